@@ -1,0 +1,102 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+//
+// The data model stored by memtable/ and sstable/ (Thrift-era Cassandra):
+//
+//   keyspace -> column family -> partition (row key) -> cells sorted by comparator
+//
+// A Cell is a live value, an expiring value (with TTL and local expiry time) or a
+// tombstone (with its local deletion time). A partition may also carry a partition
+// tombstone and range tombstones, each a DeletionTime. A deletion marked at timestamp T
+// shadows every cell with timestamp <= T (Cassandra's DeletionTime.deletes()).
+//
+// Times: `timestamp` is the client's, in microseconds; `local_time` is the node's, in
+// seconds since the epoch (see common/clock.h).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cairn {
+
+inline constexpr int64_t kNoTimestamp = std::numeric_limits<int64_t>::min();
+inline constexpr int32_t kNoLocalTime = std::numeric_limits<int32_t>::max();
+
+enum class CellKind : uint8_t {
+  kLive = 0,
+  kExpiring = 1,  // live until local_time (its local expiry time), then a tombstone
+  kTombstone = 2,
+};
+
+struct Cell {
+  std::string name;
+  std::string value;  // empty for tombstones
+  int64_t timestamp = 0;
+  CellKind kind = CellKind::kLive;
+  int32_t ttl = 0;         // seconds; kExpiring only
+  int32_t local_time = 0;  // kExpiring: local expiry time; kTombstone: local deletion time
+
+  static Cell Live(std::string name, std::string value, int64_t timestamp) {
+    return Cell{std::move(name), std::move(value), timestamp, CellKind::kLive, 0, 0};
+  }
+  static Cell Expiring(std::string name, std::string value, int64_t timestamp, int32_t ttl,
+                       int32_t now_seconds) {
+    return Cell{std::move(name), std::move(value), timestamp, CellKind::kExpiring, ttl,
+                now_seconds + ttl};
+  }
+  static Cell Tombstone(std::string name, int64_t timestamp, int32_t now_seconds) {
+    return Cell{std::move(name), std::string(), timestamp, CellKind::kTombstone, 0,
+                now_seconds};
+  }
+
+  // A cell is live at `now` (seconds) when it is not a tombstone and has not expired.
+  bool IsLive(int32_t now) const {
+    return kind == CellKind::kLive || (kind == CellKind::kExpiring && now < local_time);
+  }
+  // The local time from which this cell counts as deleted, for gc_grace purging:
+  // tombstones: their deletion time; expiring cells: expiry - ttl, i.e. the write time,
+  // as Cassandra 3.x converts an expired cell; live cells: never.
+  int32_t LocalDeletionTime() const {
+    if (kind == CellKind::kTombstone) return local_time;
+    if (kind == CellKind::kExpiring) return local_time - ttl;
+    return kNoLocalTime;
+  }
+
+  friend bool operator==(const Cell&, const Cell&) = default;
+};
+
+// Reconciles two versions of the same cell (Cassandra's Cells.reconcile):
+// the higher timestamp wins; on a tie a tombstone (or an expired cell) beats a live cell,
+// then the later expiry wins (a non-expiring cell never expires), then the greater value
+// (unsigned bytes); two tombstones: the later local deletion time.
+const Cell& Reconcile(const Cell& a, const Cell& b, int32_t now);
+
+struct DeletionTime {
+  int64_t marked_for_delete_at = kNoTimestamp;  // shadows cells with timestamp <= this
+  int32_t local_deletion_time = kNoLocalTime;
+
+  bool IsLive() const { return marked_for_delete_at == kNoTimestamp; }
+  bool Deletes(int64_t timestamp) const { return timestamp <= marked_for_delete_at; }
+  // Keeps the stronger of the two deletions (higher timestamp, then later local time).
+  void Merge(const DeletionTime& other) {
+    if (other.marked_for_delete_at > marked_for_delete_at ||
+        (other.marked_for_delete_at == marked_for_delete_at &&
+         other.local_deletion_time > local_deletion_time && !other.IsLive())) {
+      *this = other;
+    }
+  }
+  friend bool operator==(const DeletionTime&, const DeletionTime&) = default;
+};
+
+// Deletes the names from `start` to `end`, both inclusive, in comparator order.
+// An empty start means "from the first name"; an empty end means "to the last name".
+struct RangeTombstone {
+  std::string start;
+  std::string end;
+  DeletionTime deletion;
+  friend bool operator==(const RangeTombstone&, const RangeTombstone&) = default;
+};
+
+}  // namespace cairn

@@ -1,0 +1,108 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+#include "common/coding.h"
+
+namespace cairn {
+
+void PutVarint64(std::string* dst, uint64_t v) {
+  char buf[10];
+  int n = 0;
+  while (v >= 0x80) {
+    buf[n++] = static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  buf[n++] = static_cast<char>(v);
+  dst->append(buf, n);
+}
+
+void PutVarint32(std::string* dst, uint32_t v) { PutVarint64(dst, v); }
+
+void PutLengthPrefixed(std::string* dst, std::string_view value) {
+  PutVarint32(dst, static_cast<uint32_t>(value.size()));
+  dst->append(value.data(), value.size());
+}
+
+int VarintLength(uint64_t v) {
+  int len = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++len;
+  }
+  return len;
+}
+
+bool Decoder::GetFixed16(uint16_t* v) {
+  if (data_.size() < 2) return false;
+  *v = DecodeFixed16(data_.data());
+  data_.remove_prefix(2);
+  return true;
+}
+
+bool Decoder::GetFixed32(uint32_t* v) {
+  if (data_.size() < 4) return false;
+  *v = DecodeFixed32(data_.data());
+  data_.remove_prefix(4);
+  return true;
+}
+
+bool Decoder::GetFixed64(uint64_t* v) {
+  if (data_.size() < 8) return false;
+  *v = DecodeFixed64(data_.data());
+  data_.remove_prefix(8);
+  return true;
+}
+
+bool Decoder::GetVarint64(uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift <= 63 && !data_.empty(); shift += 7) {
+    uint64_t byte = static_cast<unsigned char>(data_[0]);
+    data_.remove_prefix(1);
+    if (shift == 63 && byte > 1) return false;  // more than 64 bits
+    result |= (byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Decoder::GetVarint32(uint32_t* v) {
+  uint64_t v64;
+  if (!GetVarint64(&v64) || v64 > UINT32_MAX) return false;
+  *v = static_cast<uint32_t>(v64);
+  return true;
+}
+
+bool Decoder::GetVarsint64(int64_t* v) {
+  uint64_t u;
+  if (!GetVarint64(&u)) return false;
+  *v = static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
+  return true;
+}
+
+bool Decoder::GetByte(uint8_t* v) {
+  if (data_.empty()) return false;
+  *v = static_cast<uint8_t>(data_[0]);
+  data_.remove_prefix(1);
+  return true;
+}
+
+bool Decoder::GetLengthPrefixed(std::string_view* v) {
+  uint32_t len;
+  return GetVarint32(&len) && GetBytes(len, v);
+}
+
+bool Decoder::GetBytes(size_t n, std::string_view* v) {
+  if (data_.size() < n) return false;
+  *v = data_.substr(0, n);
+  data_.remove_prefix(n);
+  return true;
+}
+
+bool Decoder::Skip(size_t n) {
+  if (data_.size() < n) return false;
+  data_.remove_prefix(n);
+  return true;
+}
+
+}  // namespace cairn

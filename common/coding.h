@@ -1,0 +1,112 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+//
+// Byte encoding helpers shared by every on-disk and internal format:
+//   fixed-width integers, little-endian (the host order on every platform we build for,
+//   and leveldb's choice); big-endian variants for memcmp-ordered keys;
+//   LEB128 varints (7 bits a byte, low bits first, high bit = "more");
+//   length-prefixed byte strings (varint32 length, then the bytes).
+//
+// Decoding goes through Decoder, a bounds-checked cursor over untrusted bytes: every
+// Get* returns false instead of reading past the end, so corrupt input can never crash.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace cairn {
+
+inline void PutFixed16(std::string* dst, uint16_t v) {
+  char b[2] = {static_cast<char>(v), static_cast<char>(v >> 8)};
+  dst->append(b, 2);
+}
+inline void PutFixed32(std::string* dst, uint32_t v) {
+  char b[4];
+  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>(v >> (8 * i));
+  dst->append(b, 4);
+}
+inline void PutFixed64(std::string* dst, uint64_t v) {
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (8 * i));
+  dst->append(b, 8);
+}
+inline void EncodeFixed32(char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+inline void EncodeFixed64(char* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+inline uint32_t DecodeFixed32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  return v;
+}
+inline uint64_t DecodeFixed64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  return v;
+}
+inline uint16_t DecodeFixed16(const char* p) {
+  return static_cast<uint16_t>(static_cast<unsigned char>(p[0]) |
+                               (static_cast<unsigned char>(p[1]) << 8));
+}
+
+// Big-endian (network order), as Cassandra's own serializers use; memcmp order equals
+// unsigned numeric order.
+inline void PutBigEndian64(std::string* dst, uint64_t v) {
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (56 - 8 * i));
+  dst->append(b, 8);
+}
+inline uint64_t DecodeBigEndian64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+inline uint32_t DecodeBigEndian32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+inline uint16_t DecodeBigEndian16(const char* p) {
+  return static_cast<uint16_t>((static_cast<unsigned char>(p[0]) << 8) |
+                               static_cast<unsigned char>(p[1]));
+}
+
+void PutVarint32(std::string* dst, uint32_t v);
+void PutVarint64(std::string* dst, uint64_t v);
+// Signed values are zig-zag encoded so small negative numbers stay short.
+inline void PutVarsint64(std::string* dst, int64_t v) {
+  PutVarint64(dst, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+}
+void PutLengthPrefixed(std::string* dst, std::string_view value);
+int VarintLength(uint64_t v);
+
+// A cursor over untrusted bytes. All getters return false (and leave the output
+// unspecified) when the input is too short or malformed; they never read out of bounds.
+class Decoder {
+ public:
+  explicit Decoder(std::string_view input) : data_(input) {}
+
+  bool GetFixed16(uint16_t* v);
+  bool GetFixed32(uint32_t* v);
+  bool GetFixed64(uint64_t* v);
+  bool GetVarint32(uint32_t* v);
+  bool GetVarint64(uint64_t* v);
+  bool GetVarsint64(int64_t* v);
+  bool GetByte(uint8_t* v);
+  // A varint32 length then that many bytes; the view points into the input.
+  bool GetLengthPrefixed(std::string_view* v);
+  bool GetBytes(size_t n, std::string_view* v);
+  bool Skip(size_t n);
+
+  size_t remaining() const { return data_.size(); }
+  bool empty() const { return data_.empty(); }
+  std::string_view rest() const { return data_; }
+
+ private:
+  std::string_view data_;
+};
+
+}  // namespace cairn
