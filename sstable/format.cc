@@ -1,0 +1,347 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+#include "sstable/format.h"
+
+#include <fcntl.h>
+#include <snappy.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "common/checksum.h"
+#include "common/coding.h"
+
+namespace cairn::sstable {
+
+std::string_view MagicFor(Component c) {
+  switch (c) {
+    case Component::kData: return kDataMagic;
+    case Component::kIndex: return kIndexMagic;
+    case Component::kSummary: return kSummaryMagic;
+    case Component::kFilter: return kFilterMagic;
+    case Component::kStatistics: return kStatisticsMagic;
+    case Component::kTOC: break;
+  }
+  return {};
+}
+
+void PutFileHeader(std::string* dst, Component c) {
+  dst->append(MagicFor(c));
+  PutFixed32(dst, kFormatVersion);
+}
+
+Status CorruptionAt(const std::string& path, uint64_t offset, std::string_view what) {
+  return Status::Corruption(path + ": " + std::string(what) + " at offset " +
+                            std::to_string(offset));
+}
+
+Status CheckFileHeader(std::string_view bytes, Component c, const std::string& path) {
+  if (bytes.size() < kFileHeaderSize) return CorruptionAt(path, 0, "file shorter than header");
+  if (bytes.substr(0, kMagicSize) != MagicFor(c)) return CorruptionAt(path, 0, "bad magic");
+  uint32_t version = DecodeFixed32(bytes.data() + kMagicSize);
+  if (version != kFormatVersion) {
+    return CorruptionAt(path, kMagicSize, "unsupported format version " + std::to_string(version));
+  }
+  return Status::OK();
+}
+
+namespace {
+// The type byte is covered by using it as the hash seed (no copy of the payload).
+uint32_t BlockChecksum(std::string_view payload, uint8_t type) {
+  return static_cast<uint32_t>(Checksum64(payload, type));
+}
+}  // namespace
+
+void AppendBlockTrailer(std::string* dst, std::string_view payload, uint8_t type) {
+  dst->push_back(static_cast<char>(type));
+  PutFixed32(dst, BlockChecksum(payload, type));
+}
+
+Status DecodeBlock(std::string_view stored, const std::string& path, uint64_t offset,
+                   size_t expected_size, std::string* out) {
+  if (stored.size() < kBlockTrailerSize) return CorruptionAt(path, offset, "block too short");
+  std::string_view payload = stored.substr(0, stored.size() - kBlockTrailerSize);
+  const char* trailer = stored.data() + payload.size();
+  uint8_t type = static_cast<uint8_t>(trailer[0]);
+  if (DecodeFixed32(trailer + 1) != BlockChecksum(payload, type)) {
+    return CorruptionAt(path, offset, "block checksum mismatch");
+  }
+  if (type == kBlockRaw) {
+    if (expected_size != SIZE_MAX && payload.size() != expected_size) {
+      return CorruptionAt(path, offset, "block has wrong length");
+    }
+    out->assign(payload);
+    return Status::OK();
+  }
+  if (type != kBlockSnappy) return CorruptionAt(path, offset, "unknown block type");
+  size_t n = 0;
+  if (!snappy::GetUncompressedLength(payload.data(), payload.size(), &n) ||
+      (expected_size != SIZE_MAX && n != expected_size) || n > kMaxBlockSize) {
+    return CorruptionAt(path, offset, "bad compressed block length");
+  }
+  out->resize(n);
+  if (!snappy::RawUncompress(payload.data(), payload.size(), out->data())) {
+    return CorruptionAt(path, offset, "corrupt compressed block");
+  }
+  return Status::OK();
+}
+
+std::string EncodeToc(const uint64_t sizes[5]) {
+  std::string s(kTocFirstLine);
+  s += "\n";
+  for (size_t i = 0; i < 5; ++i) {
+    s += ComponentName(kTocComponents[i]);
+    s += " " + std::to_string(sizes[i]) + "\n";
+  }
+  char hex[32];
+  std::snprintf(hex, sizeof(hex), "%016llx",
+                static_cast<unsigned long long>(Checksum64(s)));
+  s += "checksum ";
+  s += hex;
+  s += "\n";
+  return s;
+}
+
+Status DecodeToc(std::string_view text, const std::string& path, uint64_t sizes[5]) {
+  // Re-encoding from the parsed sizes and comparing is the strictest check there is.
+  size_t pos = 0;
+  auto next_line = [&](std::string_view* line) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) return false;
+    *line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    return true;
+  };
+  std::string_view line;
+  if (!next_line(&line) || line != kTocFirstLine) {
+    return CorruptionAt(path, 0, "bad TOC magic/version line");
+  }
+  for (size_t i = 0; i < 5; ++i) {
+    size_t line_offset = pos;
+    std::string_view want = ComponentName(kTocComponents[i]);
+    if (!next_line(&line) || !line.starts_with(want) || line.size() <= want.size() + 1 ||
+        line[want.size()] != ' ' || line.size() > want.size() + 21) {
+      return CorruptionAt(path, line_offset, "bad TOC component line");
+    }
+    uint64_t v = 0;
+    for (char ch : line.substr(want.size() + 1)) {
+      if (ch < '0' || ch > '9' || v > (UINT64_MAX - 9) / 10) {
+        return CorruptionAt(path, line_offset, "bad TOC size");
+      }
+      v = v * 10 + static_cast<uint64_t>(ch - '0');
+    }
+    sizes[i] = v;
+  }
+  if (EncodeToc(sizes) != text) return CorruptionAt(path, pos, "TOC checksum mismatch");
+  return Status::OK();
+}
+
+void EncodeDeletionTime(std::string* dst, const DeletionTime& d) {
+  PutFixed64(dst, static_cast<uint64_t>(d.marked_for_delete_at));
+  PutFixed32(dst, static_cast<uint32_t>(d.local_deletion_time));
+}
+
+bool DecodeDeletionTime(Decoder* in, DeletionTime* d) {
+  uint64_t ts;
+  uint32_t ldt;
+  if (!in->GetFixed64(&ts) || !in->GetFixed32(&ldt)) return false;
+  d->marked_for_delete_at = static_cast<int64_t>(ts);
+  d->local_deletion_time = static_cast<int32_t>(ldt);
+  return true;
+}
+
+void EncodeCell(std::string* dst, const Cell& c) {
+  dst->push_back(static_cast<char>(c.kind));
+  PutLengthPrefixed(dst, c.name);
+  PutFixed64(dst, static_cast<uint64_t>(c.timestamp));
+  if (c.kind != CellKind::kTombstone) PutLengthPrefixed(dst, c.value);
+  if (c.kind == CellKind::kExpiring) PutFixed32(dst, static_cast<uint32_t>(c.ttl));
+  if (c.kind != CellKind::kLive) PutFixed32(dst, static_cast<uint32_t>(c.local_time));
+}
+
+bool DecodeCell(Decoder* in, Cell* c) {
+  uint8_t kind;
+  std::string_view name, value;
+  uint64_t ts;
+  if (!in->GetByte(&kind) || kind > 2 || !in->GetLengthPrefixed(&name) || !in->GetFixed64(&ts)) {
+    return false;
+  }
+  c->kind = static_cast<CellKind>(kind);
+  c->name.assign(name);
+  c->timestamp = static_cast<int64_t>(ts);
+  c->value.clear();
+  uint32_t ttl = 0, local = 0;
+  if (c->kind != CellKind::kTombstone) {
+    if (!in->GetLengthPrefixed(&value)) return false;
+    c->value.assign(value);
+  }
+  if (c->kind == CellKind::kExpiring && !in->GetFixed32(&ttl)) return false;
+  if (c->kind != CellKind::kLive && !in->GetFixed32(&local)) return false;
+  c->ttl = static_cast<int32_t>(ttl);
+  c->local_time = static_cast<int32_t>(local);
+  return true;
+}
+
+void EncodeIndexEntry(std::string* dst, const IndexEntry& e) {
+  PutLengthPrefixed(dst, e.key.token.bytes);
+  PutLengthPrefixed(dst, e.key.key);
+  PutVarint64(dst, e.position);
+  PutVarint64(dst, e.size);
+  PutVarint32(dst, e.header_size);
+  PutVarint32(dst, static_cast<uint32_t>(e.columns.size()));
+  for (const ColumnIndexEntry& c : e.columns) {
+    PutLengthPrefixed(dst, c.first_name);
+    PutLengthPrefixed(dst, c.last_name);
+    PutVarint64(dst, c.offset);
+    PutVarint64(dst, c.width);
+  }
+}
+
+bool DecodeIndexEntry(Decoder* in, IndexEntry* e) {
+  std::string_view token, key;
+  uint32_t ncols;
+  if (!in->GetLengthPrefixed(&token) || !in->GetLengthPrefixed(&key) ||
+      !in->GetVarint64(&e->position) || !in->GetVarint64(&e->size) ||
+      !in->GetVarint32(&e->header_size) || !in->GetVarint32(&ncols)) {
+    return false;
+  }
+  e->key.token.bytes.assign(token);
+  e->key.key.assign(key);
+  if (e->header_size > e->size || e->position > UINT64_MAX - e->size) return false;
+  // Each column entry takes at least 4 bytes: bound the allocation by the input.
+  if (ncols > in->remaining() / 4) return false;
+  e->columns.resize(ncols);
+  uint64_t next = e->header_size;
+  for (ColumnIndexEntry& c : e->columns) {
+    std::string_view first, last;
+    if (!in->GetLengthPrefixed(&first) || !in->GetLengthPrefixed(&last) ||
+        !in->GetVarint64(&c.offset) || !in->GetVarint64(&c.width)) {
+      return false;
+    }
+    // Chunks tile the cells of the partition in order.
+    if (c.offset != next || c.width > e->size - c.offset) return false;
+    next = c.offset + c.width;
+    c.first_name.assign(first);
+    c.last_name.assign(last);
+  }
+  if (ncols > 0 && next != e->size) return false;
+  return true;
+}
+
+// ---- WritableFile ----
+
+Result<std::unique_ptr<WritableFile>> WritableFile::Create(std::string path,
+                                                           const WriteHook* hook) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IOErrorFromErrno("create " + path, errno);
+  return std::unique_ptr<WritableFile>(new WritableFile(std::move(path), fd, hook));
+}
+
+WritableFile::~WritableFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status WritableFile::WriteRaw(std::string_view data) {
+  if (fd_ < 0) return Status::IOError(path_ + ": write after close");
+  if (hook_ != nullptr && *hook_) CAIRN_RETURN_IF_ERROR((*hook_)(path_, data.size()));
+  while (!data.empty()) {
+    ssize_t n = ::write(fd_, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::IOErrorFromErrno("write " + path_, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::OK();
+}
+
+Status WritableFile::Append(std::string_view data) {
+  constexpr size_t kBufferSize = 64 * 1024;
+  size_ += data.size();
+  if (buf_.size() + data.size() <= kBufferSize) {
+    buf_.append(data);
+    return Status::OK();
+  }
+  CAIRN_RETURN_IF_ERROR(Flush());
+  if (data.size() >= kBufferSize) return WriteRaw(data);
+  buf_.append(data);
+  return Status::OK();
+}
+
+Status WritableFile::Flush() {
+  if (buf_.empty()) return Status::OK();
+  Status s = WriteRaw(buf_);
+  buf_.clear();
+  return s;
+}
+
+Status WritableFile::Sync() {
+  CAIRN_RETURN_IF_ERROR(Flush());
+  if (::fdatasync(fd_) != 0) return Status::IOErrorFromErrno("fdatasync " + path_, errno);
+  return Status::OK();
+}
+
+Status WritableFile::Close() {
+  Status s = Flush();
+  if (fd_ >= 0) {
+    if (::close(fd_) != 0 && s.ok()) s = Status::IOErrorFromErrno("close " + path_, errno);
+    fd_ = -1;
+  }
+  return s;
+}
+
+// ---- RandomAccessFile ----
+
+Result<std::unique_ptr<RandomAccessFile>> RandomAccessFile::Open(std::string path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::NotFound(path);
+    return Status::IOErrorFromErrno("open " + path, errno);
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::IOErrorFromErrno("fstat " + path, err);
+  }
+  return std::unique_ptr<RandomAccessFile>(
+      new RandomAccessFile(std::move(path), fd, static_cast<uint64_t>(st.st_size)));
+}
+
+RandomAccessFile::~RandomAccessFile() { ::close(fd_); }
+
+Status RandomAccessFile::Read(uint64_t offset, size_t n, std::string* out) const {
+  if (offset > size_ || n > size_ - offset) {
+    return CorruptionAt(path_, offset, "read of " + std::to_string(n) + " bytes past end of file");
+  }
+  out->resize(n);
+  size_t done = 0;
+  while (done < n) {
+    ssize_t r = ::pread(fd_, out->data() + done, n - done, static_cast<off_t>(offset + done));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return Status::IOErrorFromErrno("pread " + path_, errno);
+    }
+    if (r == 0) return CorruptionAt(path_, offset + done, "unexpected end of file");
+    done += static_cast<size_t>(r);
+  }
+  return Status::OK();
+}
+
+Status ReadWholeFile(const std::string& path, uint64_t max_size, std::string* out) {
+  CAIRN_ASSIGN_OR_RETURN(auto file, RandomAccessFile::Open(path));
+  if (file->size() > max_size) return CorruptionAt(path, 0, "file too large");
+  return file->Read(0, file->size(), out);
+}
+
+Status SyncDir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::IOErrorFromErrno("open dir " + dir, errno);
+  Status s;
+  if (::fsync(fd) != 0) s = Status::IOErrorFromErrno("fsync dir " + dir, errno);
+  ::close(fd);
+  return s;
+}
+
+}  // namespace cairn::sstable

@@ -1,0 +1,579 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+//
+// SSTableReader: see the header for the read path and FORMAT.md for the layout.
+// Every length or offset read from disk is checked against the file (or the verified
+// block it came from) before it is used, so a corrupt file yields Corruption naming the
+// file and offset instead of a crash or a huge allocation.
+#include "sstable/sstable_reader.h"
+
+#include <algorithm>
+
+#include "common/checksum.h"
+#include "common/coding.h"
+#include "sstable/bloom_filter.h"
+#include "sstable/format.h"
+
+namespace cairn::sstable {
+
+namespace {
+struct SummaryEntry {
+  DecoratedKey first;
+  uint64_t offset;  // of the index block in the Index file
+  uint64_t size;    // payload bytes, without the block trailer
+};
+
+// Verifies header and trailing checksum of a small component; returns the body.
+Status CheckSmallComponent(const std::string& bytes, Component c, const std::string& path,
+                           std::string_view* body) {
+  CAIRN_RETURN_IF_ERROR(CheckFileHeader(bytes, c, path));
+  if (bytes.size() < kFileHeaderSize + 4) return CorruptionAt(path, 0, "file too short");
+  size_t end = bytes.size() - 4;
+  if (DecodeFixed32(bytes.data() + end) != Checksum32(std::string_view(bytes).substr(0, end))) {
+    return CorruptionAt(path, end, "checksum mismatch");
+  }
+  *body = std::string_view(bytes).substr(kFileHeaderSize, end - kFileHeaderSize);
+  return Status::OK();
+}
+}  // namespace
+
+class SSTableReader::Impl {
+ public:
+  std::string dir_;
+  uint64_t generation_ = 0;
+  TypePtr comparator_;
+  std::unique_ptr<RandomAccessFile> data_;
+  std::unique_ptr<RandomAccessFile> index_;
+  uint64_t sizes_[5] = {};
+  uint64_t toc_size_ = 0;
+  std::vector<SummaryEntry> summary_;
+  BloomFilter filter_;
+  Stats stats_;
+  std::vector<uint64_t> block_offsets_;
+  uint64_t block_table_offset_ = 0;
+  uint64_t stream_size_ = 0;
+  uint64_t block_size_ = 0;
+  mutable std::atomic<uint64_t> data_blocks_read_{0};
+  mutable std::atomic<uint64_t> index_blocks_read_{0};
+  std::atomic<bool> obsolete_{false};
+
+  Status Load(const SSTableOptions& options);
+  Status LoadDataFooter();
+
+  // Reads, verifies and decompresses Data block i.
+  Status ReadDataBlock(size_t i, std::string* out) const;
+  // Reads index block `s` (a summary position) and decodes its entries.
+  Status ReadIndexBlock(size_t s, std::vector<IndexEntry>* out) const;
+  // The summary position whose block may hold `key`, or SIZE_MAX.
+  size_t FindSummary(const DecoratedKey& key) const;
+  Status FindEntry(const DecoratedKey& key, IndexEntry* out, bool* found) const;
+  const std::string& data_path() const { return data_->path(); }
+};
+
+// Reads byte ranges of the uncompressed Data stream, remembering the last block so that
+// consecutive reads of one block (a partition header, then its cells; or neighbouring
+// partitions during a scan) hit the disk once.
+class StreamReader {
+ public:
+  explicit StreamReader(const SSTableReader::Impl* r) : r_(r) {}
+
+  Status Read(uint64_t pos, uint64_t n, std::string* out) {
+    out->clear();
+    if (pos > r_->stream_size_ || n > r_->stream_size_ - pos) {
+      return CorruptionAt(r_->data_path(), pos, "index points past the end of the data stream");
+    }
+    out->reserve(n);
+    while (n > 0) {
+      size_t b = pos / r_->block_size_;
+      if (b != cached_) {
+        cached_ = SIZE_MAX;
+        CAIRN_RETURN_IF_ERROR(r_->ReadDataBlock(b, &block_));
+        cached_ = b;
+      }
+      uint64_t in_block = pos - static_cast<uint64_t>(b) * r_->block_size_;
+      uint64_t take = std::min<uint64_t>(n, block_.size() - in_block);
+      out->append(block_, in_block, take);
+      pos += take;
+      n -= take;
+    }
+    return Status::OK();
+  }
+
+ private:
+  const SSTableReader::Impl* r_;
+  size_t cached_ = SIZE_MAX;
+  std::string block_;
+};
+
+Status SSTableReader::Impl::ReadDataBlock(size_t i, std::string* out) const {
+  if (i >= block_offsets_.size()) {
+    return CorruptionAt(data_path(), i, "block number out of range");
+  }
+  uint64_t start = block_offsets_[i];
+  uint64_t end = i + 1 < block_offsets_.size() ? block_offsets_[i + 1] : block_table_offset_;
+  uint64_t expected = std::min<uint64_t>(block_size_, stream_size_ - i * block_size_);
+  std::string stored;
+  CAIRN_RETURN_IF_ERROR(data_->Read(start, end - start, &stored));
+  data_blocks_read_.fetch_add(1, std::memory_order_relaxed);
+  return DecodeBlock(stored, data_path(), start, expected, out);
+}
+
+Status SSTableReader::Impl::ReadIndexBlock(size_t s, std::vector<IndexEntry>* out) const {
+  const SummaryEntry& se = summary_[s];
+  std::string stored, payload;
+  CAIRN_RETURN_IF_ERROR(index_->Read(se.offset, se.size + kBlockTrailerSize, &stored));
+  index_blocks_read_.fetch_add(1, std::memory_order_relaxed);
+  CAIRN_RETURN_IF_ERROR(DecodeBlock(stored, index_->path(), se.offset, se.size, &payload));
+  out->clear();
+  Decoder in(payload);
+  while (!in.empty()) {
+    uint64_t at = se.offset + (payload.size() - in.remaining());
+    IndexEntry e;
+    if (!DecodeIndexEntry(&in, &e)) return CorruptionAt(index_->path(), at, "malformed index entry");
+    if (e.position > stream_size_ || e.size > stream_size_ - e.position) {
+      return CorruptionAt(index_->path(), at, "index entry points past the end of the data");
+    }
+    if (!out->empty() && !(out->back().key < e.key)) {
+      return CorruptionAt(index_->path(), at, "index entries out of order");
+    }
+    out->push_back(std::move(e));
+  }
+  if (out->empty()) return CorruptionAt(index_->path(), se.offset, "empty index block");
+  return Status::OK();
+}
+
+size_t SSTableReader::Impl::FindSummary(const DecoratedKey& key) const {
+  // Last entry whose first key <= key.
+  auto it = std::upper_bound(summary_.begin(), summary_.end(), key,
+                             [](const DecoratedKey& k, const SummaryEntry& e) { return k < e.first; });
+  if (it == summary_.begin()) return SIZE_MAX;
+  return static_cast<size_t>(it - summary_.begin()) - 1;
+}
+
+Status SSTableReader::Impl::FindEntry(const DecoratedKey& key, IndexEntry* out,
+                                      bool* found) const {
+  *found = false;
+  size_t s = FindSummary(key);
+  if (s == SIZE_MAX) return Status::OK();
+  std::vector<IndexEntry> entries;
+  CAIRN_RETURN_IF_ERROR(ReadIndexBlock(s, &entries));
+  auto it = std::lower_bound(entries.begin(), entries.end(), key,
+                             [](const IndexEntry& e, const DecoratedKey& k) { return e.key < k; });
+  if (it != entries.end() && it->key == key) {
+    *out = std::move(*it);
+    *found = true;
+  }
+  return Status::OK();
+}
+
+namespace {
+
+// Decodes a partition header: token, key, deletion, range tombstones.
+Status DecodeHeader(std::string_view bytes, const IndexEntry& e, const std::string& path,
+                    PartitionUpdate* out) {
+  Decoder in(bytes);
+  std::string_view token, key;
+  uint32_t nrt;
+  if (!in.GetLengthPrefixed(&token) || !in.GetLengthPrefixed(&key) ||
+      !DecodeDeletionTime(&in, &out->deletion) || !in.GetVarint32(&nrt) ||
+      nrt > in.remaining() / 14) {  // an rt takes at least 14 bytes
+    return CorruptionAt(path, e.position, "malformed partition header");
+  }
+  if (token != e.key.token.bytes || key != e.key.key) {
+    return CorruptionAt(path, e.position, "partition key differs from the index");
+  }
+  out->range_tombstones.resize(nrt);
+  for (RangeTombstone& rt : out->range_tombstones) {
+    std::string_view start, end;
+    if (!in.GetLengthPrefixed(&start) || !in.GetLengthPrefixed(&end) ||
+        !DecodeDeletionTime(&in, &rt.deletion)) {
+      return CorruptionAt(path, e.position, "malformed range tombstone");
+    }
+    rt.start.assign(start);
+    rt.end.assign(end);
+  }
+  if (!in.empty()) return CorruptionAt(path, e.position, "partition header has trailing bytes");
+  return Status::OK();
+}
+
+// Decodes the cells in `bytes` (a run of whole cells starting at stream offset `pos`)
+// and appends those `filter` selects (all when filter is null).
+Status DecodeCells(std::string_view bytes, uint64_t pos, const std::string& path,
+                   const CellFilter* filter, const AbstractType& comparator,
+                   std::vector<Cell>* out) {
+  Decoder in(bytes);
+  while (!in.empty()) {
+    uint64_t at = pos + (bytes.size() - in.remaining());
+    Cell c;
+    if (!DecodeCell(&in, &c)) return CorruptionAt(path, at, "malformed cell");
+    if (!out->empty() && comparator.Compare(out->back().name, c.name) >= 0) {
+      return CorruptionAt(path, at, "cells out of order");
+    }
+    if (filter == nullptr || filter->Selects(c.name, comparator)) out->push_back(std::move(c));
+  }
+  return Status::OK();
+}
+
+// Reads partition `e` through `stream`, keeping what `filter` selects (all when null).
+// With a column index only the chunks that may hold selected names are read.
+Status ReadPartition(StreamReader* stream, const IndexEntry& e, const CellFilter* filter,
+                     const AbstractType& cmp, const std::string& path, PartitionUpdate* out) {
+  *out = PartitionUpdate();
+  std::string buf;
+  const bool whole = filter == nullptr || filter->kind == CellFilter::Kind::kAll ||
+                     e.columns.empty();
+  if (whole) {
+    CAIRN_RETURN_IF_ERROR(stream->Read(e.position, e.size, &buf));
+    std::string_view all(buf);
+    CAIRN_RETURN_IF_ERROR(DecodeHeader(all.substr(0, e.header_size), e, path, out));
+    CAIRN_RETURN_IF_ERROR(DecodeCells(all.substr(e.header_size), e.position + e.header_size,
+                                      path, filter, cmp, &out->cells));
+  } else {
+    CAIRN_RETURN_IF_ERROR(stream->Read(e.position, e.header_size, &buf));
+    CAIRN_RETURN_IF_ERROR(DecodeHeader(buf, e, path, out));
+    // Which column-index chunks can hold selected names.
+    std::vector<bool> need(e.columns.size(), false);
+    if (filter->kind == CellFilter::Kind::kSlice) {
+      for (size_t i = 0; i < e.columns.size(); ++i) {
+        const ColumnIndexEntry& c = e.columns[i];
+        if (!filter->finish.empty() && cmp.Compare(c.first_name, filter->finish) > 0) break;
+        if (!filter->start.empty() && cmp.Compare(c.last_name, filter->start) < 0) continue;
+        need[i] = true;
+      }
+    } else {
+      for (const std::string& name : filter->names) {
+        // First chunk whose last name >= name; it holds `name` if its first name <= name.
+        auto it = std::lower_bound(e.columns.begin(), e.columns.end(), name,
+                                   [&](const ColumnIndexEntry& c, const std::string& n) {
+                                     return cmp.Compare(c.last_name, n) < 0;
+                                   });
+        if (it != e.columns.end() && cmp.Compare(it->first_name, name) <= 0) {
+          need[static_cast<size_t>(it - e.columns.begin())] = true;
+        }
+      }
+    }
+    // Read runs of adjacent needed chunks with one stream read each.
+    for (size_t i = 0; i < need.size();) {
+      if (!need[i]) {
+        ++i;
+        continue;
+      }
+      size_t j = i;
+      while (j < need.size() && need[j]) ++j;
+      uint64_t from = e.position + e.columns[i].offset;
+      uint64_t to = e.position + e.columns[j - 1].offset + e.columns[j - 1].width;
+      CAIRN_RETURN_IF_ERROR(stream->Read(from, to - from, &buf));
+      CAIRN_RETURN_IF_ERROR(DecodeCells(buf, from, path, filter, cmp, &out->cells));
+      i = j;
+    }
+  }
+  if (filter != nullptr && filter->kind != CellFilter::Kind::kAll) {
+    std::erase_if(out->range_tombstones,
+                  [&](const RangeTombstone& rt) { return !filter->Overlaps(rt, cmp); });
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status SSTableReader::Impl::LoadDataFooter() {
+  const std::string& path = data_->path();
+  uint64_t size = data_->size();
+  std::string header;
+  if (size < kFileHeaderSize + kBlockTrailerSize + kDataFooterSize) {
+    return CorruptionAt(path, 0, "file too short");
+  }
+  CAIRN_RETURN_IF_ERROR(data_->Read(0, kFileHeaderSize, &header));
+  CAIRN_RETURN_IF_ERROR(CheckFileHeader(header, Component::kData, path));
+  std::string footer;
+  uint64_t footer_at = size - kDataFooterSize;
+  CAIRN_RETURN_IF_ERROR(data_->Read(footer_at, kDataFooterSize, &footer));
+  if (DecodeFixed32(footer.data() + 28) != Checksum32(std::string_view(footer).substr(0, 28))) {
+    return CorruptionAt(path, footer_at, "footer checksum mismatch");
+  }
+  block_table_offset_ = DecodeFixed64(footer.data());
+  uint64_t count = DecodeFixed64(footer.data() + 8);
+  stream_size_ = DecodeFixed64(footer.data() + 16);
+  block_size_ = DecodeFixed32(footer.data() + 24);
+  if (block_size_ == 0 || block_size_ > kMaxBlockSize || block_table_offset_ < kFileHeaderSize ||
+      count > (size - kFileHeaderSize) / kBlockTrailerSize ||
+      block_table_offset_ + count * 8 + kBlockTrailerSize != footer_at ||
+      stream_size_ > count * block_size_ ||
+      (count > 0 && stream_size_ <= (count - 1) * block_size_) || (count == 0 && stream_size_ != 0)) {
+    return CorruptionAt(path, footer_at, "inconsistent footer");
+  }
+  std::string stored, table;
+  CAIRN_RETURN_IF_ERROR(data_->Read(block_table_offset_, count * 8 + kBlockTrailerSize, &stored));
+  CAIRN_RETURN_IF_ERROR(DecodeBlock(stored, path, block_table_offset_, count * 8, &table));
+  block_offsets_.resize(count);
+  uint64_t prev = kFileHeaderSize;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t off = DecodeFixed64(table.data() + i * 8);
+    // Blocks are contiguous from the header to the table, each >= its trailer.
+    if ((i == 0 && off != kFileHeaderSize) || (i > 0 && off < prev + kBlockTrailerSize)) {
+      return CorruptionAt(path, block_table_offset_ + i * 8, "bad block offset");
+    }
+    block_offsets_[i] = prev = off;
+  }
+  if (count > 0 && block_table_offset_ < prev + kBlockTrailerSize) {
+    return CorruptionAt(path, block_table_offset_, "bad block table offset");
+  }
+  if (count == 0 && block_table_offset_ != kFileHeaderSize) {
+    return CorruptionAt(path, footer_at, "inconsistent footer");
+  }
+  return Status::OK();
+}
+
+Status SSTableReader::Impl::Load(const SSTableOptions& options) {
+  // TOC: exists (else NotFound), intact, and every component has the recorded size.
+  const std::string toc_path = ComponentPath(dir_, generation_, Component::kTOC);
+  std::string toc;
+  CAIRN_RETURN_IF_ERROR(ReadWholeFile(toc_path, kMaxTocSize, &toc));
+  toc_size_ = toc.size();
+  CAIRN_RETURN_IF_ERROR(DecodeToc(toc, toc_path, sizes_));
+
+  std::string bytes[5];
+  for (size_t i = 0; i < 5; ++i) {
+    Component c = kTocComponents[i];
+    std::string path = ComponentPath(dir_, generation_, c);
+    auto f = RandomAccessFile::Open(path);
+    if (!f.ok()) {
+      if (f.status().IsNotFound()) return Status::Corruption(path + ": missing component listed in TOC");
+      return f.status();
+    }
+    if ((*f)->size() != sizes_[i]) {
+      return CorruptionAt(path, (*f)->size(),
+                          "file size differs from TOC (" + std::to_string(sizes_[i]) +
+                              "): truncated or extended");
+    }
+    if (c == Component::kData) {
+      data_ = std::move(*f);
+    } else if (c == Component::kIndex) {
+      index_ = std::move(*f);
+    } else {
+      CAIRN_RETURN_IF_ERROR((*f)->Read(0, (*f)->size(), &bytes[i]));
+    }
+  }
+  CAIRN_RETURN_IF_ERROR(LoadDataFooter());
+  {
+    std::string header;
+    CAIRN_RETURN_IF_ERROR(index_->Read(0, std::min<uint64_t>(index_->size(), kFileHeaderSize), &header));
+    CAIRN_RETURN_IF_ERROR(CheckFileHeader(header, Component::kIndex, index_->path()));
+  }
+
+  // Statistics.
+  std::string_view body;
+  std::string path = ComponentPath(dir_, generation_, Component::kStatistics);
+  CAIRN_RETURN_IF_ERROR(CheckSmallComponent(bytes[4], Component::kStatistics, path, &body));
+  {
+    Decoder in(body);
+    Status s = Stats::DecodeFrom(&in, &stats_);
+    if (!s.ok() || !in.empty()) return CorruptionAt(path, kFileHeaderSize, "malformed statistics");
+  }
+  if (options.comparator) {
+    if (options.verify_comparator && options.comparator->Name() != stats_.comparator) {
+      return Status::InvalidArgument(path + ": SSTable was written with comparator " +
+                                     stats_.comparator + ", opened with " +
+                                     options.comparator->Name());
+    }
+    comparator_ = options.comparator;
+  } else {
+    auto parsed = ParseType(stats_.comparator);
+    if (!parsed.ok()) return parsed.status().WithContext(path);
+    comparator_ = *parsed;
+  }
+
+  // Filter.
+  path = ComponentPath(dir_, generation_, Component::kFilter);
+  CAIRN_RETURN_IF_ERROR(CheckSmallComponent(bytes[3], Component::kFilter, path, &body));
+  {
+    Decoder in(body);
+    uint32_t k;
+    uint64_t m;
+    if (!in.GetFixed32(&k) || !in.GetFixed64(&m) || k < 1 || k > 30 || m == 0 ||
+        in.remaining() != (m + 7) / 8 || m > in.remaining() * 8) {
+      return CorruptionAt(path, kFileHeaderSize, "malformed bloom filter header");
+    }
+    filter_ = BloomFilter(k, m, std::string(in.rest()));
+  }
+
+  // Summary.
+  path = ComponentPath(dir_, generation_, Component::kSummary);
+  CAIRN_RETURN_IF_ERROR(CheckSmallComponent(bytes[2], Component::kSummary, path, &body));
+  {
+    Decoder in(body);
+    uint32_t interval, count;
+    if (!in.GetVarint32(&interval) || !in.GetVarint32(&count) || count > in.remaining() / 4) {
+      return CorruptionAt(path, kFileHeaderSize, "malformed summary header");
+    }
+    summary_.resize(count);
+    uint64_t next = kFileHeaderSize;
+    for (SummaryEntry& e : summary_) {
+      uint64_t at = kFileHeaderSize + (body.size() - in.remaining());
+      std::string_view token, key;
+      if (!in.GetLengthPrefixed(&token) || !in.GetLengthPrefixed(&key) ||
+          !in.GetVarint64(&e.offset) || !in.GetVarint64(&e.size)) {
+        return CorruptionAt(path, at, "malformed summary entry");
+      }
+      // Index blocks tile the Index file in order.
+      if (e.offset != next || e.size > index_->size() ||
+          e.offset + e.size + kBlockTrailerSize > index_->size()) {
+        return CorruptionAt(path, at, "summary entry points outside the index");
+      }
+      next = e.offset + e.size + kBlockTrailerSize;
+      e.first = DecoratedKey{Token{std::string(token)}, std::string(key)};
+      if (&e != &summary_.front() && !((&e - 1)->first < e.first)) {
+        return CorruptionAt(path, at, "summary entries out of order");
+      }
+    }
+    if (!in.empty() || next != index_->size()) {
+      return CorruptionAt(path, kFileHeaderSize, "summary does not cover the index");
+    }
+  }
+  return Status::OK();
+}
+
+// ---- Iterator ----
+
+namespace {
+class SSTableIterator final : public PartitionIterator {
+ public:
+  SSTableIterator(std::shared_ptr<const SSTableReader> owner, const SSTableReader::Impl* r)
+      : owner_(std::move(owner)), r_(r), stream_(r) {}
+
+  void SeekToFirst() override {
+    Reset();
+    LoadBlock(0);
+    Settle();
+  }
+
+  void Seek(const DecoratedKey& target) override {
+    Reset();
+    size_t s = r_->FindSummary(target);
+    LoadBlock(s == SIZE_MAX ? 0 : s);
+    if (!status_.ok()) return;
+    pos_ = static_cast<size_t>(
+        std::lower_bound(entries_.begin(), entries_.end(), target,
+                         [](const IndexEntry& e, const DecoratedKey& k) { return e.key < k; }) -
+        entries_.begin());
+    Settle();
+  }
+
+  bool Valid() const override { return valid_; }
+  void Next() override {
+    ++pos_;
+    Settle();
+  }
+  const DecoratedKey& key() const override { return entries_[pos_].key; }
+  const PartitionUpdate& partition() const override { return partition_; }
+  Status status() const override { return status_; }
+
+ private:
+  void Reset() {
+    valid_ = false;
+    status_ = Status::OK();
+    entries_.clear();
+    pos_ = 0;
+  }
+  void LoadBlock(size_t s) {
+    block_ = s;
+    entries_.clear();
+    pos_ = 0;
+    if (s < r_->summary_.size()) status_ = r_->ReadIndexBlock(s, &entries_);
+  }
+  // Moves to the next index block when the current one is exhausted, then reads the
+  // partition at pos_.
+  void Settle() {
+    valid_ = false;
+    if (!status_.ok()) return;
+    while (pos_ >= entries_.size()) {
+      if (block_ + 1 >= r_->summary_.size()) return;
+      LoadBlock(block_ + 1);
+      if (!status_.ok()) return;
+    }
+    status_ = ReadPartition(&stream_, entries_[pos_], nullptr, *r_->comparator_,
+                            r_->data_path(), &partition_);
+    valid_ = status_.ok();
+  }
+
+  std::shared_ptr<const SSTableReader> owner_;
+  const SSTableReader::Impl* r_;
+  StreamReader stream_;
+  size_t block_ = 0;
+  std::vector<IndexEntry> entries_;
+  size_t pos_ = 0;
+  PartitionUpdate partition_;
+  Status status_;
+  bool valid_ = false;
+};
+}  // namespace
+
+// ---- SSTableReader ----
+
+SSTableReader::SSTableReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SSTableReader::~SSTableReader() {
+  if (impl_->obsolete_.load()) {
+    std::string dir = impl_->dir_;
+    uint64_t gen = impl_->generation_;
+    impl_.reset();  // close descriptors first
+    // Best effort: a failure leaves files that RemoveIncompleteSSTables (TOC gone) or
+    // the store's next obsolete-file sweep removes.
+    DeleteSSTableFiles(dir, gen).IgnoreError();
+  }
+}
+
+Result<std::shared_ptr<SSTableReader>> SSTableReader::Open(const std::string& dir,
+                                                           uint64_t generation,
+                                                           const SSTableOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->dir_ = dir;
+  impl->generation_ = generation;
+  CAIRN_RETURN_IF_ERROR(impl->Load(options));
+  return std::shared_ptr<SSTableReader>(new SSTableReader(std::move(impl)));
+}
+
+Result<std::optional<PartitionUpdate>> SSTableReader::Get(const DecoratedKey& key,
+                                                          const CellFilter& filter) const {
+  const Impl& r = *impl_;
+  if (!r.filter_.MayContain(key.key)) return std::optional<PartitionUpdate>();
+  if (r.stats_.partition_count == 0 || key < r.stats_.first_key || r.stats_.last_key < key) {
+    return std::optional<PartitionUpdate>();
+  }
+  IndexEntry entry;
+  bool found = false;
+  CAIRN_RETURN_IF_ERROR(r.FindEntry(key, &entry, &found));
+  if (!found) return std::optional<PartitionUpdate>();
+  StreamReader stream(&r);
+  PartitionUpdate update;
+  CAIRN_RETURN_IF_ERROR(
+      ReadPartition(&stream, entry, &filter, *r.comparator_, r.data_path(), &update));
+  return std::optional<PartitionUpdate>(std::move(update));
+}
+
+bool SSTableReader::MayContain(std::string_view key) const { return impl_->filter_.MayContain(key); }
+
+std::unique_ptr<PartitionIterator> SSTableReader::NewIterator() const {
+  return std::make_unique<SSTableIterator>(shared_from_this(), impl_.get());
+}
+
+const Stats& SSTableReader::stats() const { return impl_->stats_; }
+uint64_t SSTableReader::generation() const { return impl_->generation_; }
+const std::string& SSTableReader::dir() const { return impl_->dir_; }
+uint64_t SSTableReader::data_size() const { return impl_->sizes_[0]; }
+uint64_t SSTableReader::total_size() const {
+  uint64_t n = impl_->toc_size_;
+  for (uint64_t s : impl_->sizes_) n += s;
+  return n;
+}
+std::vector<std::string> SSTableReader::files() const {
+  std::vector<std::string> out;
+  for (Component c : kAllComponents) out.push_back(ComponentPath(impl_->dir_, impl_->generation_, c));
+  return out;
+}
+const AbstractType& SSTableReader::comparator() const { return *impl_->comparator_; }
+void SSTableReader::MarkObsolete() { impl_->obsolete_.store(true); }
+bool SSTableReader::obsolete() const { return impl_->obsolete_.load(); }
+uint64_t SSTableReader::data_blocks_read() const { return impl_->data_blocks_read_.load(); }
+uint64_t SSTableReader::index_blocks_read() const { return impl_->index_blocks_read_.load(); }
+
+}  // namespace cairn::sstable
