@@ -39,7 +39,9 @@ class LogLine {
 #define CAIRN_LOG_LEVEL_WARN ::cairn::LogLevel::kWarn
 #define CAIRN_LOG_LEVEL_ERROR ::cairn::LogLevel::kError
 
-#define CAIRN_LOG(level)                                             \
-  if (CAIRN_LOG_LEVEL_##level < ::cairn::GetLogLevel()) {            \
-  } else                                                             \
-    ::cairn::LogLine(CAIRN_LOG_LEVEL_##level, __FILE__, __LINE__).stream()
+// The for-loop form (rather than if/else) keeps `if (x) CAIRN_LOG(...) << ...;` free of
+// dangling-else ambiguity.
+#define CAIRN_LOG(level)                                                          \
+  for (bool _cairn_log_once = CAIRN_LOG_LEVEL_##level >= ::cairn::GetLogLevel(); \
+       _cairn_log_once; _cairn_log_once = false)                                  \
+  ::cairn::LogLine(CAIRN_LOG_LEVEL_##level, __FILE__, __LINE__).stream()

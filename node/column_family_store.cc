@@ -1,0 +1,360 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+#include "node/column_family_store.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <limits>
+
+#include "common/logging.h"
+#include "common/merging_iterator.h"
+#include "sstable/compaction.h"
+#include "sstable/compaction_strategy.h"
+#include "sstable/filename.h"
+#include "sstable/sstable_writer.h"
+
+namespace cairn::node {
+
+using sstable::SSTableReader;
+using sstable::SSTableWriter;
+
+ColumnFamilyStore::ColumnFamilyStore(TableMetadata metadata, ColumnFamilyStoreOptions options)
+    : metadata_(std::move(metadata)),
+      options_(std::move(options)),
+      active_(std::make_shared<memtable::Memtable>(metadata_.comparator, options_.clock)) {}
+
+ColumnFamilyStore::~ColumnFamilyStore() = default;
+
+sstable::SSTableOptions ColumnFamilyStore::SSTableOpts() const {
+  sstable::SSTableOptions o;
+  o.comparator = metadata_.comparator;
+  o.partitioner = options_.partitioner;
+  o.bloom_fp_chance = metadata_.bloom_filter_fp_chance;
+  o.block_size = options_.sstable_block_size;
+  o.sync = options_.sync_sstables;
+  o.write_hook = options_.write_hook;
+  return o;
+}
+
+Result<std::unique_ptr<ColumnFamilyStore>> ColumnFamilyStore::Open(
+    TableMetadata metadata, ColumnFamilyStoreOptions options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.directory, ec);
+  if (ec) {
+    return Status::IOError("cannot create " + options.directory + ": " + ec.message());
+  }
+  std::unique_ptr<ColumnFamilyStore> cfs(
+      new ColumnFamilyStore(std::move(metadata), std::move(options)));
+  size_t removed = 0;
+  CAIRN_RETURN_IF_ERROR(sstable::RemoveIncompleteSSTables(cfs->options_.directory, &removed));
+  if (removed > 0) {
+    CAIRN_LOG(INFO) << "removed " << removed << " incomplete SSTable files in "
+                    << cfs->options_.directory;
+  }
+  CAIRN_ASSIGN_OR_RETURN(std::vector<uint64_t> generations,
+                         sstable::ListGenerations(cfs->options_.directory));
+  for (uint64_t gen : generations) {
+    auto reader = SSTableReader::Open(cfs->options_.directory, gen, cfs->SSTableOpts());
+    if (!reader.ok()) return reader.status();
+    cfs->sstables_.push_back(std::move(reader).value());
+    cfs->next_generation_ = std::max<uint64_t>(cfs->next_generation_, gen + 1);
+  }
+  return cfs;
+}
+
+void ColumnFamilyStore::Apply(const DecoratedKey& key, const PartitionUpdate& update) {
+  std::shared_ptr<memtable::Memtable> m;
+  {
+    std::lock_guard lock(mu_);
+    m = active_;
+  }
+  m->Apply(key, update);
+}
+
+bool ColumnFamilyStore::SwitchMemtable(ReplayPosition position) {
+  std::lock_guard lock(mu_);
+  if (active_->empty()) return false;
+  flushing_.push_back({active_, position});
+  active_ = std::make_shared<memtable::Memtable>(metadata_.comparator, options_.clock);
+  return true;
+}
+
+ColumnFamilyStore::View ColumnFamilyStore::Snapshot() const {
+  std::lock_guard lock(mu_);
+  return View{active_, flushing_, sstables_};
+}
+
+Result<std::shared_ptr<SSTableReader>> ColumnFamilyStore::WriteSSTable(
+    PartitionIterator* source, ReplayPosition position, uint64_t expected_partitions,
+    bool purge, const std::set<uint64_t>* inputs) {
+  const uint64_t generation = next_generation_.fetch_add(1);
+  CAIRN_ASSIGN_OR_RETURN(
+      std::unique_ptr<SSTableWriter> writer,
+      SSTableWriter::Create(options_.directory, generation, expected_partitions, SSTableOpts()));
+  const int32_t now = options_.clock->NowSeconds();
+  const int32_t gc_before = now - metadata_.gc_grace_seconds;
+  View view;
+  if (purge) view = Snapshot();
+  for (source->SeekToFirst(); source->Valid(); source->Next()) {
+    const PartitionUpdate* p = &source->partition();
+    PartitionUpdate purged;
+    if (purge) {
+      purged = *p;
+      if (sstable::PurgePartition(&purged, *metadata_.comparator, now, gc_before,
+                                  MaxPurgeableTimestamp(source->key(), view, *inputs))) {
+        continue;
+      }
+      p = &purged;
+    } else if (p->empty()) {
+      continue;
+    }
+    Status st = writer->Add(source->key(), *p);
+    if (!st.ok()) {
+      writer->Abandon();
+      return st;
+    }
+  }
+  if (!source->status().ok()) {
+    writer->Abandon();
+    return source->status();
+  }
+  Status st = writer->Finish(position);
+  if (!st.ok()) {
+    writer->Abandon();
+    return st;
+  }
+  return SSTableReader::Open(options_.directory, generation, SSTableOpts());
+}
+
+Result<ReplayPosition> ColumnFamilyStore::FlushPending() {
+  std::lock_guard flush_lock(flush_mu_);
+  while (true) {
+    FlushingMemtable next;
+    {
+      std::lock_guard lock(mu_);
+      if (flushing_.empty()) break;
+      next = flushing_.front();
+    }
+    auto it = next.memtable->NewIterator();
+    auto reader = WriteSSTable(it.get(), next.position, next.memtable->partition_count(),
+                               /*purge=*/false, nullptr);
+    if (!reader.ok()) {
+      CAIRN_LOG(ERROR) << "flush of " << metadata_.keyspace << "." << metadata_.name
+                       << " failed, memtable kept for retry: " << reader.status().ToString();
+      return reader.status();
+    }
+    CAIRN_LOG(INFO) << "flushed " << metadata_.keyspace << "." << metadata_.name << ": "
+                    << next.memtable->partition_count() << " partitions, "
+                    << (*reader)->data_size() << " bytes to generation "
+                    << (*reader)->generation();
+    std::lock_guard lock(mu_);
+    sstables_.push_back(std::move(reader).value());
+    flushing_.erase(flushing_.begin());
+  }
+  return flushed_position();
+}
+
+Result<std::optional<PartitionUpdate>> ColumnFamilyStore::Read(const DecoratedKey& key,
+                                                               const CellFilter& filter) const {
+  View view = Snapshot();
+  const AbstractType& comparator = *metadata_.comparator;
+  const int32_t now = options_.clock->NowSeconds();
+  std::optional<PartitionUpdate> result;
+  auto merge = [&](PartitionUpdate&& part) {
+    if (!result) {
+      result = std::move(part);
+    } else {
+      result->MergeFrom(part, comparator, now);
+    }
+  };
+  if (auto p = view.active->Get(key, filter)) merge(std::move(*p));
+  for (const FlushingMemtable& f : view.flushing) {
+    if (auto p = f.memtable->Get(key, filter)) merge(std::move(*p));
+  }
+
+  // Newest SSTables first, so that a name query can stop early.
+  std::sort(view.sstables.begin(), view.sstables.end(), [](const auto& a, const auto& b) {
+    return a->stats().max_timestamp > b->stats().max_timestamp;
+  });
+  for (const auto& sst : view.sstables) {
+    const sstable::Stats& stats = sst->stats();
+    if (stats.partition_count == 0 || key < stats.first_key || stats.last_key < key) continue;
+    if (result) {
+      // Everything in this and older SSTables is shadowed by a newer partition deletion.
+      if (result->deletion.marked_for_delete_at >= stats.max_timestamp) break;
+      // Every requested name already has a version newer than anything in this SSTable
+      // (cells with equal timestamps must still be reconciled, hence the strict >).
+      if (filter.kind == CellFilter::Kind::kNames &&
+          result->cells.size() == filter.names.size() &&
+          std::all_of(result->cells.begin(), result->cells.end(),
+                      [&](const Cell& c) { return c.timestamp > stats.max_timestamp; })) {
+        break;
+      }
+    }
+    if (!sst->MayContain(key.key)) continue;
+    CAIRN_ASSIGN_OR_RETURN(std::optional<PartitionUpdate> p, sst->Get(key, filter));
+    if (p) merge(std::move(*p));
+  }
+  return result;
+}
+
+std::unique_ptr<PartitionIterator> ColumnFamilyStore::NewScanIterator() const {
+  View view = Snapshot();
+  std::vector<std::unique_ptr<PartitionIterator>> children;
+  // Each memtable iterator needs its memtable alive: hold it via a small wrapper.
+  struct Holder final : PartitionIterator {
+    std::shared_ptr<memtable::Memtable> owner;
+    std::unique_ptr<PartitionIterator> it;
+    void SeekToFirst() override { it->SeekToFirst(); }
+    void Seek(const DecoratedKey& t) override { it->Seek(t); }
+    bool Valid() const override { return it->Valid(); }
+    void Next() override { it->Next(); }
+    const DecoratedKey& key() const override { return it->key(); }
+    const PartitionUpdate& partition() const override { return it->partition(); }
+    Status status() const override { return it->status(); }
+  };
+  auto hold = [&](std::shared_ptr<memtable::Memtable> m) {
+    auto h = std::make_unique<Holder>();
+    h->it = m->NewIterator();
+    h->owner = std::move(m);
+    children.push_back(std::move(h));
+  };
+  hold(view.active);
+  for (auto& f : view.flushing) hold(f.memtable);
+  for (auto& sst : view.sstables) children.push_back(sst->NewIterator());
+  return NewMergingIterator(std::move(children), metadata_.comparator, options_.clock);
+}
+
+int64_t ColumnFamilyStore::MaxPurgeableTimestamp(const DecoratedKey& key, const View& view,
+                                                 const std::set<uint64_t>& inputs) const {
+  int64_t min_ts = std::numeric_limits<int64_t>::max();
+  auto consider = [&](int64_t ts) {
+    if (ts != kNoTimestamp) min_ts = std::min(min_ts, ts);
+  };
+  // Memtables: their overall minimum is a safe (conservative) bound.
+  consider(view.active->min_timestamp());
+  for (const auto& f : view.flushing) consider(f.memtable->min_timestamp());
+  for (const auto& sst : view.sstables) {
+    if (inputs.count(sst->generation()) > 0) continue;
+    const sstable::Stats& stats = sst->stats();
+    if (stats.partition_count == 0 || key < stats.first_key || stats.last_key < key) continue;
+    if (!sst->MayContain(key.key)) continue;
+    consider(stats.min_timestamp);
+  }
+  return min_ts;
+}
+
+Status ColumnFamilyStore::Compact(const std::vector<std::shared_ptr<SSTableReader>>& inputs) {
+  std::set<uint64_t> generations;
+  ReplayPosition position;
+  uint64_t partitions = 0, bytes_in = 0;
+  std::vector<std::unique_ptr<PartitionIterator>> children;
+  for (const auto& sst : inputs) {
+    generations.insert(sst->generation());
+    position = std::max(position, sst->stats().replay_position);
+    partitions += sst->stats().partition_count;
+    bytes_in += sst->data_size();
+    children.push_back(sst->NewIterator());
+  }
+  auto merged = NewMergingIterator(std::move(children), metadata_.comparator, options_.clock);
+  const int64_t start = options_.clock->MonotonicNanos();
+  auto output = WriteSSTable(merged.get(), position, partitions, /*purge=*/true, &generations);
+  {
+    std::lock_guard lock(mu_);
+    for (uint64_t g : generations) compacting_.erase(g);
+    if (output.ok()) {
+      std::erase_if(sstables_, [&](const auto& s) { return generations.count(s->generation()); });
+      sstables_.push_back(*output);
+    }
+  }
+  if (!output.ok()) {
+    CAIRN_LOG(ERROR) << "compaction of " << metadata_.keyspace << "." << metadata_.name
+                     << " failed, inputs kept: " << output.status().ToString();
+    return output.status();
+  }
+  for (const auto& sst : inputs) sst->MarkObsolete();
+  const double secs =
+      static_cast<double>(options_.clock->MonotonicNanos() - start) / 1e9;
+  CAIRN_LOG(INFO) << "compacted " << inputs.size() << " SSTables of " << metadata_.keyspace
+                  << "." << metadata_.name << ": " << bytes_in << " -> "
+                  << (*output)->data_size() << " bytes, "
+                  << (*output)->stats().partition_count << " partitions in " << secs << " s";
+  return Status::OK();
+}
+
+Status ColumnFamilyStore::CompactOnce(bool* compacted) {
+  *compacted = false;
+  std::vector<std::shared_ptr<SSTableReader>> inputs;
+  {
+    std::lock_guard lock(mu_);
+    std::vector<sstable::SSTableSize> sizes;
+    for (const auto& sst : sstables_) {
+      if (compacting_.count(sst->generation()) == 0) {
+        sizes.push_back({sst->generation(), sst->data_size()});
+      }
+    }
+    std::vector<uint64_t> chosen = sstable::SizeTieredCandidates(sizes, metadata_.compaction);
+    if (chosen.empty()) return Status::OK();
+    for (const auto& sst : sstables_) {
+      if (std::find(chosen.begin(), chosen.end(), sst->generation()) != chosen.end()) {
+        inputs.push_back(sst);
+        compacting_.insert(sst->generation());
+      }
+    }
+  }
+  *compacted = true;
+  return Compact(inputs);
+}
+
+Status ColumnFamilyStore::MajorCompact() {
+  std::vector<std::shared_ptr<SSTableReader>> inputs;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& sst : sstables_) {
+      if (compacting_.count(sst->generation()) > 0) {
+        return Status::Aborted("a compaction of " + metadata_.name + " is already running");
+      }
+    }
+    inputs = sstables_;
+    for (const auto& sst : inputs) compacting_.insert(sst->generation());
+  }
+  if (inputs.empty()) return Status::OK();
+  return Compact(inputs);
+}
+
+size_t ColumnFamilyStore::memtable_memory() const {
+  std::lock_guard lock(mu_);
+  size_t n = active_->memory_usage();
+  for (const auto& f : flushing_) n += f.memtable->memory_usage();
+  return n;
+}
+
+size_t ColumnFamilyStore::active_memtable_memory() const {
+  std::lock_guard lock(mu_);
+  return active_->memory_usage();
+}
+
+size_t ColumnFamilyStore::sstable_count() const {
+  std::lock_guard lock(mu_);
+  return sstables_.size();
+}
+
+uint64_t ColumnFamilyStore::live_sstable_bytes() const {
+  std::lock_guard lock(mu_);
+  uint64_t n = 0;
+  for (const auto& s : sstables_) n += s->total_size();
+  return n;
+}
+
+ReplayPosition ColumnFamilyStore::flushed_position() const {
+  std::lock_guard lock(mu_);
+  ReplayPosition p;
+  for (const auto& s : sstables_) p = std::max(p, s->stats().replay_position);
+  return p;
+}
+
+std::vector<std::shared_ptr<SSTableReader>> ColumnFamilyStore::sstables() const {
+  std::lock_guard lock(mu_);
+  return sstables_;
+}
+
+}  // namespace cairn::node

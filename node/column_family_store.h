@@ -1,0 +1,142 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+//
+// ColumnFamilyStore: one column family on one node (Cassandra's ColumnFamilyStore):
+// an active memtable taking writes, memtables being flushed, and the live SSTables.
+// It reads by merging all of them, flushes a memtable to a new SSTable, and compacts
+// SSTables (size-tiered in the background, major on demand).
+//
+// Lifecycle of data:  Apply -> active memtable --SwitchMemtable--> flushing memtable
+//   --Flush (SSTableWriter, rename)--> SSTable --compaction--> merged SSTable.
+// A flushing memtable stays readable until its SSTable is installed, and stays in place
+// when the flush fails (e.g. disk full), so nothing acknowledged is ever lost; the flush
+// is simply retried.
+//
+// Commit-log coordination: each memtable remembers the commit log position up to which
+// it holds every record (the position at its switch, given by the StorageEngine, which
+// guarantees no write straddles a switch). The SSTable a memtable flushes to records that
+// position, so replay can skip what SSTables already cover.
+//
+// Thread-safety: every public method is safe to call concurrently. `mu_` guards the
+// lists of memtables and SSTables and is held only to copy or swap them, never during
+// I/O. Flushes of one store are serialized; compactions never share an input SSTable.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/partition_iterator.h"
+#include "memtable/memtable.h"
+#include "node/schema.h"
+#include "sstable/sstable_options.h"
+#include "sstable/sstable_reader.h"
+
+namespace cairn::node {
+
+using sstable::ReplayPosition;
+
+struct ColumnFamilyStoreOptions {
+  // Directory holding this table's SSTables; created if missing.
+  std::string directory;
+  // The partitioner's class name, recorded in SSTables. Default: Murmur3Partitioner.
+  std::string partitioner = "org.apache.cassandra.dht.Murmur3Partitioner";
+  // fsync SSTables before they become visible. Only tests turn this off. Default: true.
+  bool sync_sstables = true;
+  // Uncompressed bytes per SSTable data block. Default: 64 KiB.
+  size_t sstable_block_size = 64 * 1024;
+  // Time source. Default: the real clock.
+  const Clock* clock = Clock::Real();
+  // Fault injection for SSTable writes (tests only).
+  sstable::WriteHook write_hook;
+};
+
+class ColumnFamilyStore {
+ public:
+  // Opens the table's directory: removes incomplete SSTables left by a crash and opens
+  // every complete one. Corrupt SSTables fail the open with the file and offset.
+  static Result<std::unique_ptr<ColumnFamilyStore>> Open(TableMetadata metadata,
+                                                         ColumnFamilyStoreOptions options);
+  ~ColumnFamilyStore();
+
+  const TableMetadata& metadata() const { return metadata_; }
+
+  // Applies a normalized update to the active memtable.
+  // REQUIRES: the caller excludes concurrent SwitchMemtable (see StorageEngine).
+  void Apply(const DecoratedKey& key, const PartitionUpdate& update);
+
+  // Moves the active memtable to the flushing list, recording that it holds every
+  // commit log record up to `position`; returns false (and does nothing) when the
+  // active memtable is empty. REQUIRES: no concurrent Apply (see StorageEngine).
+  bool SwitchMemtable(ReplayPosition position);
+
+  // Writes every flushing memtable to an SSTable, oldest first, and installs it. On
+  // failure the memtable stays (readable) and is retried by the next call.
+  // Returns the replay position up to which the table is now durable in SSTables.
+  Result<ReplayPosition> FlushPending();
+
+  // Every version of the partition's selected cells from all sources, merged and
+  // reconciled, with deletions (nothing purged, nothing hidden): nullopt when no source
+  // has the partition. SSTables are skipped by key range, bloom filter and, for name
+  // queries, by timestamp once newer data answers every name.
+  Result<std::optional<PartitionUpdate>> Read(const DecoratedKey& key,
+                                              const CellFilter& filter) const;
+
+  // A merged iterator over all partitions (same content rules as Read), in key order.
+  std::unique_ptr<PartitionIterator> NewScanIterator() const;
+
+  // Runs one size-tiered compaction if a bucket qualifies; *compacted says whether it did.
+  Status CompactOnce(bool* compacted);
+  // Compacts every SSTable into one (nodetool compact).
+  Status MajorCompact();
+
+  size_t memtable_memory() const;  // active + flushing memtables, bytes
+  size_t active_memtable_memory() const;
+  size_t sstable_count() const;
+  uint64_t live_sstable_bytes() const;
+  // The highest replay position covered by an SSTable (zero if none).
+  ReplayPosition flushed_position() const;
+  std::vector<std::shared_ptr<sstable::SSTableReader>> sstables() const;
+
+ private:
+  struct FlushingMemtable {
+    std::shared_ptr<memtable::Memtable> memtable;
+    ReplayPosition position;
+  };
+  struct View {
+    std::shared_ptr<memtable::Memtable> active;
+    std::vector<FlushingMemtable> flushing;
+    std::vector<std::shared_ptr<sstable::SSTableReader>> sstables;
+  };
+
+  ColumnFamilyStore(TableMetadata metadata, ColumnFamilyStoreOptions options);
+  View Snapshot() const;
+  sstable::SSTableOptions SSTableOpts() const;
+  Result<std::shared_ptr<sstable::SSTableReader>> WriteSSTable(PartitionIterator* source,
+                                                               ReplayPosition position,
+                                                               uint64_t expected_partitions,
+                                                               bool purge,
+                                                               const std::set<uint64_t>* inputs);
+  Status Compact(const std::vector<std::shared_ptr<sstable::SSTableReader>>& inputs);
+  int64_t MaxPurgeableTimestamp(const DecoratedKey& key, const View& view,
+                                const std::set<uint64_t>& inputs) const;
+
+  const TableMetadata metadata_;
+  const ColumnFamilyStoreOptions options_;
+  std::atomic<uint64_t> next_generation_{1};
+
+  mutable std::mutex mu_;
+  std::shared_ptr<memtable::Memtable> active_;         // GUARDED_BY(mu_)
+  std::vector<FlushingMemtable> flushing_;             // GUARDED_BY(mu_)
+  std::vector<std::shared_ptr<sstable::SSTableReader>> sstables_;  // GUARDED_BY(mu_)
+  std::set<uint64_t> compacting_;                      // GUARDED_BY(mu_)
+
+  std::mutex flush_mu_;  // serializes FlushPending
+};
+
+}  // namespace cairn::node

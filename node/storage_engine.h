@@ -1,0 +1,167 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+//
+// StorageEngine: the node-local storage of every column family (Cassandra's Keyspace +
+// ColumnFamilyStore + CommitLog + the flush and compaction executors).
+//
+// Write path (Apply):  encode the Mutation -> commit log (in batch mode: returns once
+//   fdatasync'd, group-committed with concurrent writers) -> each table's memtable.
+//   The write is acknowledged only after both. A commit log failure is sticky: from
+//   then on every Apply fails, so nothing not on disk is ever acknowledged.
+// Memtable switches: `switch_mu_` is held shared by every write across its commit log
+//   append and memtable apply, and exclusively by a switch, so a memtable switched at
+//   commit log position P holds every record <= P and none after it. That is what
+//   lets a flush tell the commit log "table T is durable up to P".
+// Flush: a background flusher switches and flushes the largest memtable whenever the
+//   memtables together exceed memtable_space_bytes; writers block (back-pressure) when
+//   they exceed twice that, until flushes catch up. Drain() flushes everything.
+// Compaction: concurrent_compactors background threads run size-tiered compactions on
+//   tables that flushed.
+// Startup: Open() opens every table's SSTables, then replays the commit log, skipping
+//   records a table's SSTables already cover, flushes what was replayed and deletes the
+//   old segments.
+//
+// Thread-safety: all public methods may be called concurrently, except that Close()
+// must be the last call.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/mutation.h"
+#include "common/rw_lock.h"
+#include "memtable/commit_log.h"
+#include "node/column_family_store.h"
+#include "node/schema.h"
+
+namespace cairn::node {
+
+// Computes the token of a partition key (the partitioner, from ring/).
+using KeyDecorator = std::function<DecoratedKey(std::string_view key)>;
+
+struct StorageEngineOptions {
+  // Where SSTables live: <data_directory>/<keyspace>/<table>-<id>/. Cassandra's
+  // data_file_directories (one directory). Default: ./data/data.
+  std::string data_directory = "data/data";
+  // Where commit log segments live. Cassandra's commitlog_directory.
+  // Default: ./data/commitlog.
+  std::string commitlog_directory = "data/commitlog";
+  // Commit log settings: sync mode (batch by default), periods, segment size.
+  memtable::CommitLogSyncMode commitlog_sync = memtable::CommitLogSyncMode::kBatch;
+  uint32_t commitlog_sync_period_ms = 10000;
+  uint32_t commitlog_sync_batch_window_ms = 2;
+  uint64_t commitlog_segment_size_bytes = 32ull << 20;
+  // Total bytes all memtables may hold before the largest is flushed
+  // (Cassandra's memtable_heap_space_in_mb). Default: 256 MiB.
+  size_t memtable_space_bytes = 256ull << 20;
+  // Background compaction threads (Cassandra's concurrent_compactors). 0 disables
+  // automatic compaction (major compaction still works). Default: 1.
+  int concurrent_compactors = 1;
+  // Partitioner class name, recorded in SSTables.
+  std::string partitioner = "org.apache.cassandra.dht.Murmur3Partitioner";
+  // fsync SSTables before making them visible. Tests may turn it off. Default: true.
+  bool sync_sstables = true;
+  const Clock* clock = Clock::Real();
+  // Fault injection (tests only).
+  std::function<Status(memtable::CommitLogFileOp, const std::string&)> commitlog_fault_injector;
+  sstable::WriteHook sstable_write_hook;
+};
+
+struct StorageEngineMetrics {
+  uint64_t writes = 0;
+  uint64_t flushes = 0;
+  uint64_t flush_failures = 0;
+  uint64_t compactions = 0;
+  uint64_t replayed_records = 0;
+  uint64_t replay_skipped_records = 0;  // already in SSTables, or for unknown tables
+  uint64_t write_stalls = 0;            // writes that waited for flushes (back-pressure)
+};
+
+class StorageEngine {
+ public:
+  // Opens (creating as needed) the directories, every table in `tables`, and replays
+  // the commit log. Records for tables not in `tables` are skipped with a warning, as
+  // Cassandra does for dropped column families.
+  static Result<std::unique_ptr<StorageEngine>> Open(StorageEngineOptions options,
+                                                     std::vector<TableMetadata> tables,
+                                                     KeyDecorator decorator);
+  ~StorageEngine();  // Close()s if needed
+  StorageEngine(const StorageEngine&) = delete;
+  StorageEngine& operator=(const StorageEngine&) = delete;
+
+  // Adds a table at runtime (CREATE / system_add_column_family).
+  Status AddTable(TableMetadata table);
+  // Removes a table from the engine: no more writes or reads; its files stay on disk
+  // (snapshots are the caller's business). NotFound if absent.
+  Status DropTable(const TableId& id);
+  // nullptr when absent. A store returned stays usable while the caller holds it.
+  std::shared_ptr<ColumnFamilyStore> GetTable(const TableId& id) const;
+  std::shared_ptr<ColumnFamilyStore> GetTable(std::string_view keyspace,
+                                              std::string_view name) const;
+  std::vector<std::shared_ptr<ColumnFamilyStore>> Tables() const;
+
+  // Durably applies a mutation (see the file comment). Its updates need not be
+  // normalized. InvalidArgument for an unknown table; IOError once the log has failed.
+  Status Apply(Mutation mutation);
+
+  DecoratedKey Decorate(std::string_view key) const { return decorator_(key); }
+
+  // Switches and flushes one table's memtable now (nodetool flush).
+  Status Flush(const TableId& id);
+  // Flushes every table (nodetool flush without arguments).
+  Status FlushAll();
+  // Flushes everything and syncs the commit log; further writes still work
+  // (nodetool drain stops accepting writes at the server layer).
+  Status Drain();
+  // Stops background threads, drains, closes the commit log. Idempotent.
+  Status Close();
+
+  StorageEngineMetrics metrics() const;
+  memtable::CommitLog* commit_log() { return commit_log_.get(); }
+
+ private:
+  StorageEngine(StorageEngineOptions options, KeyDecorator decorator);
+  Status Replay();
+  Status FlushTable(const std::shared_ptr<ColumnFamilyStore>& cfs);
+  size_t TotalMemtableMemory() const;
+  void FlusherThread();
+  void CompactorThread();
+  void ScheduleCompaction(const TableId& id);
+  Result<std::unique_ptr<ColumnFamilyStore>> OpenStore(const TableMetadata& table);
+
+  const StorageEngineOptions options_;
+  const KeyDecorator decorator_;
+  std::unique_ptr<memtable::CommitLog> commit_log_;
+
+  // Held shared by writes, exclusively by memtable switches (see the file comment).
+  RwLock switch_mu_;
+
+  mutable std::mutex tables_mu_;
+  std::map<TableId, std::shared_ptr<ColumnFamilyStore>> tables_;  // GUARDED_BY(tables_mu_)
+
+  mutable std::mutex bg_mu_;
+  std::condition_variable flush_cv_;      // wakes the flusher
+  std::condition_variable flushed_cv_;    // a flush finished (for stalled writers)
+  std::condition_variable compact_cv_;    // wakes compactors
+  std::set<TableId> compaction_queue_;    // GUARDED_BY(bg_mu_)
+  bool stopping_ = false;                 // GUARDED_BY(bg_mu_)
+  bool closed_ = false;
+  struct AtomicMetrics {
+    std::atomic<uint64_t> writes{0}, flushes{0}, flush_failures{0}, compactions{0},
+        replayed_records{0}, replay_skipped_records{0}, write_stalls{0};
+  } metrics_;
+  std::mutex flush_table_mu_;             // one switch+flush at a time
+  std::thread flusher_;
+  std::vector<std::thread> compactors_;
+};
+
+}  // namespace cairn::node

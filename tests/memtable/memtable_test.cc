@@ -1,0 +1,100 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+#include "memtable/memtable.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "common/coding.h"
+
+namespace cairn::memtable {
+namespace {
+
+DecoratedKey Key(uint64_t n) {
+  DecoratedKey k;
+  PutBigEndian64(&k.token.bytes, n * 7919 % 1000);
+  k.key = "key" + std::to_string(n);
+  return k;
+}
+
+PartitionUpdate Cells(std::vector<Cell> cells) {
+  PartitionUpdate u;
+  u.cells = std::move(cells);
+  u.Normalize(*BytesTypeInstance(), 0);
+  return u;
+}
+
+class MemtableTest : public ::testing::Test {
+ protected:
+  ManualClock clock_;
+  Memtable table_{BytesTypeInstance(), &clock_};
+};
+
+TEST_F(MemtableTest, GetReturnsReconciledCells) {
+  table_.Apply(Key(1), Cells({Cell::Live("a", "1", 10), Cell::Live("b", "1", 10)}));
+  table_.Apply(Key(1), Cells({Cell::Live("a", "2", 20), Cell::Live("b", "old", 5)}));
+  auto p = table_.Get(Key(1), CellFilter::All());
+  ASSERT_TRUE(p.has_value());
+  ASSERT_EQ(p->cells.size(), 2u);
+  EXPECT_EQ(p->cells[0].value, "2");
+  EXPECT_EQ(p->cells[1].value, "1");
+  EXPECT_FALSE(table_.Get(Key(2), CellFilter::All()).has_value());
+  EXPECT_EQ(table_.min_timestamp(), 5);
+  EXPECT_EQ(table_.max_timestamp(), 20);
+}
+
+TEST_F(MemtableTest, FiltersSelectNamesAndSlices) {
+  table_.Apply(Key(1), Cells({Cell::Live("a", "", 1), Cell::Live("b", "", 1),
+                              Cell::Live("c", "", 1), Cell::Live("d", "", 1)}));
+  PartitionUpdate rt;
+  rt.range_tombstones.push_back({"x", "z", {5, 100}});
+  table_.Apply(Key(1), rt);
+  auto names = table_.Get(Key(1), CellFilter::Names({"b", "d", "q"}));
+  ASSERT_EQ(names->cells.size(), 2u);
+  EXPECT_EQ(names->cells[1].name, "d");
+  EXPECT_TRUE(names->range_tombstones.empty());
+  auto slice = table_.Get(Key(1), CellFilter::Slice("b", "c"));
+  ASSERT_EQ(slice->cells.size(), 2u);
+  EXPECT_EQ(slice->cells[0].name, "b");
+  auto tail = table_.Get(Key(1), CellFilter::Slice("c", ""));
+  EXPECT_EQ(tail->cells.size(), 2u);
+  EXPECT_EQ(tail->range_tombstones.size(), 1u);
+}
+
+TEST_F(MemtableTest, IteratorWalksInKeyOrder) {
+  for (uint64_t i = 0; i < 100; ++i) table_.Apply(Key(i), Cells({Cell::Live("c", "v", 1)}));
+  auto it = table_.NewIterator();
+  int n = 0;
+  DecoratedKey prev;
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++n) {
+    if (n > 0) EXPECT_LT(prev, it->key());
+    prev = it->key();
+  }
+  EXPECT_EQ(n, 100);
+  it->Seek(Key(50));
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->key(), Key(50));
+}
+
+TEST_F(MemtableTest, ConcurrentWritersAreAllApplied) {
+  constexpr int kThreads = 4, kPerThread = 2000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        table_.Apply(Key(i % 50), Cells({Cell::Live("t" + std::to_string(t) + "_" +
+                                                        std::to_string(i), "v", i)}));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  size_t cells = 0;
+  auto it = table_.NewIterator();
+  for (it->SeekToFirst(); it->Valid(); it->Next()) cells += it->partition().cells.size();
+  EXPECT_EQ(cells, static_cast<size_t>(kThreads * kPerThread));
+  EXPECT_EQ(table_.partition_count(), 50u);
+  EXPECT_GT(table_.memory_usage(), static_cast<size_t>(kThreads * kPerThread * 10));
+}
+
+}  // namespace
+}  // namespace cairn::memtable

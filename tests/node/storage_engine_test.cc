@@ -1,0 +1,162 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+#include "node/storage_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "tests/lib/test_util.h"
+#include "tests/node/crash_common.h"
+
+namespace cairn::node {
+namespace {
+
+using crashtest::Decorate;
+using crashtest::Table;
+using crashtest::ValueFor;
+using crashtest::WriteFor;
+
+StorageEngineOptions Options(const test::ScratchDir& dir) {
+  StorageEngineOptions o;
+  o.data_directory = dir.str() + "/data";
+  o.commitlog_directory = dir.str() + "/commitlog";
+  o.commitlog_segment_size_bytes = 1 << 20;
+  o.sync_sstables = false;
+  return o;
+}
+
+void ExpectWrite(StorageEngine* engine, uint64_t n) {
+  const Mutation m = WriteFor(n);
+  auto got = engine->GetTable(Table().id)->Read(Decorate(m.key), CellFilter::All());
+  ASSERT_OK(got.status());
+  ASSERT_TRUE(got->has_value()) << "write " << n << " missing";
+  ASSERT_EQ((*got)->cells.size(), 1u);
+  EXPECT_EQ((*got)->cells[0].value, ValueFor(n));
+}
+
+class StorageEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { SetLogLevel(LogLevel::kWarn); }
+  test::ScratchDir dir_;
+};
+
+TEST_F(StorageEngineTest, WritesSurviveCleanRestart) {
+  {
+    auto engine = StorageEngine::Open(Options(dir_), {Table()}, Decorate);
+    ASSERT_OK(engine.status());
+    for (uint64_t n = 0; n < 500; ++n) ASSERT_OK((*engine)->Apply(WriteFor(n)));
+    ASSERT_OK((*engine)->Flush(Table().id));
+    for (uint64_t n = 500; n < 1000; ++n) ASSERT_OK((*engine)->Apply(WriteFor(n)));
+    ASSERT_OK((*engine)->Close());
+  }
+  auto engine = StorageEngine::Open(Options(dir_), {Table()}, Decorate);
+  ASSERT_OK(engine.status());
+  for (uint64_t n = 0; n < 1000; ++n) ExpectWrite(engine->get(), n);
+}
+
+TEST_F(StorageEngineTest, ReplayRestoresUnflushedWritesAndSkipsFlushedOnes) {
+  auto opts = Options(dir_);
+  {
+    auto engine = StorageEngine::Open(opts, {Table()}, Decorate);
+    ASSERT_OK(engine.status());
+    for (uint64_t n = 0; n < 300; ++n) ASSERT_OK((*engine)->Apply(WriteFor(n)));
+    ASSERT_OK((*engine)->Flush(Table().id));
+    for (uint64_t n = 300; n < 400; ++n) ASSERT_OK((*engine)->Apply(WriteFor(n)));
+    // Simulate a crash: copy the files as they are now, before any shutdown flush.
+    std::filesystem::copy(dir_.path(), dir_.path().string() + "-crashed",
+                          std::filesystem::copy_options::recursive);
+    ASSERT_OK((*engine)->Close());
+  }
+  opts.data_directory = dir_.str() + "-crashed/data";
+  opts.commitlog_directory = dir_.str() + "-crashed/commitlog";
+  auto engine = StorageEngine::Open(opts, {Table()}, Decorate);
+  ASSERT_OK(engine.status());
+  for (uint64_t n = 0; n < 400; ++n) ExpectWrite(engine->get(), n);
+  StorageEngineMetrics m = (*engine)->metrics();
+  EXPECT_EQ(m.replayed_records, 100u);
+  EXPECT_GE(m.replay_skipped_records, 300u);
+  ASSERT_OK((*engine)->Close());
+  std::filesystem::remove_all(dir_.str() + "-crashed");
+}
+
+TEST_F(StorageEngineTest, FailedSyncIsStickyAndNothingIsAcknowledged) {
+  std::atomic<bool> fail{false};
+  auto opts = Options(dir_);
+  opts.commitlog_fault_injector = [&](memtable::CommitLogFileOp op, const std::string&) {
+    if (fail && op == memtable::CommitLogFileOp::kSync) return Status::IOError("injected EIO");
+    return Status::OK();
+  };
+  auto engine = StorageEngine::Open(opts, {Table()}, Decorate);
+  ASSERT_OK(engine.status());
+  ASSERT_OK((*engine)->Apply(WriteFor(1)));
+  fail = true;
+  Status st = (*engine)->Apply(WriteFor(2));
+  EXPECT_TRUE(st.IsIOError()) << st.ToString();
+  fail = false;
+  st = (*engine)->Apply(WriteFor(3));
+  EXPECT_TRUE(st.IsIOError()) << "a failed sync must stay failed: " << st.ToString();
+  // The unacknowledged writes are not visible either.
+  auto got = (*engine)->GetTable(Table().id)->Read(Decorate(WriteFor(3).key), CellFilter::All());
+  ASSERT_OK(got.status());
+  EXPECT_FALSE(got->has_value());
+}
+
+TEST_F(StorageEngineTest, FullDiskDuringFlushKeepsTheMemtable) {
+  std::atomic<bool> disk_full{false};
+  auto opts = Options(dir_);
+  opts.concurrent_compactors = 0;
+  opts.sstable_write_hook = [&](const std::string&, size_t) {
+    return disk_full ? Status::IOError("No space left on device") : Status::OK();
+  };
+  {
+    auto engine = StorageEngine::Open(opts, {Table()}, Decorate);
+    ASSERT_OK(engine.status());
+    for (uint64_t n = 0; n < 200; ++n) ASSERT_OK((*engine)->Apply(WriteFor(n)));
+    disk_full = true;
+    EXPECT_TRUE((*engine)->Flush(Table().id).IsIOError());
+    auto cfs = (*engine)->GetTable(Table().id);
+    EXPECT_EQ(cfs->sstable_count(), 0u);
+    for (uint64_t n = 0; n < 200; ++n) ExpectWrite(engine->get(), n);
+    // No half-written file is visible.
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir_.str() + "/data")) {
+      EXPECT_FALSE(e.is_regular_file()) << "leftover " << e.path();
+    }
+    disk_full = false;
+    for (uint64_t n = 200; n < 250; ++n) ASSERT_OK((*engine)->Apply(WriteFor(n)));
+    ASSERT_OK((*engine)->Flush(Table().id));
+    EXPECT_GE(cfs->sstable_count(), 1u);
+    ASSERT_OK((*engine)->Close());
+  }
+  auto engine = StorageEngine::Open(opts, {Table()}, Decorate);
+  ASSERT_OK(engine.status());
+  for (uint64_t n = 0; n < 250; ++n) ExpectWrite(engine->get(), n);
+}
+
+TEST_F(StorageEngineTest, MemtablePressureFlushesAndCompactsInBackground) {
+  auto opts = Options(dir_);
+  opts.memtable_space_bytes = 128 << 10;
+  opts.commitlog_sync = memtable::CommitLogSyncMode::kPeriodic;
+  auto engine = StorageEngine::Open(opts, {Table()}, Decorate);
+  ASSERT_OK(engine.status());
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 4; ++t) {
+    writers.emplace_back([&, t] {
+      for (uint64_t n = static_cast<uint64_t>(t); n < 20000; n += 4) {
+        ASSERT_OK((*engine)->Apply(WriteFor(n)));
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  // Give the background threads a moment to finish what they started.
+  for (int i = 0; i < 100 && (*engine)->metrics().compactions == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  StorageEngineMetrics m = (*engine)->metrics();
+  EXPECT_GT(m.flushes, 3u);
+  EXPECT_GT(m.compactions, 0u);
+  for (uint64_t n = 0; n < 20000; n += 97) ExpectWrite(engine->get(), n);
+}
+
+}  // namespace
+}  // namespace cairn::node
