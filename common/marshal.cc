@@ -493,8 +493,8 @@ class BooleanType final : public AbstractType {
 
 // DateType and TimestampType: milliseconds since the epoch as an 8-byte long
 // (TimestampSerializer). DateType compares *unsigned bytes*, so negative (pre-1970)
-// dates sort after positive ones; Cassandra kept that for compatibility and added
-// TimestampType with the signed order (CASSANDRA-5723). We keep the difference.
+// dates sort after positive ones. Cassandra kept that for existing data and added
+// TimestampType (2.0) with the signed order; we keep the difference.
 class DateType final : public AbstractType {
  public:
   explicit DateType(bool timestamp) : timestamp_(timestamp) {}
@@ -568,7 +568,8 @@ class UUIDType final : public AbstractType {
 };
 
 // TimeUUIDType: version 1 only; by timestamp, then the last 8 bytes compared as
-// *signed* bytes (TimeUUIDType.compare, kept for compatibility with its 0.x form).
+// *signed* bytes (TimeUUIDType.compare: "a signed per-byte comparison for
+// compatibility" with its older ByteBuffer.compareTo form).
 class TimeUUIDType final : public AbstractType {
  public:
   std::string Name() const override { return "org.apache.cassandra.db.marshal.TimeUUIDType"; }
@@ -716,9 +717,9 @@ class CompositeType final : public AbstractType {
   }
 
   Status Validate(std::string_view bytes) const override {
-    // The messages, their order of checks and the missing blank before the index in
-    // the last two are Cassandra's (AbstractCompositeType.validate); we put the blank
-    // in for readability.
+    // The checks, their order and their messages are Cassandra's
+    // (AbstractCompositeType.validate), except that Cassandra omits the blank before
+    // the index in the last two messages ("component0"); we keep it for readability.
     for (size_t i = 0; !bytes.empty(); ++i) {
       std::string index = std::to_string(i);
       if (i >= types_.size()) return Status::InvalidArgument("Too many bytes for comparator");

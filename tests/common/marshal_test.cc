@@ -743,5 +743,43 @@ TEST(MarshalRobustnessTest, MalformedInputsNeverReadOutOfBounds) {
   }
 }
 
+// Random bytes, biased towards composite-looking prefixes: whatever Validate says,
+// Compare stays antisymmetric, and valid composites split into as many components
+// as Validate walked.
+TEST(MarshalRobustnessTest, RandomBytesStayInBoundsAndAntisymmetric) {
+  TypePtr composite = MustParse("CompositeType(BytesType,ReversedType(IntegerType))");
+  std::mt19937 rng(1234);
+  auto random_bytes = [&] {
+    std::string s;
+    size_t len = rng() % 24;
+    for (size_t i = 0; i < len; ++i) {
+      s.push_back(static_cast<char>(rng() % 3 == 0 ? rng() % 4 : rng()));
+    }
+    return s;
+  };
+  std::vector<std::string> values;
+  for (int i = 0; i < 300; ++i) values.push_back(random_bytes());
+  for (int i = 0; i < 100; ++i) {
+    values.push_back(MakeComposite({random_bytes(), random_bytes()}, static_cast<int>(rng() % 3) - 1));
+  }
+  for (const std::string& a : values) {
+    Status st = composite->Validate(a);
+    Result<std::vector<std::string>> parts = SplitComposite(a);
+    if (st.ok()) {
+      EXPECT_TRUE(parts.ok()) << ToHexForTest(a);
+      if (parts.ok()) {
+        EXPECT_LE(parts->size(), 2u);
+      }
+    }
+    (void)composite->ToString(a);
+    for (size_t j = 0; j < 20; ++j) {
+      const std::string& b = values[rng() % values.size()];
+      int ab = composite->Compare(a, b), ba = composite->Compare(b, a);
+      ASSERT_EQ((ab > 0) - (ab < 0), -((ba > 0) - (ba < 0)))
+          << ToHexForTest(a) << " vs " << ToHexForTest(b);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cairn
