@@ -54,8 +54,11 @@ uint32_t BlockChecksum(std::string_view payload, uint8_t type) {
 }  // namespace
 
 void AppendBlockTrailer(std::string* dst, std::string_view payload, uint8_t type) {
+  // `payload` may view *dst itself (callers append the trailer to the block they
+  // checksum): compute before appending, which may reallocate.
+  const uint32_t checksum = BlockChecksum(payload, type);
   dst->push_back(static_cast<char>(type));
-  PutFixed32(dst, BlockChecksum(payload, type));
+  PutFixed32(dst, checksum);
 }
 
 Status DecodeBlock(std::string_view stored, const std::string& path, uint64_t offset,
