@@ -34,7 +34,9 @@ class ScratchDir {
             ("cairn-test-" + std::to_string(rd()) + std::to_string(rd()));
     std::filesystem::create_directories(path_);
   }
+  // Set CAIRN_KEEP_SCRATCH=1 to keep the directory for a post-mortem.
   ~ScratchDir() {
+    if (std::getenv("CAIRN_KEEP_SCRATCH") != nullptr) return;
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
   }
