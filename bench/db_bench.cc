@@ -399,13 +399,13 @@ int Main(int argc, char** argv) {
         kv->Flush();
         std::snprintf(result, sizeof(result), "%10.2f s", Now() - start);
       } else if (b == "compact") {
-        uint64_t before = DirBytes(dir);
+        uint64_t before = DirBytes(engine_name == "cairn" ? dir + "/data" : dir);
         double start = Now();
         kv->Compact();
         double secs = Now() - start;
         std::snprintf(result, sizeof(result), "%10.1f MB/s  (%.1f MB on disk before, %.1f after, %.2f s)",
                       static_cast<double>(before) / secs / 1e6, static_cast<double>(before) / 1e6,
-                      static_cast<double>(DirBytes(dir)) / 1e6, secs);
+                      static_cast<double>(DirBytes(engine_name == "cairn" ? dir + "/data" : dir)) / 1e6, secs);
       } else if (b == "reopen") {
         double start = Now();
         kv->Close();

@@ -32,6 +32,7 @@ sstable::SSTableOptions ColumnFamilyStore::SSTableOpts() const {
   o.block_size = options_.sstable_block_size;
   o.sync = options_.sync_sstables;
   o.write_hook = options_.write_hook;
+  o.block_cache = options_.block_cache;
   return o;
 }
 

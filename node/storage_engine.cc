@@ -16,7 +16,11 @@ memtable::ReplayPosition ToCommitLog(sstable::ReplayPosition p) {
 }  // namespace
 
 StorageEngine::StorageEngine(StorageEngineOptions options, KeyDecorator decorator)
-    : options_(std::move(options)), decorator_(std::move(decorator)) {}
+    : options_(std::move(options)),
+      decorator_(std::move(decorator)),
+      block_cache_(options_.block_cache_bytes > 0
+                       ? std::make_shared<sstable::BlockCache>(options_.block_cache_bytes)
+                       : nullptr) {}
 
 StorageEngine::~StorageEngine() {
   Status st = Close();
@@ -32,6 +36,7 @@ Result<std::unique_ptr<ColumnFamilyStore>> StorageEngine::OpenStore(const TableM
   o.sync_sstables = options_.sync_sstables;
   o.clock = options_.clock;
   o.write_hook = options_.sstable_write_hook;
+  o.block_cache = block_cache_;
   return ColumnFamilyStore::Open(table, std::move(o));
 }
 

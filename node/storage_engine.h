@@ -63,6 +63,9 @@ struct StorageEngineOptions {
   // Total bytes all memtables may hold before the largest is flushed
   // (Cassandra's memtable_heap_space_in_mb). Default: 256 MiB.
   size_t memtable_space_bytes = 256ull << 20;
+  // Bytes of decoded SSTable blocks cached for reads (Cassandra's
+  // file_cache_size_in_mb). 0 disables the cache. Default: 128 MiB.
+  size_t block_cache_bytes = 128ull << 20;
   // Background compaction threads (Cassandra's concurrent_compactors). 0 disables
   // automatic compaction (major compaction still works). Default: 1.
   int concurrent_compactors = 1;
@@ -140,6 +143,7 @@ class StorageEngine {
 
   const StorageEngineOptions options_;
   const KeyDecorator decorator_;
+  const std::shared_ptr<sstable::BlockCache> block_cache_;
   std::unique_ptr<memtable::CommitLog> commit_log_;
 
   // Held shared by writes, exclusively by memtable switches (see the file comment).

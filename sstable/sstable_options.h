@@ -8,10 +8,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "common/marshal.h"
 #include "common/status.h"
+#include "sstable/block_cache.h"
 
 namespace cairn::sstable {
 
@@ -71,6 +73,10 @@ struct SSTableOptions {
   // Reader only: refuse to open when `comparator` differs from the recorded one.
   // Tools that only dump bytes may turn it off. Default: true.
   bool verify_comparator = true;
+
+  // Reader only: a cache of decoded blocks shared between readers (see block_cache.h).
+  // Default: none (every read decodes its blocks).
+  std::shared_ptr<BlockCache> block_cache;
 
   // Writer only: fault injection for tests (see WriteHook). Default: none.
   WriteHook write_hook;

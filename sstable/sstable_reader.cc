@@ -52,6 +52,8 @@ class SSTableReader::Impl {
   uint64_t block_table_offset_ = 0;
   uint64_t stream_size_ = 0;
   uint64_t block_size_ = 0;
+  const uint64_t reader_id_ = BlockCache::NewReaderId();
+  std::shared_ptr<BlockCache> cache_;
   mutable std::atomic<uint64_t> data_blocks_read_{0};
   mutable std::atomic<uint64_t> index_blocks_read_{0};
   std::atomic<bool> obsolete_{false};
@@ -59,10 +61,13 @@ class SSTableReader::Impl {
   Status Load(const SSTableOptions& options);
   Status LoadDataFooter();
 
-  // Reads, verifies and decompresses Data block i.
-  Status ReadDataBlock(size_t i, std::string* out) const;
-  // Reads index block `s` (a summary position) and decodes its entries.
-  Status ReadIndexBlock(size_t s, std::vector<IndexEntry>* out) const;
+  // Data block i, verified and decompressed (from the block cache when it is there).
+  // `use_cache` false: neither look up nor fill the cache (scans).
+  Status ReadDataBlock(size_t i, std::shared_ptr<const std::string>* out,
+                       bool use_cache = true) const;
+  // Index block `s` (a summary position), decoded (from the block cache when there).
+  Status ReadIndexBlock(size_t s, std::shared_ptr<const std::vector<IndexEntry>>* out) const;
+  Status DecodeIndexBlock(size_t s, std::vector<IndexEntry>* out) const;
   // The summary position whose block may hold `key`, or SIZE_MAX.
   size_t FindSummary(const DecoratedKey& key) const;
   Status FindEntry(const DecoratedKey& key, IndexEntry* out, bool* found) const;
@@ -74,7 +79,8 @@ class SSTableReader::Impl {
 // partitions during a scan) hit the disk once.
 class StreamReader {
  public:
-  explicit StreamReader(const SSTableReader::Impl* r) : r_(r) {}
+  explicit StreamReader(const SSTableReader::Impl* r, bool use_cache = true)
+      : r_(r), use_cache_(use_cache) {}
 
   Status Read(uint64_t pos, uint64_t n, std::string* out) {
     out->clear();
@@ -86,12 +92,12 @@ class StreamReader {
       size_t b = pos / r_->block_size_;
       if (b != cached_) {
         cached_ = SIZE_MAX;
-        CAIRN_RETURN_IF_ERROR(r_->ReadDataBlock(b, &block_));
+        CAIRN_RETURN_IF_ERROR(r_->ReadDataBlock(b, &block_, use_cache_));
         cached_ = b;
       }
       uint64_t in_block = pos - static_cast<uint64_t>(b) * r_->block_size_;
-      uint64_t take = std::min<uint64_t>(n, block_.size() - in_block);
-      out->append(block_, in_block, take);
+      uint64_t take = std::min<uint64_t>(n, block_->size() - in_block);
+      out->append(*block_, in_block, take);
       pos += take;
       n -= take;
     }
@@ -100,11 +106,20 @@ class StreamReader {
 
  private:
   const SSTableReader::Impl* r_;
+  const bool use_cache_;
   size_t cached_ = SIZE_MAX;
-  std::string block_;
+  std::shared_ptr<const std::string> block_;
 };
 
-Status SSTableReader::Impl::ReadDataBlock(size_t i, std::string* out) const {
+Status SSTableReader::Impl::ReadDataBlock(size_t i, std::shared_ptr<const std::string>* out,
+                                          bool use_cache) const {
+  const BlockCache::Key cache_key{reader_id_, 0, i};
+  if (cache_ != nullptr && use_cache) {
+    if (auto hit = cache_->Lookup(cache_key)) {
+      *out = std::static_pointer_cast<const std::string>(hit);
+      return Status::OK();
+    }
+  }
   if (i >= block_offsets_.size()) {
     return CorruptionAt(data_path(), i, "block number out of range");
   }
@@ -114,10 +129,34 @@ Status SSTableReader::Impl::ReadDataBlock(size_t i, std::string* out) const {
   std::string stored;
   CAIRN_RETURN_IF_ERROR(data_->Read(start, end - start, &stored));
   data_blocks_read_.fetch_add(1, std::memory_order_relaxed);
-  return DecodeBlock(stored, data_path(), start, expected, out);
+  auto block = std::make_shared<std::string>();
+  CAIRN_RETURN_IF_ERROR(DecodeBlock(stored, data_path(), start, expected, block.get()));
+  if (cache_ != nullptr && use_cache) cache_->Insert(cache_key, block, block->size() + 64);
+  *out = std::move(block);
+  return Status::OK();
 }
 
-Status SSTableReader::Impl::ReadIndexBlock(size_t s, std::vector<IndexEntry>* out) const {
+Status SSTableReader::Impl::ReadIndexBlock(
+    size_t s, std::shared_ptr<const std::vector<IndexEntry>>* out) const {
+  const BlockCache::Key cache_key{reader_id_, 1, s};
+  if (cache_ != nullptr) {
+    if (auto hit = cache_->Lookup(cache_key)) {
+      *out = std::static_pointer_cast<const std::vector<IndexEntry>>(hit);
+      return Status::OK();
+    }
+  }
+  auto entries = std::make_shared<std::vector<IndexEntry>>();
+  CAIRN_RETURN_IF_ERROR(DecodeIndexBlock(s, entries.get()));
+  if (cache_ != nullptr) {
+    // Charge: the encoded size plus per-entry overhead of the decoded form.
+    cache_->Insert(cache_key, entries,
+                   summary_[s].size + entries->size() * (sizeof(IndexEntry) + 32));
+  }
+  *out = std::move(entries);
+  return Status::OK();
+}
+
+Status SSTableReader::Impl::DecodeIndexBlock(size_t s, std::vector<IndexEntry>* out) const {
   const SummaryEntry& se = summary_[s];
   std::string stored, payload;
   CAIRN_RETURN_IF_ERROR(index_->Read(se.offset, se.size + kBlockTrailerSize, &stored));
@@ -154,12 +193,12 @@ Status SSTableReader::Impl::FindEntry(const DecoratedKey& key, IndexEntry* out,
   *found = false;
   size_t s = FindSummary(key);
   if (s == SIZE_MAX) return Status::OK();
-  std::vector<IndexEntry> entries;
+  std::shared_ptr<const std::vector<IndexEntry>> entries;
   CAIRN_RETURN_IF_ERROR(ReadIndexBlock(s, &entries));
-  auto it = std::lower_bound(entries.begin(), entries.end(), key,
+  auto it = std::lower_bound(entries->begin(), entries->end(), key,
                              [](const IndexEntry& e, const DecoratedKey& k) { return e.key < k; });
-  if (it != entries.end() && it->key == key) {
-    *out = std::move(*it);
+  if (it != entries->end() && it->key == key) {
+    *out = *it;
     *found = true;
   }
   return Status::OK();
@@ -369,6 +408,7 @@ Status SSTableReader::Impl::Load(const SSTableOptions& options) {
     Status s = Stats::DecodeFrom(&in, &stats_);
     if (!s.ok() || !in.empty()) return CorruptionAt(path, kFileHeaderSize, "malformed statistics");
   }
+  cache_ = options.block_cache;
   if (options.comparator) {
     if (options.verify_comparator && options.comparator->Name() != stats_.comparator) {
       return Status::InvalidArgument(path + ": SSTable was written with comparator " +
@@ -438,7 +478,7 @@ namespace {
 class SSTableIterator final : public PartitionIterator {
  public:
   SSTableIterator(std::shared_ptr<const SSTableReader> owner, const SSTableReader::Impl* r)
-      : owner_(std::move(owner)), r_(r), stream_(r) {}
+      : owner_(std::move(owner)), r_(r), stream_(r, /*use_cache=*/false) {}
 
   void SeekToFirst() override {
     Reset();
@@ -478,7 +518,9 @@ class SSTableIterator final : public PartitionIterator {
     block_ = s;
     entries_.clear();
     pos_ = 0;
-    if (s < r_->summary_.size()) status_ = r_->ReadIndexBlock(s, &entries_);
+    // Scans (compaction, range reads) bypass the block cache so they do not evict the
+    // hot blocks of point reads.
+    if (s < r_->summary_.size()) status_ = r_->DecodeIndexBlock(s, &entries_);
   }
   // Moves to the next index block when the current one is exhausted, then reads the
   // partition at pos_.
