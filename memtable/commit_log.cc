@@ -441,9 +441,13 @@ void CommitLog::SyncThread() {
           continue;
         }
         // Group commit: wait until the writers the last sync released are back, or the
-        // oldest waiter has waited batch_window_ms.
+        // oldest waiter has waited batch_window_ms, or as long as the last fdatasync
+        // took: waiting longer than a sync costs cannot pay off (syncing now and again
+        // later would be done by then), and when syncs are slow the writers that arrive
+        // during one are batched into the next anyway.
         const size_t want = std::max<size_t>(1, last_group_size_);
-        const int64_t deadline = waiters_.front().enqueued_nanos + window_nanos;
+        const int64_t deadline =
+            waiters_.front().enqueued_nanos + std::min(window_nanos, last_sync_nanos_);
         if (waiters_.size() >= want || SteadyNanos() >= deadline) break;
         wake_sync_at_ = want;
         sync_cv_.wait_for(l, std::chrono::nanoseconds(deadline - SteadyNanos()));
@@ -464,6 +468,7 @@ void CommitLog::SyncThread() {
     Status s = error_;
     l.unlock();
 
+    const int64_t sync_start = SteadyNanos();
     for (const auto& [seg, upto] : todo) {
       if (!s.ok()) break;
       s = Inject(CommitLogFileOp::kSync, seg->path);
@@ -477,7 +482,11 @@ void CommitLog::SyncThread() {
       SetError(s);
     } else {
       for (const auto& [seg, upto] : todo) seg->synced = std::max(seg->synced, upto);
-      if (!todo.empty()) metrics_.syncs++;
+      if (!todo.empty()) {
+        last_sync_nanos_ = SteadyNanos() - sync_start;
+        metrics_.syncs++;
+        metrics_.sync_micros += static_cast<uint64_t>(last_sync_nanos_) / 1000;
+      }
     }
     // After an error nothing pending may be acknowledged, not even what this round
     // covered: the failed sync may have been the one that mattered.

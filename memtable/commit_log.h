@@ -103,8 +103,9 @@ struct CommitLogOptions {
   // kBatch only: the longest a sync waits, in milliseconds after the oldest waiting write
   // arrived, for more writers to join it (commitlog_sync_batch_window_in_ms). The sync
   // starts earlier as soon as as many writes are waiting as the previous sync completed
-  // (the writers it released have come back), so a steady set of writers never waits for
-  // the window. 0 syncs as soon as anything waits. Default: 2.
+  // (the writers it released have come back), and never waits longer than the previous
+  // fdatasync took, so with fast syncs the wait is tens of microseconds, not the window.
+  // 0 syncs as soon as anything waits. Default: 2.
   uint32_t batch_window_ms = 2;
 
   // Fully flushed segments kept (renamed *.recycle) for reuse instead of being deleted,
@@ -128,6 +129,7 @@ struct CommitLogMetrics {
   uint64_t records = 0;             // records appended
   uint64_t bytes_written = 0;       // bytes pwritten, fragment headers included
   uint64_t syncs = 0;               // fdatasync rounds that completed
+  uint64_t sync_micros = 0;         // time spent in those rounds' fdatasync calls
   uint64_t segments_created = 0;    // zero-filled new segments
   uint64_t segments_recycled = 0;   // segments reused from *.recycle files
   uint64_t segments_discarded = 0;  // segments recycled or deleted after a flush
@@ -268,6 +270,7 @@ class CommitLog {
   uint64_t rounds_completed_ = 0;                    // sync rounds finished
   uint64_t requested_round_ = 0;                     // Sync() waits for this round
   size_t last_group_size_ = 0;                       // writes completed by the last sync
+  int64_t last_sync_nanos_ = 0;                      // duration of the last fdatasync round
   size_t wake_sync_at_ = 1;                          // waiters_.size() that wakes the sync thread
   std::string scratch_;                              // fragments being assembled
   CommitLogMetrics metrics_;
