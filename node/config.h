@@ -1,0 +1,143 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+//
+// Config: every setting of a cairnd node, named as in cassandra.yaml where Cassandra has
+// the setting. A node reads, in order of increasing precedence:
+//   1. the defaults below (a single node on 127.0.0.1 with data under ./data);
+//   2. the file given with --config (a YAML subset: see ParseConfigFile);
+//   3. command-line flags, one per key, same name: `--listen_address 127.0.0.2`.
+// Unknown keys, malformed values and values out of range are errors that name the key.
+// docs/configuration.md lists the same keys for operators.
+//
+// The struct is a plain value: build it once at startup and pass the parts each
+// subsystem needs to its constructor (no global configuration object).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace cairn::node {
+
+struct Config {
+  // --- Cluster and ring ---
+  // Name of the cluster; a node refuses to start with data saved under another name.
+  // Default: "Test Cluster".
+  std::string cluster_name = "Test Cluster";
+  // Addresses of the seed nodes gossip contacts first. Default: [127.0.0.1].
+  std::vector<std::string> seeds = {"127.0.0.1"};
+  // Number of virtual-node tokens a new node picks at random. Default: 16.
+  int num_tokens = 16;
+  // Comma-separated tokens for a new node, instead of num_tokens random ones.
+  // Default: empty (use num_tokens). Ignored once the node has saved its tokens.
+  std::string initial_token;
+  // Partitioner class (short or full name): Murmur3Partitioner, RandomPartitioner or
+  // ByteOrderedPartitioner. Cannot change once data exists. Default: Murmur3Partitioner.
+  std::string partitioner = "org.apache.cassandra.dht.Murmur3Partitioner";
+  // Snitch class (short or full name): SimpleSnitch or GossipingPropertyFileSnitch.
+  // Default: SimpleSnitch.
+  std::string endpoint_snitch = "SimpleSnitch";
+  // This node's datacenter and rack (cassandra-rackdc.properties' dc= and rack=).
+  // Defaults: datacenter1, rack1.
+  std::string dc = "datacenter1";
+  std::string rack = "rack1";
+
+  // --- Network ---
+  // Address for internode messaging and gossip. Default: 127.0.0.1.
+  std::string listen_address = "127.0.0.1";
+  // Internode port (TCP). Default: 7000.
+  int storage_port = 7000;
+  // Whether to start the Thrift server. Default: true.
+  bool start_rpc = true;
+  // Address the Thrift server listens on. Default: 127.0.0.1.
+  std::string rpc_address = "127.0.0.1";
+  // Thrift port (TCP); 0 picks a free port (tests). Default: 9160.
+  int rpc_port = 9160;
+  // Largest Thrift frame accepted, in MiB; a client sending a bigger frame is
+  // disconnected before the frame is read. Default: 15.
+  int thrift_framed_transport_size_in_mb = 15;
+  // Threads executing Thrift requests (Cairn; Cassandra's rpc_max_threads). Idle
+  // connections use none. Default: 32.
+  int rpc_max_threads = 32;
+  // Threads doing Thrift network I/O (Cairn-specific). Default: 1.
+  int rpc_io_threads = 1;
+
+  // --- Storage ---
+  // Directories for SSTables; Cairn uses the first. Default: [./data/data].
+  std::vector<std::string> data_file_directories = {"data/data"};
+  // Directory for commit log segments. Default: ./data/commitlog.
+  std::string commitlog_directory = "data/commitlog";
+  // "batch" (acknowledge after fsync, group commit) or "periodic" (fsync every
+  // commitlog_sync_period_in_ms). Default: batch.
+  std::string commitlog_sync = "batch";
+  // Periodic mode: milliseconds between fsyncs. Default: 10000.
+  int commitlog_sync_period_in_ms = 10000;
+  // Batch mode: milliseconds a sync waits to gather more writers. Default: 2.
+  int commitlog_sync_batch_window_in_ms = 2;
+  // Size of a commit log segment file, in MiB. Default: 32.
+  int commitlog_segment_size_in_mb = 32;
+  // Memory all memtables may use before the largest is flushed, in MiB. Default: 256.
+  int memtable_space_in_mb = 256;
+  // Background compaction threads. Default: 1.
+  int concurrent_compactors = 1;
+
+  // --- Requests ---
+  // How long a coordinator waits for replicas, in milliseconds.
+  // Defaults: reads 5000, writes 2000, range scans 10000, truncate 60000.
+  int read_request_timeout_in_ms = 5000;
+  int write_request_timeout_in_ms = 2000;
+  int range_request_timeout_in_ms = 10000;
+  int truncate_request_timeout_in_ms = 60000;
+
+  // --- Failure handling ---
+  // Whether coordinators store hints for replicas that are down. Default: true.
+  bool hinted_handoff_enabled = true;
+  // Hints are not stored for a replica down longer than this, in ms. Default: 10800000 (3 h).
+  int max_hint_window_in_ms = 10800000;
+  // Phi-accrual threshold above which a peer is convicted (marked down). Default: 8.
+  double phi_convict_threshold = 8.0;
+
+  // --- Security ---
+  // AllowAllAuthenticator (any login passes) or PasswordAuthenticator.
+  // Default: AllowAllAuthenticator.
+  std::string authenticator = "AllowAllAuthenticator";
+  // AllowAllAuthorizer or CassandraAuthorizer. Default: AllowAllAuthorizer.
+  std::string authorizer = "AllowAllAuthorizer";
+
+  // --- Logging ---
+  // Lowest level logged: debug, info, warn or error (Cairn-specific). Default: info.
+  std::string log_level = "info";
+};
+
+// One documented key, for --help and docs/configuration.md.
+struct ConfigKeyInfo {
+  std::string name;
+  std::string description;  // meaning, unit and default
+  bool is_list;
+};
+const std::vector<ConfigKeyInfo>& ConfigKeys();
+
+// Sets one key from its textual value(s) (lists take several). InvalidArgument naming
+// the key for an unknown key or a bad value.
+Status SetConfigValue(Config* config, const std::string& key,
+                      const std::vector<std::string>& values);
+
+// Parses the YAML subset cairnd accepts into `config`:
+//   key: value                 scalars (quotes optional; `#` starts a comment)
+//   key: [a, b]                inline lists
+//   key:                       block lists
+//     - a
+//     - b
+// `source` names the file in error messages ("<file>:<line>: ...").
+Status ParseConfigText(std::string_view text, std::string_view source, Config* config);
+Status ParseConfigFile(const std::string& path, Config* config);
+
+// Parses the command line: --config FILE, then every key as --key value. Prints the
+// usage and returns NotFound-free OK with *exit_now=true for --help.
+Status ParseCommandLine(int argc, const char* const* argv, Config* config, bool* exit_now);
+
+// Checks cross-key consistency (ports in range, a known commitlog_sync...).
+Status ValidateConfig(const Config& config);
+
+}  // namespace cairn::node

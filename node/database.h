@@ -1,0 +1,114 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+//
+// Database: one node's local data and schema (Cassandra's Schema + MigrationManager +
+// the local half of StorageProxy on a single node). It owns the StorageEngine and the
+// SchemaStore and keeps them consistent:
+//
+//   - schema changes are validated, written durably to the system file, and only then
+//     applied to the storage engine (a new table is opened, a dropped one closed), so a
+//     crash at any point restarts with a schema that matches what clients were told;
+//   - every change gets a new schema version UUID (describe_schema_versions);
+//   - truncate gives the table a fresh id and deletes the old files, so nothing written
+//     before it can come back, not even from commit log replay.
+//
+// Reads and writes go straight to the engine; the Thrift handler (thrift/) validates,
+// converts and applies Cassandra's result semantics on top.
+//
+// Thread-safety: every method may be called concurrently. Schema changes are serialized
+// by `schema_mu_`; readers take an immutable snapshot with schema().
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "node/schema_store.h"
+#include "node/storage_engine.h"
+#include "ring/partitioner.h"
+
+namespace cairn::node {
+
+struct DatabaseOptions {
+  // Storage settings (directories, commit log mode, memtable space, compactors).
+  // engine.partitioner is overwritten with `partitioner`'s name.
+  StorageEngineOptions engine;
+  // The system file holding the schema and the node's tokens.
+  // Default: <engine.data_directory>/../system/schema.cairn (see node/SCHEMA_FORMAT.md).
+  std::string system_file;
+  // Must match the name saved by earlier runs. Default: "Test Cluster".
+  std::string cluster_name = "Test Cluster";
+  // Partitioner class, short or full name. Default: Murmur3Partitioner.
+  std::string partitioner = "org.apache.cassandra.dht.Murmur3Partitioner";
+  // Tokens for a new node: initial_tokens when given, else num_tokens random ones.
+  // Ignored when the system file already holds tokens.
+  int num_tokens = 16;
+  std::vector<std::string> initial_tokens;
+  // This node's datacenter and rack (for replica counting and describe_ring).
+  std::string datacenter = "datacenter1";
+  std::string rack = "rack1";
+};
+
+class Database {
+ public:
+  // Loads (or creates) the system file, then opens the storage engine with every table
+  // of the schema, replaying the commit log.
+  static Result<std::unique_ptr<Database>> Open(DatabaseOptions options);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  std::shared_ptr<const Schema> schema() const;
+  const LocalState& local() const { return local_; }
+  const ring::Partitioner& partitioner() const { return *partitioner_; }
+  const DatabaseOptions& options() const { return options_; }
+  // The node's tokens, sorted.
+  const std::vector<Token>& tokens() const { return tokens_; }
+
+  // Schema changes. Each returns the new schema version, or InvalidArgument with
+  // Cassandra's message (unknown/existing keyspace or table, bad names or options).
+  // Tables in `ks` are created with it; table ids are assigned here.
+  Result<std::string> AddKeyspace(KeyspaceSchema ks);
+  // Changes strategy, options and durable_writes; the tables stay.
+  Result<std::string> UpdateKeyspace(KeyspaceSchema ks);
+  Result<std::string> DropKeyspace(const std::string& name);
+  Result<std::string> AddTable(TableSchema table);
+  // Replaces a table's options; its id (and data) stay.
+  Result<std::string> UpdateTable(TableSchema table);
+  Result<std::string> DropTable(const std::string& keyspace, const std::string& name);
+  // Removes every row of a table (Cassandra's truncate).
+  Status Truncate(const std::string& keyspace, const std::string& name);
+
+  // Durably applies a mutation (see StorageEngine::Apply).
+  Status Apply(Mutation mutation);
+  // The store of a table, or nullptr when it was dropped meanwhile.
+  std::shared_ptr<ColumnFamilyStore> Store(const TableId& id) const;
+  DecoratedKey Decorate(std::string_view key) const { return partitioner_->Decorate(key); }
+
+  // Flushes every memtable (nodetool drain / SIGTERM).
+  Status Drain();
+  // Drains and closes the engine. Idempotent.
+  Status Close();
+
+ private:
+  explicit Database(DatabaseOptions options);
+  // Persists `next` and makes it current. REQUIRES: schema_mu_ held.
+  Status Publish(std::shared_ptr<Schema> next);
+  std::shared_ptr<Schema> CopySchema() const;
+  Status PrepareTable(TableSchema* table) const;
+  void RemoveTableFiles(const TableMetadata& table) const;
+
+  const DatabaseOptions options_;
+  std::shared_ptr<const ring::Partitioner> partitioner_;
+  SchemaStore store_;
+  LocalState local_;
+  std::vector<Token> tokens_;
+  std::unique_ptr<StorageEngine> engine_;
+
+  std::mutex schema_mu_;         // serializes schema changes
+  mutable std::mutex snapshot_mu_;
+  std::shared_ptr<const Schema> schema_;  // GUARDED_BY(snapshot_mu_)
+};
+
+}  // namespace cairn::node

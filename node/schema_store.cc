@@ -1,0 +1,590 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+//
+// Schema validation and the system file codec. The byte layout is documented in
+// node/SCHEMA_FORMAT.md; the encoder below writes it field by field in that order:
+//
+//   file    := magic[8]="CAIRNSYS" fixed32 version=1 fixed32 payload_len payload
+//              fixed64 checksum (Checksum64 of every preceding byte)
+//   payload := local schema_version keyspace_count:varint32 keyspace*
+#include "node/schema_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "common/checksum.h"
+#include "common/coding.h"
+
+namespace cairn::node {
+
+namespace {
+
+constexpr char kMagic[8] = {'C', 'A', 'I', 'R', 'N', 'S', 'Y', 'S'};
+constexpr uint32_t kVersion = 1;
+constexpr char kLocator[] = "org.apache.cassandra.locator.";
+
+void PutString(std::string* dst, std::string_view s) { PutLengthPrefixed(dst, s); }
+void PutDouble(std::string* dst, double d) {
+  uint64_t bits;
+  std::memcpy(&bits, &d, sizeof bits);
+  PutFixed64(dst, bits);
+}
+void PutInt(std::string* dst, int32_t v) { PutVarsint64(dst, v); }
+void PutMap(std::string* dst, const std::map<std::string, std::string>& m) {
+  PutVarint32(dst, static_cast<uint32_t>(m.size()));
+  for (const auto& [k, v] : m) {
+    PutString(dst, k);
+    PutString(dst, v);
+  }
+}
+
+// A decoder that remembers the first failure and the offset where it happened.
+class Reader {
+ public:
+  Reader(std::string_view data, size_t base) : dec_(data), size_(data.size()), base_(base) {}
+  bool ok() const { return ok_; }
+  size_t offset() const { return base_ + (size_ - dec_.remaining()); }
+
+  std::string String() {
+    std::string_view v;
+    if (ok_ && !dec_.GetLengthPrefixed(&v)) Fail();
+    return ok_ ? std::string(v) : std::string();
+  }
+  uint32_t Count() {
+    uint32_t v = 0;
+    if (ok_ && !dec_.GetVarint32(&v)) Fail();
+    // Every element takes at least one byte: a larger count is corrupt.
+    if (ok_ && v > dec_.remaining()) Fail();
+    return ok_ ? v : 0;
+  }
+  int32_t Int() {
+    int64_t v = 0;
+    if (ok_ && !dec_.GetVarsint64(&v)) Fail();
+    if (ok_ && (v < INT32_MIN || v > INT32_MAX)) Fail();
+    return ok_ ? static_cast<int32_t>(v) : 0;
+  }
+  double Double() {
+    uint64_t bits = 0;
+    if (ok_ && !dec_.GetFixed64(&bits)) Fail();
+    double d = 0;
+    std::memcpy(&d, &bits, sizeof d);
+    return d;
+  }
+  bool Bool() {
+    uint8_t b = 0;
+    if (ok_ && (!dec_.GetByte(&b) || b > 1)) Fail();
+    return b == 1;
+  }
+  std::map<std::string, std::string> Map() {
+    std::map<std::string, std::string> m;
+    uint32_t n = Count();
+    for (uint32_t i = 0; ok_ && i < n; ++i) {
+      std::string k = String();
+      m[k] = String();
+    }
+    return m;
+  }
+  TypePtr Type() {
+    std::string name = String();
+    if (!ok_) return nullptr;
+    auto t = ParseType(name);
+    if (!t.ok()) {
+      Fail();
+      return nullptr;
+    }
+    return *t;
+  }
+  void Fail() {
+    if (ok_) failed_at_ = offset();
+    ok_ = false;
+  }
+  size_t failed_at() const { return failed_at_; }
+  bool empty() const { return dec_.empty(); }
+
+ private:
+  Decoder dec_;
+  size_t size_;
+  size_t base_;
+  bool ok_ = true;
+  size_t failed_at_ = 0;
+};
+
+void EncodeTable(std::string* dst, const TableSchema& t) {
+  const TableMetadata& m = t.metadata;
+  PutString(dst, m.keyspace);
+  PutString(dst, m.name);
+  PutString(dst, m.id);
+  PutString(dst, m.comparator->Name());
+  PutString(dst, m.default_validator->Name());
+  PutString(dst, m.key_validator->Name());
+  PutInt(dst, m.gc_grace_seconds);
+  PutInt(dst, m.default_time_to_live);
+  PutDouble(dst, m.bloom_filter_fp_chance);
+  PutInt(dst, m.compaction.min_threshold);
+  PutInt(dst, m.compaction.max_threshold);
+  dst->push_back(t.is_super ? 1 : 0);
+  PutString(dst, t.subcomparator ? t.subcomparator->Name() : std::string());
+  PutString(dst, t.comment);
+  PutDouble(dst, t.read_repair_chance);
+  PutDouble(dst, t.dclocal_read_repair_chance);
+  PutVarint32(dst, static_cast<uint32_t>(t.column_metadata.size()));
+  for (const ColumnDefinition& c : t.column_metadata) {
+    PutString(dst, c.name);
+    PutString(dst, c.validator->Name());
+    dst->push_back(c.index_type.has_value() ? 1 : 0);
+    PutInt(dst, c.index_type.value_or(0));
+    PutString(dst, c.index_name);
+    PutMap(dst, c.index_options);
+  }
+  PutString(dst, t.compaction_strategy);
+  PutMap(dst, t.compaction_strategy_options);
+  PutMap(dst, t.compression_options);
+  PutString(dst, t.caching);
+  PutString(dst, t.cells_per_row_to_cache);
+  PutString(dst, t.speculative_retry);
+  PutInt(dst, t.min_index_interval);
+  PutInt(dst, t.max_index_interval);
+  PutInt(dst, t.memtable_flush_period_in_ms);
+  PutVarint32(dst, static_cast<uint32_t>(t.triggers.size()));
+  for (const TriggerDefinition& tr : t.triggers) {
+    PutString(dst, tr.name);
+    PutMap(dst, tr.options);
+  }
+  dst->push_back(t.key_alias.has_value() ? 1 : 0);
+  PutString(dst, t.key_alias.value_or(std::string()));
+}
+
+TableSchema DecodeTable(Reader* r) {
+  TableSchema t;
+  TableMetadata& m = t.metadata;
+  m.keyspace = r->String();
+  m.name = r->String();
+  m.id = r->String();
+  if (r->ok() && m.id.size() != 16) r->Fail();
+  m.comparator = r->Type();
+  m.default_validator = r->Type();
+  m.key_validator = r->Type();
+  m.gc_grace_seconds = r->Int();
+  m.default_time_to_live = r->Int();
+  m.bloom_filter_fp_chance = r->Double();
+  m.compaction.min_threshold = r->Int();
+  m.compaction.max_threshold = r->Int();
+  t.is_super = r->Bool();
+  std::string sub = r->String();
+  if (r->ok() && !sub.empty()) {
+    auto st = ParseType(sub);
+    if (st.ok()) {
+      t.subcomparator = *st;
+    } else {
+      r->Fail();
+    }
+  }
+  t.comment = r->String();
+  t.read_repair_chance = r->Double();
+  t.dclocal_read_repair_chance = r->Double();
+  uint32_t ncols = r->Count();
+  for (uint32_t i = 0; r->ok() && i < ncols; ++i) {
+    ColumnDefinition c;
+    c.name = r->String();
+    c.validator = r->Type();
+    bool has_index = r->Bool();
+    int32_t index_type = r->Int();
+    if (has_index) c.index_type = index_type;
+    c.index_name = r->String();
+    c.index_options = r->Map();
+    t.column_metadata.push_back(std::move(c));
+  }
+  t.compaction_strategy = r->String();
+  t.compaction_strategy_options = r->Map();
+  t.compression_options = r->Map();
+  t.caching = r->String();
+  t.cells_per_row_to_cache = r->String();
+  t.speculative_retry = r->String();
+  t.min_index_interval = r->Int();
+  t.max_index_interval = r->Int();
+  t.memtable_flush_period_in_ms = r->Int();
+  uint32_t ntriggers = r->Count();
+  for (uint32_t i = 0; r->ok() && i < ntriggers; ++i) {
+    TriggerDefinition tr;
+    tr.name = r->String();
+    tr.options = r->Map();
+    t.triggers.push_back(std::move(tr));
+  }
+  bool has_alias = r->Bool();
+  std::string alias = r->String();
+  if (has_alias) t.key_alias = alias;
+  return t;
+}
+
+Status SyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return Status::IOErrorFromErrno("open " + dir, errno);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return Status::IOErrorFromErrno("fsync " + dir, err);
+  return Status::OK();
+}
+
+std::mt19937_64& Rng() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng;
+}
+
+KeyspaceSchema SystemKs(std::string name, std::string strategy,
+                        std::map<std::string, std::string> options) {
+  KeyspaceSchema ks;
+  ks.name = std::move(name);
+  ks.strategy_class = std::string(kLocator) + strategy;
+  ks.strategy_options = std::move(options);
+  ks.durable_writes = true;
+  return ks;
+}
+
+}  // namespace
+
+const AbstractType& TableSchema::ValueValidator(std::string_view name) const {
+  for (const ColumnDefinition& c : column_metadata) {
+    if (metadata.comparator->Compare(c.name, name) == 0) return *c.validator;
+  }
+  return *metadata.default_validator;
+}
+
+const TableSchema* KeyspaceSchema::FindTable(std::string_view name) const {
+  for (const TableSchema& t : tables) {
+    if (t.metadata.name == name) return &t;
+  }
+  return nullptr;
+}
+
+const KeyspaceSchema* Schema::FindKeyspace(std::string_view name) const {
+  auto it = keyspaces.find(std::string(name));
+  return it == keyspaces.end() ? nullptr : &it->second;
+}
+
+const TableSchema* Schema::FindTable(std::string_view keyspace, std::string_view name) const {
+  const KeyspaceSchema* ks = FindKeyspace(keyspace);
+  return ks == nullptr ? nullptr : ks->FindTable(name);
+}
+
+const std::vector<KeyspaceSchema>& SystemKeyspaces() {
+  // Cassandra 3.11 lists them in this order (its keyspace set's iteration order).
+  static const std::vector<KeyspaceSchema> kSystem = {
+      SystemKs("system_auth", "SimpleStrategy", {{"replication_factor", "1"}}),
+      SystemKs("system_distributed", "SimpleStrategy", {{"replication_factor", "3"}}),
+      SystemKs("system_schema", "LocalStrategy", {}),
+      SystemKs("system", "LocalStrategy", {}),
+      SystemKs("system_traces", "SimpleStrategy", {{"replication_factor", "2"}}),
+  };
+  return kSystem;
+}
+
+bool IsSystemKeyspace(std::string_view name) {
+  for (const KeyspaceSchema& ks : SystemKeyspaces()) {
+    if (ks.name.size() == name.size() &&
+        std::equal(name.begin(), name.end(), ks.name.begin(),
+                   [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool IsValidSchemaName(std::string_view name) {
+  if (name.empty() || name.size() > 48) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+Result<std::string> ResolveStrategyClass(std::string_view name) {
+  std::string full = name.find('.') == std::string_view::npos
+                         ? std::string(kLocator) + std::string(name)
+                         : std::string(name);
+  static const char* kKnown[] = {"SimpleStrategy", "NetworkTopologyStrategy",
+                                 "OldNetworkTopologyStrategy", "LocalStrategy"};
+  for (const char* k : kKnown) {
+    if (full == std::string(kLocator) + k) return full;
+  }
+  return Status::InvalidArgument("Unable to find replication strategy class '" + full + "'");
+}
+
+namespace {
+
+Status ValidateRf(const std::string& value) {
+  if (value.empty() ||
+      !std::all_of(value.begin() + (value[0] == '-' ? 1 : 0), value.end(),
+                   [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
+      value == "-" || value.size() > 10) {
+    return Status::InvalidArgument("Replication factor must be numeric; found " + value);
+  }
+  long rf = std::stol(value);
+  if (rf < 0) {
+    return Status::InvalidArgument("Replication factor must be non-negative; found " + value);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ValidateReplication(const KeyspaceSchema& ks) {
+  const std::string simple = std::string(kLocator) + "SimpleStrategy";
+  const std::string old_nts = std::string(kLocator) + "OldNetworkTopologyStrategy";
+  const std::string nts = std::string(kLocator) + "NetworkTopologyStrategy";
+  if (ks.strategy_class == std::string(kLocator) + "LocalStrategy") {
+    return Status::InvalidArgument(
+        "Unable to use given strategy class: LocalStrategy is reserved for internal use.");
+  }
+  std::string short_name = ks.strategy_class.substr(std::strlen(kLocator));
+  if (ks.strategy_class == simple || ks.strategy_class == old_nts) {
+    auto it = ks.strategy_options.find("replication_factor");
+    if (it == ks.strategy_options.end()) {
+      return Status::InvalidArgument(short_name +
+                                     " requires a replication_factor strategy option.");
+    }
+    CAIRN_RETURN_IF_ERROR(ValidateRf(it->second));
+    for (const auto& [k, v] : ks.strategy_options) {
+      if (k != "replication_factor") {
+        return Status::InvalidArgument("Unrecognized strategy option {" + k + "} passed to " +
+                                       short_name + " for keyspace " + ks.name);
+      }
+    }
+  } else if (ks.strategy_class == nts) {
+    for (const auto& [dc, rf] : ks.strategy_options) {
+      if (dc == "replication_factor") {
+        return Status::InvalidArgument(
+            "replication_factor is an option for SimpleStrategy, not NetworkTopologyStrategy");
+      }
+      CAIRN_RETURN_IF_ERROR(ValidateRf(rf));
+    }
+  }
+  return Status::OK();
+}
+
+Status ValidateTable(const TableSchema& t) {
+  const TableMetadata& m = t.metadata;
+  if (!IsValidSchemaName(m.keyspace)) {
+    return Status::InvalidArgument(
+        "Keyspace name must not be empty, more than 48 characters long, or contain "
+        "non-alphanumeric-underscore characters (got \"" + m.keyspace + "\")");
+  }
+  if (!IsValidSchemaName(m.name)) {
+    return Status::InvalidArgument(
+        "ColumnFamily name must not be empty, more than 48 characters long, or contain "
+        "non-alphanumeric-underscore characters (got \"" + m.name + "\")");
+  }
+  if (m.key_validator->IsCounter()) {
+    return Status::InvalidArgument("Counter types are not allowed as key validators");
+  }
+  if (m.comparator->IsCounter() || (t.subcomparator && t.subcomparator->IsCounter())) {
+    return Status::InvalidArgument("Counter types are not allowed as comparators");
+  }
+  if (m.gc_grace_seconds < 0) {
+    return Status::InvalidArgument("gc_grace_seconds must be greater than or equal to 0 (got " +
+                                   std::to_string(m.gc_grace_seconds) + ")");
+  }
+  if (m.default_time_to_live < 0) {
+    return Status::InvalidArgument(
+        "default_time_to_live must be greater than or equal to 0 (got " +
+        std::to_string(m.default_time_to_live) + ")");
+  }
+  if (m.bloom_filter_fp_chance <= 0 || m.bloom_filter_fp_chance > 1) {
+    std::ostringstream os;
+    os << "bloom_filter_fp_chance must be larger than 0.0 and less than or equal to 1.0 (got "
+       << m.bloom_filter_fp_chance << ")";
+    return Status::InvalidArgument(os.str());
+  }
+  if (t.read_repair_chance < 0 || t.read_repair_chance > 1) {
+    return Status::InvalidArgument("read_repair_chance must be larger than or equal to 0 and "
+                                   "smaller than or equal to 1.0");
+  }
+  if (t.dclocal_read_repair_chance < 0 || t.dclocal_read_repair_chance > 1) {
+    return Status::InvalidArgument("dclocal_read_repair_chance must be larger than or equal to "
+                                   "0 and smaller than or equal to 1.0");
+  }
+  if (m.compaction.min_threshold < 2) {
+    return Status::InvalidArgument(
+        "min_compaction_threshold cannot be smaller than 2, or set to 0 to disable compaction");
+  }
+  if (m.compaction.max_threshold < m.compaction.min_threshold) {
+    return Status::InvalidArgument(
+        "min_compaction_threshold cannot be greater than max_compaction_threshold");
+  }
+  if (t.min_index_interval < 1) {
+    return Status::InvalidArgument("min_index_interval must be greater than 0");
+  }
+  if (t.max_index_interval < t.min_index_interval) {
+    return Status::InvalidArgument("max_index_interval must be greater than min_index_interval");
+  }
+  return Status::OK();
+}
+
+ReplicaCounts CountReplicas(const KeyspaceSchema& ks, std::string_view local_dc) {
+  ReplicaCounts rc;
+  auto to_int = [](const std::string& s) {
+    try {
+      return std::max(0, std::stoi(s));
+    } catch (...) {
+      return 0;
+    }
+  };
+  if (ks.strategy_class == std::string(kLocator) + "NetworkTopologyStrategy") {
+    rc.network_topology = true;
+    for (const auto& [dc, rf] : ks.strategy_options) {
+      int n = to_int(rf);
+      rc.per_dc[dc] = n;
+      rc.total += n;
+      if (dc == local_dc) rc.local_dc = n;
+    }
+  } else if (ks.strategy_class == std::string(kLocator) + "LocalStrategy") {
+    rc.total = rc.local_dc = 1;
+  } else {
+    auto it = ks.strategy_options.find("replication_factor");
+    rc.total = rc.local_dc = it == ks.strategy_options.end() ? 0 : to_int(it->second);
+  }
+  return rc;
+}
+
+std::string EncodeSystemFile(const LocalState& local, const Schema& schema) {
+  std::string payload;
+  PutString(&payload, local.cluster_name);
+  PutString(&payload, local.host_id);
+  PutString(&payload, local.partitioner);
+  PutVarint32(&payload, static_cast<uint32_t>(local.tokens.size()));
+  for (const std::string& t : local.tokens) PutString(&payload, t);
+  PutString(&payload, schema.version);
+  PutVarint32(&payload, static_cast<uint32_t>(schema.keyspaces.size()));
+  for (const auto& [name, ks] : schema.keyspaces) {
+    PutString(&payload, ks.name);
+    PutString(&payload, ks.strategy_class);
+    PutMap(&payload, ks.strategy_options);
+    payload.push_back(ks.durable_writes ? 1 : 0);
+    PutVarint32(&payload, static_cast<uint32_t>(ks.tables.size()));
+    for (const TableSchema& t : ks.tables) EncodeTable(&payload, t);
+  }
+  std::string out(kMagic, sizeof kMagic);
+  PutFixed32(&out, kVersion);
+  PutFixed32(&out, static_cast<uint32_t>(payload.size()));
+  out += payload;
+  PutFixed64(&out, Checksum64(out));
+  return out;
+}
+
+Status DecodeSystemFile(std::string_view path, std::string_view contents, LocalState* local,
+                        Schema* schema) {
+  auto corrupt = [&](size_t offset, std::string_view what) {
+    return Status::Corruption(std::string(path) + ": offset " + std::to_string(offset) + ": " +
+                              std::string(what));
+  };
+  constexpr size_t kHeader = sizeof kMagic + 8;
+  if (contents.size() < kHeader + 8) return corrupt(0, "file too short");
+  if (std::memcmp(contents.data(), kMagic, sizeof kMagic) != 0) return corrupt(0, "bad magic");
+  uint32_t version = DecodeFixed32(contents.data() + 8);
+  if (version != kVersion) {
+    return corrupt(8, "unsupported version " + std::to_string(version));
+  }
+  uint32_t len = DecodeFixed32(contents.data() + 12);
+  if (contents.size() != kHeader + len + 8) return corrupt(12, "length does not match file size");
+  uint64_t stored = DecodeFixed64(contents.data() + kHeader + len);
+  if (stored != Checksum64(contents.substr(0, kHeader + len))) {
+    return corrupt(kHeader + len, "checksum mismatch");
+  }
+  Reader r(contents.substr(kHeader, len), kHeader);
+  LocalState l;
+  Schema s;
+  l.cluster_name = r.String();
+  l.host_id = r.String();
+  l.partitioner = r.String();
+  uint32_t ntokens = r.Count();
+  for (uint32_t i = 0; r.ok() && i < ntokens; ++i) l.tokens.push_back(r.String());
+  s.version = r.String();
+  uint32_t nks = r.Count();
+  for (uint32_t i = 0; r.ok() && i < nks; ++i) {
+    KeyspaceSchema ks;
+    ks.name = r.String();
+    ks.strategy_class = r.String();
+    ks.strategy_options = r.Map();
+    ks.durable_writes = r.Bool();
+    uint32_t ntables = r.Count();
+    for (uint32_t j = 0; r.ok() && j < ntables; ++j) ks.tables.push_back(DecodeTable(&r));
+    if (r.ok()) s.keyspaces.emplace(ks.name, std::move(ks));
+  }
+  if (r.ok() && !r.empty()) r.Fail();
+  if (!r.ok()) return corrupt(r.failed_at(), "malformed payload");
+  *local = std::move(l);
+  *schema = std::move(s);
+  return Status::OK();
+}
+
+Status SchemaStore::Load(LocalState* local, Schema* schema) const {
+  std::error_code ec;
+  if (!std::filesystem::exists(path_, ec)) return Status::NotFound(path_);
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) return Status::IOError("cannot open " + path_);
+  std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Status::IOError("cannot read " + path_);
+  return DecodeSystemFile(path_, contents, local, schema);
+}
+
+Status SchemaStore::Save(const LocalState& local, const Schema& schema) const {
+  const std::string data = EncodeSystemFile(local, schema);
+  const std::string tmp = path_ + ".tmp";
+  std::filesystem::path dir = std::filesystem::path(path_).parent_path();
+  if (dir.empty()) dir = ".";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IOErrorFromErrno("open " + tmp, errno);
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return Status::IOErrorFromErrno("write " + tmp, err);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::IOErrorFromErrno("fsync " + tmp, err);
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path_.c_str()) != 0) {
+    return Status::IOErrorFromErrno("rename " + tmp, errno);
+  }
+  return SyncDirectory(dir.string());
+}
+
+std::string UuidToString(std::string_view b) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    unsigned char c = static_cast<unsigned char>(b[i]);
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+std::string NewUuidString() {
+  std::string b(16, '\0');
+  uint64_t a = Rng()(), c = Rng()();
+  std::memcpy(b.data(), &a, 8);
+  std::memcpy(b.data() + 8, &c, 8);
+  b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
+  return UuidToString(b);
+}
+
+}  // namespace cairn::node

@@ -1,0 +1,1221 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+//
+// The Thrift methods. Validation order and messages follow Cassandra 3.11's
+// CassandraServer and ThriftValidation; where Cairn differs (features not built yet),
+// the message says so.
+#include "thrift/handler.h"
+
+#include <thrift/TApplicationException.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "common/clock.h"
+#include "common/logging.h"
+#include "thrift/conversion.h"
+
+namespace cairn::thrift {
+
+namespace {
+
+constexpr size_t kMaxNameLength = 65535;  // Cassandra's MAX_UNSIGNED_SHORT
+constexpr int32_t kMaxTtl = 20 * 365 * 24 * 60 * 60;  // Cassandra's Attributes.MAX_TTL
+
+int32_t NowSeconds() { return Clock::Real()->NowSeconds(); }
+
+[[noreturn]] void NotSupported(const std::string& what) {
+  ThrowInvalid(what + " is not supported by Cairn yet");
+}
+
+void ValidateKey(const node::TableSchema& t, const std::string& key) {
+  if (key.empty()) ThrowInvalid("Key may not be empty");
+  if (key.size() > kMaxNameLength) {
+    ThrowInvalid("Key length of " + std::to_string(key.size()) +
+                 " is longer than maximum of " + std::to_string(kMaxNameLength));
+  }
+  Status st = t.metadata.key_validator->Validate(key);
+  if (!st.ok()) ThrowInvalid(st.message());
+}
+
+// The comparator of names addressed with `super_column` (Cassandra's
+// getThriftColumnNameComparator).
+const AbstractType& NameComparator(const node::TableSchema& t, bool sub_columns) {
+  if (t.is_super && sub_columns) return *t.subcomparator;
+  return *t.metadata.comparator;
+}
+
+void ValidateColumnNames(const node::TableSchema& t, const std::string* super_column,
+                         const std::vector<std::string>& names) {
+  if (super_column != nullptr) {
+    if (super_column->size() > kMaxNameLength) {
+      ThrowInvalid("supercolumn name length must not be greater than " +
+                   std::to_string(kMaxNameLength));
+    }
+    if (super_column->empty()) ThrowInvalid("supercolumn name must not be empty");
+    if (!t.is_super) {
+      ThrowInvalid("supercolumn specified to table " + t.metadata.name +
+                   " containing normal columns");
+    }
+  }
+  const AbstractType& cmp = NameComparator(t, super_column != nullptr);
+  for (const std::string& name : names) {
+    if (name.size() > kMaxNameLength) {
+      ThrowInvalid("column name length must not be greater than " +
+                   std::to_string(kMaxNameLength));
+    }
+    if (name.empty()) ThrowInvalid("column name must not be empty");
+    Status st = cmp.Validate(name);
+    if (!st.ok()) ThrowInvalid(st.message());
+  }
+}
+
+const std::string* SuperOf(const gen::ColumnParent& p) {
+  return p.__isset.super_column ? &p.super_column : nullptr;
+}
+
+void ValidateColumnParent(const node::TableSchema& t, const gen::ColumnParent& parent) {
+  if (!t.is_super && parent.__isset.super_column) {
+    ThrowInvalid("table alone is required for standard CF " + t.metadata.name);
+  }
+  if (parent.__isset.super_column) ValidateColumnNames(t, nullptr, {parent.super_column});
+}
+
+void ValidateColumnPath(const node::TableSchema& t, const gen::ColumnPath& path) {
+  if (!t.is_super) {
+    if (path.__isset.super_column) {
+      ThrowInvalid("supercolumn parameter is invalid for standard CF " + t.metadata.name);
+    }
+    if (!path.__isset.column) {
+      ThrowInvalid("column parameter is not optional for standard CF " + t.metadata.name);
+    }
+  } else if (!path.__isset.super_column) {
+    ThrowInvalid("supercolumn parameter is not optional for super CF " + t.metadata.name);
+  }
+  if (path.__isset.column) {
+    ValidateColumnNames(t, path.__isset.super_column ? &path.super_column : nullptr,
+                        {path.column});
+  }
+  if (path.__isset.super_column) ValidateColumnNames(t, nullptr, {path.super_column});
+}
+
+void ValidateColumnPathOrParent(const node::TableSchema& t, const gen::ColumnPath& path) {
+  if (t.is_super) {
+    if (!path.__isset.super_column && path.__isset.column) {
+      ThrowInvalid(
+          "A column cannot be specified without specifying a super column for removal on "
+          "super CF " + t.metadata.name);
+    }
+  } else if (path.__isset.super_column) {
+    ThrowInvalid("supercolumn may not be specified for standard CF " + t.metadata.name);
+  }
+  if (path.__isset.column) {
+    ValidateColumnNames(t, path.__isset.super_column ? &path.super_column : nullptr,
+                        {path.column});
+  }
+  if (path.__isset.super_column) ValidateColumnNames(t, nullptr, {path.super_column});
+}
+
+void ValidateRange(const node::TableSchema& t, const std::string* super_column,
+                   const gen::SliceRange& range) {
+  if (range.count < 0) ThrowInvalid("get_slice requires non-negative count");
+  if (range.start.size() > kMaxNameLength) {
+    ThrowInvalid("range start length cannot be larger than " + std::to_string(kMaxNameLength));
+  }
+  if (range.finish.size() > kMaxNameLength) {
+    ThrowInvalid("range finish length cannot be larger than " + std::to_string(kMaxNameLength));
+  }
+  const AbstractType& cmp = NameComparator(t, super_column != nullptr);
+  Status st = cmp.Validate(range.start);
+  if (st.ok()) st = cmp.Validate(range.finish);
+  if (!st.ok()) ThrowInvalid(st.message());
+  if (!range.start.empty() && !range.finish.empty()) {
+    int c = cmp.Compare(range.start, range.finish);
+    if (range.reversed ? c < 0 : c > 0) {
+      ThrowInvalid("range finish must come after start in the order of traversal");
+    }
+  }
+}
+
+void ValidatePredicate(const node::TableSchema& t, const gen::ColumnParent& parent,
+                       const gen::SlicePredicate& p) {
+  if (!p.__isset.column_names && !p.__isset.slice_range) {
+    ThrowInvalid("predicate column_names and slice_range may not both be null");
+  }
+  if (p.__isset.column_names && p.__isset.slice_range) {
+    ThrowInvalid("predicate column_names and slice_range may not both be present");
+  }
+  if (p.__isset.slice_range) {
+    ValidateRange(t, SuperOf(parent), p.slice_range);
+  } else {
+    ValidateColumnNames(t, SuperOf(parent), p.column_names);
+  }
+}
+
+// Deletion predicates may carry both names and a range (Cassandra's
+// validateSlicePredicate).
+void ValidateSlicePredicate(const node::TableSchema& t, const std::string* super_column,
+                            const gen::SlicePredicate& p) {
+  if (!p.__isset.column_names && !p.__isset.slice_range) {
+    ThrowInvalid("A SlicePredicate must be given a list of Columns, a SliceRange, or both");
+  }
+  if (p.__isset.slice_range) ValidateRange(t, super_column, p.slice_range);
+  if (p.__isset.column_names) ValidateColumnNames(t, super_column, p.column_names);
+}
+
+void ValidateTtl(const gen::Column& c) {
+  if (c.__isset.ttl) {
+    if (c.ttl < 0) ThrowInvalid("ttl must be greater or equal to 0");
+    if (c.ttl > kMaxTtl) {
+      ThrowInvalid("ttl is too large. requested (" + std::to_string(c.ttl) + ") maximum (" +
+                   std::to_string(kMaxTtl) + ")");
+    }
+  }
+}
+
+void ValidateColumnData(const node::TableSchema& t, const gen::Column& c) {
+  ValidateTtl(c);
+  if (!c.__isset.value) ThrowInvalid("Column value is required");
+  if (!c.__isset.timestamp) ThrowInvalid("Column timestamp is required");
+  Status st = t.ValueValidator(c.name).Validate(c.value);
+  if (!st.ok()) {
+    ThrowInvalid("(" + st.message() + ") [" + t.metadata.keyspace + "][" + t.metadata.name +
+                 "][" + t.metadata.comparator->ToString(c.name) + "] failed validation");
+  }
+}
+
+// The cell a Thrift Column writes (default TTL applied when the column has none).
+Cell CellFromColumn(const node::TableSchema& t, const gen::Column& c, int32_t now) {
+  int32_t ttl = c.__isset.ttl ? c.ttl : 0;
+  if (ttl == 0) ttl = t.metadata.default_time_to_live;
+  if (ttl > 0) return Cell::Expiring(c.name, c.value, c.timestamp, ttl, now);
+  return Cell::Live(c.name, c.value, c.timestamp);
+}
+
+void RefuseSuper(const node::TableSchema& t) {
+  if (t.is_super) {
+    ThrowInvalid("reads and writes on super column families are not supported by Cairn yet (" +
+                 t.metadata.name + " is a super column family)");
+  }
+}
+
+// --- Consistency -------------------------------------------------------------------
+
+int BlockFor(gen::ConsistencyLevel::type cl, const node::ReplicaCounts& rc) {
+  switch (cl) {
+    case gen::ConsistencyLevel::ONE:
+    case gen::ConsistencyLevel::LOCAL_ONE:
+    case gen::ConsistencyLevel::ANY:
+      return 1;
+    case gen::ConsistencyLevel::TWO:
+      return 2;
+    case gen::ConsistencyLevel::THREE:
+      return 3;
+    case gen::ConsistencyLevel::ALL:
+      return rc.total;
+    case gen::ConsistencyLevel::LOCAL_QUORUM:
+    case gen::ConsistencyLevel::LOCAL_SERIAL:
+      return rc.network_topology ? rc.local_dc / 2 + 1 : rc.total / 2 + 1;
+    case gen::ConsistencyLevel::QUORUM:
+    case gen::ConsistencyLevel::SERIAL:
+    case gen::ConsistencyLevel::EACH_QUORUM:
+    default:
+      return rc.total / 2 + 1;
+  }
+}
+
+// Cassandra's ConsistencyLevel.validateForRead/validateForWrite, then
+// assureSufficientLiveNodes with this node as the only live replica.
+void CheckConsistency(const node::KeyspaceSchema& ks, gen::ConsistencyLevel::type cl,
+                      bool is_write, const std::string& local_dc) {
+  if (cl < gen::ConsistencyLevel::ONE || cl > gen::ConsistencyLevel::LOCAL_ONE) {
+    ThrowInvalid("Invalid consistency level " + std::to_string(static_cast<int>(cl)));
+  }
+  if (!is_write && cl == gen::ConsistencyLevel::ANY) {
+    ThrowInvalid("ANY ConsistencyLevel is only supported for writes");
+  }
+  if (is_write &&
+      (cl == gen::ConsistencyLevel::SERIAL || cl == gen::ConsistencyLevel::LOCAL_SERIAL)) {
+    ThrowInvalid("You must use conditional updates for serializable writes");
+  }
+  if (cl == gen::ConsistencyLevel::ANY) return;  // a hint would do
+  node::ReplicaCounts rc = node::CountReplicas(ks, local_dc);
+  int live = rc.local_dc > 0 ? 1 : 0;
+  if (cl == gen::ConsistencyLevel::EACH_QUORUM && rc.network_topology) {
+    for (const auto& [dc, rf] : rc.per_dc) {
+      int live_in_dc = dc == local_dc ? live : 0;
+      if (rf > 0 && live_in_dc < rf / 2 + 1) throw gen::UnavailableException();
+    }
+    return;
+  }
+  bool local_only = cl == gen::ConsistencyLevel::LOCAL_ONE ||
+                    cl == gen::ConsistencyLevel::LOCAL_QUORUM ||
+                    cl == gen::ConsistencyLevel::LOCAL_SERIAL;
+  (void)local_only;  // with one node every live replica is local
+  if (live < BlockFor(cl, rc)) throw gen::UnavailableException();
+}
+
+// --- Reading -----------------------------------------------------------------------
+
+// How a SlicePredicate reads: which cells to fetch, in which order, how many.
+struct ReadPlan {
+  CellFilter filter;
+  bool reversed = false;
+  int32_t count = INT32_MAX;
+};
+
+ReadPlan PlanFor(const node::TableSchema& t, const gen::SlicePredicate& p) {
+  ReadPlan plan;
+  const AbstractType& cmp = *t.metadata.comparator;
+  if (p.__isset.column_names) {
+    std::vector<std::string> names = p.column_names;
+    std::sort(names.begin(), names.end(), TypeLess{&cmp});
+    names.erase(std::unique(names.begin(), names.end(),
+                            [&](const std::string& a, const std::string& b) {
+                              return cmp.Compare(a, b) == 0;
+                            }),
+                names.end());
+    plan.filter = CellFilter::Names(std::move(names));
+  } else {
+    const gen::SliceRange& r = p.slice_range;
+    plan.reversed = r.reversed;
+    plan.count = r.count;
+    plan.filter = r.reversed ? CellFilter::Slice(r.finish, r.start)
+                             : CellFilter::Slice(r.start, r.finish);
+  }
+  return plan;
+}
+
+// Live cells of a (raw, merged) partition that the filter selects, in comparator order.
+std::vector<Cell> LiveCells(const node::TableSchema& t, PartitionUpdate update,
+                            const CellFilter& filter, int32_t now) {
+  const AbstractType& cmp = *t.metadata.comparator;
+  filter.Apply(&update, cmp);
+  update.RemoveShadowed(cmp);
+  std::vector<Cell> out;
+  out.reserve(update.cells.size());
+  for (Cell& c : update.cells) {
+    if (c.IsLive(now)) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// Applies reversal and count to cells in comparator order.
+std::vector<Cell> Limit(std::vector<Cell> cells, bool reversed, int32_t count) {
+  if (reversed) std::reverse(cells.begin(), cells.end());
+  if (count >= 0 && cells.size() > static_cast<size_t>(count)) cells.resize(count);
+  return cells;
+}
+
+std::vector<gen::ColumnOrSuperColumn> ToThrift(const std::vector<Cell>& cells) {
+  std::vector<gen::ColumnOrSuperColumn> out;
+  out.reserve(cells.size());
+  for (const Cell& c : cells) {
+    gen::ColumnOrSuperColumn cosc;
+    cosc.__set_column(ColumnFromCell(c));
+    out.push_back(std::move(cosc));
+  }
+  return out;
+}
+
+// Which partitions a KeyRange selects, in ring order. Cassandra's Bounds (keys,
+// inclusive) or Range (tokens, start exclusive, end inclusive, wrapping).
+struct RowBounds {
+  // A segment [start, end] of DecoratedKeys walked in order; `skip_token` excludes keys
+  // whose token equals the exclusive start token.
+  struct Segment {
+    std::optional<DecoratedKey> start;  // nullopt: from the first key
+    std::optional<Token> skip_token;
+    std::function<bool(const DecoratedKey&)> past_end;  // true once beyond the end
+  };
+  std::vector<Segment> segments;
+};
+
+RowBounds BoundsFor(const ring::Partitioner& p, const gen::KeyRange& range) {
+  RowBounds b;
+  const Token min = p.MinimumToken();
+  auto token_of = [&](const std::string& text) {
+    auto t = p.TokenFromString(text);
+    if (!t.ok()) ThrowInvalid(t.status().message());
+    return *t;
+  };
+  if (!range.__isset.start_key) {
+    // (left, right], wrapping; left == right is the whole ring.
+    Token left = token_of(range.start_token);
+    Token right = token_of(range.end_token);
+    auto until = [](Token end) {
+      return [end](const DecoratedKey& k) { return k.token > end; };
+    };
+    auto never = [](const DecoratedKey&) { return false; };
+    DecoratedKey from{left, std::string()};
+    if (right == min || left == right) {
+      // (left, max]; then, when wrapping the whole ring, [min, left].
+      b.segments.push_back({from, left, never});
+      if (left == right && left != min) b.segments.push_back({std::nullopt, std::nullopt, until(left)});
+    } else if (left < right) {
+      b.segments.push_back({from, left, until(right)});
+    } else {
+      b.segments.push_back({from, left, never});
+      b.segments.push_back({std::nullopt, std::nullopt, until(right)});
+    }
+    return b;
+  }
+  std::optional<DecoratedKey> start;
+  if (!range.start_key.empty()) start = p.Decorate(range.start_key);
+  std::function<bool(const DecoratedKey&)> past_end = [](const DecoratedKey&) { return false; };
+  if (range.__isset.end_key) {
+    if (!range.end_key.empty()) {
+      DecoratedKey end = p.Decorate(range.end_key);
+      past_end = [end](const DecoratedKey& k) { return k > end; };
+    }
+  } else {
+    Token end = token_of(range.end_token);
+    if (end != min) past_end = [end](const DecoratedKey& k) { return k.token > end; };
+  }
+  b.segments.push_back({start, std::nullopt, past_end});
+  return b;
+}
+
+// Cassandra's validateKeyRange.
+void ValidateKeyRange(const ring::Partitioner& p, const gen::KeyRange& range) {
+  if (range.__isset.start_key == range.__isset.start_token ||
+      range.__isset.end_key == range.__isset.end_token) {
+    ThrowInvalid(
+        "exactly one each of {start key, start token} and {end key, end token} must be "
+        "specified");
+  }
+  if (range.__isset.start_token && range.__isset.end_key) {
+    ThrowInvalid("start token + end key is not a supported key range");
+  }
+  auto token_of = [&](const std::string& text) {
+    auto t = p.TokenFromString(text);
+    if (!t.ok()) ThrowInvalid(t.status().message());
+    return *t;
+  };
+  if (range.__isset.start_token) {
+    token_of(range.start_token);
+    token_of(range.end_token);
+  }
+  if (range.__isset.start_key && range.__isset.end_key) {
+    Token s = p.GetToken(range.start_key), e = p.GetToken(range.end_key);
+    if (s > e && e != p.MinimumToken()) {
+      if (p.PreservesOrder()) {
+        ThrowInvalid("start key must sort before (or equal to) finish key in your partitioner!");
+      }
+      ThrowInvalid(
+          "start key's token sorts after end key's token.  this is not allowed; you probably "
+          "should not specify end key at all except with an ordered partitioner");
+    }
+  } else if (range.__isset.start_key && range.__isset.end_token) {
+    Token e = token_of(range.end_token);
+    if (!range.start_key.empty() && p.GetToken(range.start_key) > e && e != p.MinimumToken()) {
+      ThrowInvalid("Start key's token sorts after end token");
+    }
+  }
+  if (range.count <= 0) ThrowInvalid("maxRows must be positive");
+}
+
+// Walks the partitions of `bounds` in order, calling `visit(key, raw partition)` until
+// it returns false.
+void Scan(const node::ColumnFamilyStore& store, const RowBounds& bounds,
+          const std::function<bool(const DecoratedKey&, const PartitionUpdate&)>& visit) {
+  for (const RowBounds::Segment& seg : bounds.segments) {
+    std::unique_ptr<PartitionIterator> it = store.NewScanIterator();
+    if (seg.start.has_value()) {
+      it->Seek(*seg.start);
+    } else {
+      it->SeekToFirst();
+    }
+    for (; it->Valid(); it->Next()) {
+      const DecoratedKey& k = it->key();
+      if (seg.skip_token.has_value() && k.token == *seg.skip_token) continue;
+      if (seg.past_end(k)) break;
+      if (!visit(k, it->partition())) return;
+    }
+    if (!it->status().ok()) ThrowStatus(it->status());
+  }
+}
+
+// True when the partition's live cells satisfy every expression (row_filter).
+bool MatchesRowFilter(const node::TableSchema& t, const std::vector<Cell>& all_live,
+                      const std::vector<gen::IndexExpression>& filter) {
+  const AbstractType& cmp = *t.metadata.comparator;
+  for (const gen::IndexExpression& e : filter) {
+    const Cell* found = nullptr;
+    for (const Cell& c : all_live) {
+      if (cmp.Compare(c.name, e.column_name) == 0) found = &c;
+    }
+    if (found == nullptr) return false;
+    int c = t.ValueValidator(e.column_name).Compare(found->value, e.value);
+    bool ok = false;
+    switch (e.op) {
+      case gen::IndexOperator::EQ: ok = c == 0; break;
+      case gen::IndexOperator::GTE: ok = c >= 0; break;
+      case gen::IndexOperator::GT: ok = c > 0; break;
+      case gen::IndexOperator::LTE: ok = c <= 0; break;
+      case gen::IndexOperator::LT: ok = c < 0; break;
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void ValidateRowFilter(const node::TableSchema& t, const std::vector<gen::IndexExpression>& f) {
+  for (const gen::IndexExpression& e : f) {
+    Status st = t.metadata.comparator->Validate(e.column_name);
+    if (!st.ok()) {
+      ThrowInvalid("[" + BytesToHex(e.column_name) + "]=[" + BytesToHex(e.value) +
+                   "] failed name validation (" + st.message() + ")");
+    }
+    if (e.value.size() > 0xFFFF) {
+      ThrowInvalid("Index expression values may not be larger than 64K");
+    }
+    st = t.ValueValidator(e.column_name).Validate(e.value);
+    if (!st.ok()) {
+      ThrowInvalid("[" + BytesToHex(e.column_name) + "]=[" + BytesToHex(e.value) +
+                   "] failed value validation (" + st.message() + ")");
+    }
+  }
+}
+
+}  // namespace
+
+// A keyspace and column family resolved against one schema snapshot.
+struct CassandraHandler::Target {
+  std::shared_ptr<const node::Schema> schema;
+  const node::KeyspaceSchema* keyspace = nullptr;
+  const node::TableSchema* table = nullptr;
+};
+
+CassandraHandler::CassandraHandler(std::shared_ptr<const ServerContext> context)
+    : context_(std::move(context)), db_(context_->db) {}
+
+const std::string& CassandraHandler::RequireKeyspace() const {
+  if (keyspace_.empty()) ThrowInvalid("You have not set a keyspace for this session");
+  return keyspace_;
+}
+
+CassandraHandler::Target CassandraHandler::ResolveTable(const std::string& cf) const {
+  const std::string& ks = RequireKeyspace();
+  Target t;
+  t.schema = db_->schema();
+  t.keyspace = t.schema->FindKeyspace(ks);
+  if (t.keyspace == nullptr && !node::IsSystemKeyspace(ks)) {
+    ThrowInvalid("Keyspace " + ks + " does not exist");
+  }
+  if (cf.empty()) ThrowInvalid("non-empty table is required");
+  if (t.keyspace != nullptr) t.table = t.keyspace->FindTable(cf);
+  if (t.table == nullptr) ThrowInvalid("unconfigured table " + cf);
+  return t;
+}
+
+// --- Session -----------------------------------------------------------------------
+
+void CassandraHandler::login(const gen::AuthenticationRequest& auth_request) {
+  // AllowAllAuthenticator: every credential is accepted (Cassandra returns the
+  // anonymous user); the name is kept for logging.
+  auto it = auth_request.credentials.find("username");
+  user_ = it == auth_request.credentials.end() ? "anonymous" : it->second;
+}
+
+void CassandraHandler::set_keyspace(const std::string& keyspace) {
+  if (db_->schema()->FindKeyspace(keyspace) == nullptr && !node::IsSystemKeyspace(keyspace)) {
+    ThrowInvalid("Keyspace '" + keyspace + "' does not exist");
+  }
+  keyspace_ = keyspace;
+}
+
+void CassandraHandler::set_cql_version(const std::string&) {
+  // Accepted without effect, as Cassandra 3.x does.
+}
+
+// --- Reads -------------------------------------------------------------------------
+
+void CassandraHandler::get(gen::ColumnOrSuperColumn& _return, const std::string& key,
+                           const gen::ColumnPath& column_path,
+                           const gen::ConsistencyLevel::type consistency_level) {
+  Target t = ResolveTable(column_path.column_family);
+  ValidateColumnPath(*t.table, column_path);
+  CheckConsistency(*t.keyspace, consistency_level, false, db_->options().datacenter);
+  ValidateKey(*t.table, key);
+  RefuseSuper(*t.table);
+  auto store = db_->Store(t.table->metadata.id);
+  if (store == nullptr) ThrowInvalid("unconfigured table " + column_path.column_family);
+  CellFilter filter = CellFilter::Names({column_path.column});
+  auto r = store->Read(db_->Decorate(key), filter);
+  if (!r.ok()) ThrowStatus(r.status());
+  if (!r->has_value()) throw gen::NotFoundException();
+  std::vector<Cell> cells = LiveCells(*t.table, std::move(**r), filter, NowSeconds());
+  if (cells.empty()) throw gen::NotFoundException();
+  _return.__set_column(ColumnFromCell(cells[0]));
+}
+
+namespace {
+
+// Reads the selected live cells of one partition (count and reversal applied).
+std::vector<Cell> ReadSlice(node::Database* db, const node::TableSchema& t,
+                            const std::string& key, const ReadPlan& plan, int32_t now) {
+  auto store = db->Store(t.metadata.id);
+  if (store == nullptr) ThrowInvalid("unconfigured table " + t.metadata.name);
+  auto r = store->Read(db->Decorate(key), plan.filter);
+  if (!r.ok()) ThrowStatus(r.status());
+  if (!r->has_value()) return {};
+  return Limit(LiveCells(t, std::move(**r), plan.filter, now), plan.reversed, plan.count);
+}
+
+}  // namespace
+
+void CassandraHandler::get_slice(std::vector<gen::ColumnOrSuperColumn>& _return,
+                                 const std::string& key, const gen::ColumnParent& column_parent,
+                                 const gen::SlicePredicate& predicate,
+                                 const gen::ConsistencyLevel::type consistency_level) {
+  std::map<std::string, std::vector<gen::ColumnOrSuperColumn>> result;
+  multiget_slice(result, {key}, column_parent, predicate, consistency_level);
+  _return = std::move(result[key]);
+}
+
+int32_t CassandraHandler::get_count(const std::string& key, const gen::ColumnParent& column_parent,
+                                    const gen::SlicePredicate& predicate,
+                                    const gen::ConsistencyLevel::type consistency_level) {
+  std::map<std::string, int32_t> result;
+  multiget_count(result, {key}, column_parent, predicate, consistency_level);
+  return result[key];
+}
+
+void CassandraHandler::multiget_slice(
+    std::map<std::string, std::vector<gen::ColumnOrSuperColumn>>& _return,
+    const std::vector<std::string>& keys, const gen::ColumnParent& column_parent,
+    const gen::SlicePredicate& predicate, const gen::ConsistencyLevel::type consistency_level) {
+  Target t = ResolveTable(column_parent.column_family);
+  ValidateColumnParent(*t.table, column_parent);
+  ValidatePredicate(*t.table, column_parent, predicate);
+  CheckConsistency(*t.keyspace, consistency_level, false, db_->options().datacenter);
+  for (const std::string& key : keys) ValidateKey(*t.table, key);
+  RefuseSuper(*t.table);
+  ReadPlan plan = PlanFor(*t.table, predicate);
+  int32_t now = NowSeconds();
+  for (const std::string& key : keys) {
+    if (_return.count(key) > 0) continue;
+    _return[key] = ToThrift(ReadSlice(db_, *t.table, key, plan, now));
+  }
+}
+
+void CassandraHandler::multiget_count(std::map<std::string, int32_t>& _return,
+                                      const std::vector<std::string>& keys,
+                                      const gen::ColumnParent& column_parent,
+                                      const gen::SlicePredicate& predicate,
+                                      const gen::ConsistencyLevel::type consistency_level) {
+  std::map<std::string, std::vector<gen::ColumnOrSuperColumn>> slices;
+  multiget_slice(slices, keys, column_parent, predicate, consistency_level);
+  for (const auto& [key, columns] : slices) {
+    _return[key] = static_cast<int32_t>(columns.size());
+  }
+}
+
+void CassandraHandler::get_range_slices(std::vector<gen::KeySlice>& _return,
+                                        const gen::ColumnParent& column_parent,
+                                        const gen::SlicePredicate& predicate,
+                                        const gen::KeyRange& range,
+                                        const gen::ConsistencyLevel::type consistency_level) {
+  Target t = ResolveTable(column_parent.column_family);
+  ValidateColumnParent(*t.table, column_parent);
+  ValidatePredicate(*t.table, column_parent, predicate);
+  const ring::Partitioner& p = db_->partitioner();
+  ValidateKeyRange(p, range);
+  if (range.__isset.row_filter) ValidateRowFilter(*t.table, range.row_filter);
+  CheckConsistency(*t.keyspace, consistency_level, false, db_->options().datacenter);
+  RefuseSuper(*t.table);
+  auto store = db_->Store(t.table->metadata.id);
+  if (store == nullptr) ThrowInvalid("unconfigured table " + column_parent.column_family);
+  ReadPlan plan = PlanFor(*t.table, predicate);
+  const bool filtered = range.__isset.row_filter && !range.row_filter.empty();
+  int32_t now = NowSeconds();
+  Scan(*store, BoundsFor(p, range), [&](const DecoratedKey& k, const PartitionUpdate& raw) {
+    if (filtered &&
+        !MatchesRowFilter(*t.table, LiveCells(*t.table, raw, CellFilter::All(), now),
+                          range.row_filter)) {
+      return true;
+    }
+    // Partitions holding only tombstones come back as empty rows, as Cassandra's
+    // Thrift range scans return them.
+    gen::KeySlice slice;
+    slice.key = k.key;
+    slice.columns = ToThrift(
+        Limit(LiveCells(*t.table, raw, plan.filter, now), plan.reversed, plan.count));
+    _return.push_back(std::move(slice));
+    return static_cast<int32_t>(_return.size()) < range.count;
+  });
+}
+
+void CassandraHandler::get_paged_slice(std::vector<gen::KeySlice>& _return,
+                                       const std::string& column_family,
+                                       const gen::KeyRange& range,
+                                       const std::string& start_column,
+                                       const gen::ConsistencyLevel::type consistency_level) {
+  Target t = ResolveTable(column_family);
+  const ring::Partitioner& p = db_->partitioner();
+  ValidateKeyRange(p, range);
+  CheckConsistency(*t.keyspace, consistency_level, false, db_->options().datacenter);
+  if (range.__isset.row_filter && !range.row_filter.empty()) {
+    ThrowInvalid("Cross-row paging is not supported along with index clauses");
+  }
+  RefuseSuper(*t.table);
+  auto store = db_->Store(t.table->metadata.id);
+  if (store == nullptr) ThrowInvalid("unconfigured table " + column_family);
+  // count limits the cells returned across partitions (Cassandra 2.x paging); the first
+  // partition starts at start_column.
+  int32_t remaining = range.count;
+  int32_t now = NowSeconds();
+  bool first = true;
+  Scan(*store, BoundsFor(p, range), [&](const DecoratedKey& k, const PartitionUpdate& raw) {
+    CellFilter filter = first && range.__isset.start_key && !start_column.empty()
+                            ? CellFilter::Slice(start_column, std::string())
+                            : CellFilter::All();
+    first = false;
+    std::vector<Cell> cells = Limit(LiveCells(*t.table, raw, filter, now), false, remaining);
+    remaining -= static_cast<int32_t>(cells.size());
+    gen::KeySlice slice;
+    slice.key = k.key;
+    slice.columns = ToThrift(cells);
+    _return.push_back(std::move(slice));
+    return remaining > 0;
+  });
+}
+
+void CassandraHandler::get_indexed_slices(std::vector<gen::KeySlice>&,
+                                          const gen::ColumnParent& column_parent,
+                                          const gen::IndexClause& index_clause,
+                                          const gen::SlicePredicate& column_predicate,
+                                          const gen::ConsistencyLevel::type) {
+  Target t = ResolveTable(column_parent.column_family);
+  if (t.table->IsCounter()) {
+    ThrowInvalid("invalid operation for commutative table " + column_parent.column_family);
+  }
+  ValidateColumnParent(*t.table, column_parent);
+  ValidatePredicate(*t.table, column_parent, column_predicate);
+  if (index_clause.expressions.empty()) ThrowInvalid("index clause list may not be empty");
+  ValidateRowFilter(*t.table, index_clause.expressions);
+  // Cairn builds no secondary indexes yet, so no expression can use one: Cassandra's
+  // answer for a clause without an indexed column.
+  ThrowInvalid("No indexed columns present in index clause with operator EQ");
+}
+
+void CassandraHandler::get_multi_slice(std::vector<gen::ColumnOrSuperColumn>& _return,
+                                       const gen::MultiSliceRequest& request) {
+  Target t = ResolveTable(request.column_parent.column_family);
+  if (t.table->is_super) ThrowInvalid("get_multi_slice does not support super columns");
+  ValidateColumnParent(*t.table, request.column_parent);
+  CheckConsistency(*t.keyspace, request.consistency_level, false, db_->options().datacenter);
+  const AbstractType& cmp = *t.table->metadata.comparator;
+  std::vector<std::pair<std::string, std::string>> slices;  // [lo, hi] in comparator order
+  for (size_t i = 0; i < request.column_slices.size(); ++i) {
+    const gen::ColumnSlice& s = request.column_slices[i];
+    std::string start = s.__isset.start ? s.start : std::string();
+    std::string finish = s.__isset.finish ? s.finish : std::string();
+    if (!start.empty() && !finish.empty()) {
+      int c = cmp.Compare(start, finish);
+      if (!request.reversed && c > 0) {
+        ThrowInvalid("Column slice at index " + std::to_string(i) +
+                     " had start greater than finish");
+      }
+      if (request.reversed && c < 0) {
+        ThrowInvalid("Reversed column slice at index " + std::to_string(i) +
+                     " had start less than finish");
+      }
+    }
+    if (request.reversed) std::swap(start, finish);
+    slices.emplace_back(std::move(start), std::move(finish));
+  }
+  ValidateKey(*t.table, request.key);
+  auto store = db_->Store(t.table->metadata.id);
+  if (store == nullptr) ThrowInvalid("unconfigured table " + t.table->metadata.name);
+  auto r = store->Read(db_->Decorate(request.key), CellFilter::All());
+  if (!r.ok()) ThrowStatus(r.status());
+  if (!r->has_value()) return;
+  std::vector<Cell> all = LiveCells(*t.table, std::move(**r), CellFilter::All(), NowSeconds());
+  std::vector<Cell> selected;
+  for (Cell& c : all) {
+    for (const auto& [lo, hi] : slices) {
+      if (CellFilter::Slice(lo, hi).Selects(c.name, cmp)) {
+        selected.push_back(std::move(c));
+        break;
+      }
+    }
+  }
+  _return = ToThrift(Limit(std::move(selected), request.reversed, request.count));
+}
+
+// --- Writes ------------------------------------------------------------------------
+
+void CassandraHandler::insert(const std::string& key, const gen::ColumnParent& column_parent,
+                              const gen::Column& column,
+                              const gen::ConsistencyLevel::type consistency_level) {
+  Target t = ResolveTable(column_parent.column_family);
+  if (t.table->IsCounter()) {
+    ThrowInvalid("invalid operation for commutative table " + column_parent.column_family);
+  }
+  ValidateKey(*t.table, key);
+  ValidateColumnParent(*t.table, column_parent);
+  if (t.table->is_super && !column_parent.__isset.super_column) {
+    ThrowInvalid("missing mandatory super column name for super CF " +
+                 column_parent.column_family);
+  }
+  ValidateColumnNames(*t.table, SuperOf(column_parent), {column.name});
+  ValidateColumnData(*t.table, column);
+  CheckConsistency(*t.keyspace, consistency_level, true, db_->options().datacenter);
+  RefuseSuper(*t.table);
+  Mutation m;
+  m.keyspace = t.keyspace->name;
+  m.key = key;
+  Mutation::Update u;
+  u.table_id = t.table->metadata.id;
+  u.update.cells.push_back(CellFromColumn(*t.table, column, NowSeconds()));
+  m.updates.push_back(std::move(u));
+  Status st = db_->Apply(std::move(m));
+  if (!st.ok()) ThrowStatus(st);
+}
+
+void CassandraHandler::add(const std::string&, const gen::ColumnParent& column_parent,
+                           const gen::CounterColumn&, const gen::ConsistencyLevel::type) {
+  Target t = ResolveTable(column_parent.column_family);
+  if (!t.table->IsCounter()) {
+    ThrowInvalid("invalid operation for non commutative table " + column_parent.column_family);
+  }
+  NotSupported("add (counter columns)");
+}
+
+void CassandraHandler::remove_counter(const std::string&, const gen::ColumnPath& path,
+                                      const gen::ConsistencyLevel::type) {
+  Target t = ResolveTable(path.column_family);
+  if (!t.table->IsCounter()) {
+    ThrowInvalid("invalid operation for non commutative table " + path.column_family);
+  }
+  NotSupported("remove_counter (counter columns)");
+}
+
+void CassandraHandler::cas(gen::CASResult&, const std::string&, const std::string& column_family,
+                           const std::vector<gen::Column>&, const std::vector<gen::Column>&,
+                           const gen::ConsistencyLevel::type, const gen::ConsistencyLevel::type) {
+  ResolveTable(column_family);
+  NotSupported("cas (compare-and-set needs Paxos)");
+}
+
+void CassandraHandler::remove(const std::string& key, const gen::ColumnPath& column_path,
+                              const int64_t timestamp,
+                              const gen::ConsistencyLevel::type consistency_level) {
+  Target t = ResolveTable(column_path.column_family);
+  if (t.table->IsCounter()) {
+    ThrowInvalid("invalid operation for commutative table " + column_path.column_family);
+  }
+  ValidateKey(*t.table, key);
+  ValidateColumnPathOrParent(*t.table, column_path);
+  CheckConsistency(*t.keyspace, consistency_level, true, db_->options().datacenter);
+  RefuseSuper(*t.table);
+  int32_t now = NowSeconds();
+  Mutation m;
+  m.keyspace = t.keyspace->name;
+  m.key = key;
+  Mutation::Update u;
+  u.table_id = t.table->metadata.id;
+  if (column_path.__isset.column) {
+    u.update.cells.push_back(Cell::Tombstone(column_path.column, timestamp, now));
+  } else {
+    u.update.deletion = DeletionTime{timestamp, now};
+  }
+  m.updates.push_back(std::move(u));
+  Status st = db_->Apply(std::move(m));
+  if (!st.ok()) ThrowStatus(st);
+}
+
+void CassandraHandler::batch_mutate(
+    const std::map<std::string, std::map<std::string, std::vector<gen::Mutation>>>& mutation_map,
+    const gen::ConsistencyLevel::type consistency_level) {
+  DoBatch(mutation_map, consistency_level);
+}
+
+void CassandraHandler::atomic_batch_mutate(
+    const std::map<std::string, std::map<std::string, std::vector<gen::Mutation>>>& mutation_map,
+    const gen::ConsistencyLevel::type consistency_level) {
+  // On one node every partition's mutation is applied atomically; the batch as a whole
+  // is validated before anything is written, so a bad element writes nothing.
+  DoBatch(mutation_map, consistency_level);
+}
+
+void CassandraHandler::DoBatch(
+    const std::map<std::string, std::map<std::string, std::vector<gen::Mutation>>>& mutation_map,
+    gen::ConsistencyLevel::type consistency_level) {
+  const std::string& ks_name = RequireKeyspace();
+  int32_t now = NowSeconds();
+  std::vector<Mutation> mutations;
+  std::shared_ptr<const node::Schema> schema;
+  for (const auto& [key, by_cf] : mutation_map) {
+    Mutation m;
+    m.keyspace = ks_name;
+    m.key = key;
+    for (const auto& [cf, muts] : by_cf) {
+      Target t = ResolveTable(cf);
+      schema = t.schema;
+      ValidateKey(*t.table, key);
+      Mutation::Update u;
+      u.table_id = t.table->metadata.id;
+      for (const gen::Mutation& mut : muts) {
+        const bool has_cosc = mut.__isset.column_or_supercolumn;
+        const bool has_del = mut.__isset.deletion;
+        if (has_cosc == has_del) {
+          ThrowInvalid("mutation must have one and only one of column_or_supercolumn or deletion");
+        }
+        if (has_cosc) {
+          const gen::ColumnOrSuperColumn& cosc = mut.column_or_supercolumn;
+          int set = cosc.__isset.column + cosc.__isset.super_column + cosc.__isset.counter_column +
+                    cosc.__isset.counter_super_column;
+          if (set != 1) {
+            ThrowInvalid(
+                "ColumnOrSuperColumn must have one (and only one) of column, super_column, "
+                "counter and counter_super_column");
+          }
+          if ((cosc.__isset.column || cosc.__isset.super_column) && t.table->IsCounter()) {
+            ThrowInvalid("invalid operation for commutative table " + cf);
+          }
+          if ((cosc.__isset.counter_column || cosc.__isset.counter_super_column) &&
+              !t.table->IsCounter()) {
+            ThrowInvalid("invalid operation for non commutative table " + cf);
+          }
+          if (cosc.__isset.column) {
+            ValidateTtl(cosc.column);
+            gen::ColumnPath path;
+            path.column_family = cf;
+            path.__set_column(cosc.column.name);
+            ValidateColumnPath(*t.table, path);
+            ValidateColumnData(*t.table, cosc.column);
+            RefuseSuper(*t.table);
+            u.update.cells.push_back(CellFromColumn(*t.table, cosc.column, now));
+          } else if (cosc.__isset.super_column) {
+            for (const gen::Column& c : cosc.super_column.columns) {
+              gen::ColumnPath path;
+              path.column_family = cf;
+              path.__set_super_column(cosc.super_column.name);
+              path.__set_column(c.name);
+              ValidateColumnPath(*t.table, path);
+              ValidateColumnData(*t.table, c);
+            }
+            RefuseSuper(*t.table);
+          } else {
+            NotSupported("counter mutations in batch_mutate");
+          }
+        } else {
+          const gen::Deletion& del = mut.deletion;
+          if (del.__isset.super_column) ValidateColumnNames(*t.table, nullptr, {del.super_column});
+          if (del.__isset.predicate) {
+            ValidateSlicePredicate(*t.table,
+                                   del.__isset.super_column ? &del.super_column : nullptr,
+                                   del.predicate);
+          }
+          if (!t.table->is_super && del.__isset.super_column) {
+            ThrowInvalid("Deletion of super columns is not possible on a standard table "
+                         "(KeySpace=" + ks_name + " Table=" + cf +
+                         " Deletion=Deletion(timestamp:" + std::to_string(del.timestamp) +
+                         ", super_column:" + BytesToHex(del.super_column) + "))");
+          }
+          if (t.table->IsCounter()) NotSupported("counter deletions in batch_mutate");
+          if (!del.__isset.timestamp) {
+            ThrowInvalid("Deletion timestamp is not optional for non commutative table " + cf);
+          }
+          RefuseSuper(*t.table);
+          DeletionTime dt{del.timestamp, now};
+          if (del.__isset.predicate && del.predicate.__isset.column_names) {
+            for (const std::string& name : del.predicate.column_names) {
+              u.update.cells.push_back(Cell::Tombstone(name, del.timestamp, now));
+            }
+          } else if (del.__isset.predicate && del.predicate.__isset.slice_range) {
+            const gen::SliceRange& r = del.predicate.slice_range;
+            RangeTombstone rt;
+            // Bounds in comparator order whatever `reversed` says.
+            rt.start = r.reversed ? r.finish : r.start;
+            rt.end = r.reversed ? r.start : r.finish;
+            rt.deletion = dt;
+            u.update.range_tombstones.push_back(std::move(rt));
+          } else {
+            u.update.deletion.Merge(dt);
+          }
+        }
+      }
+      if (!u.update.empty()) m.updates.push_back(std::move(u));
+    }
+    if (!m.updates.empty()) mutations.push_back(std::move(m));
+  }
+  // Cassandra checks the consistency level against the session keyspace.
+  if (schema == nullptr) schema = db_->schema();
+  const node::KeyspaceSchema* ks = schema->FindKeyspace(ks_name);
+  if (ks == nullptr) {
+    if (!node::IsSystemKeyspace(ks_name)) ThrowInvalid("Keyspace " + ks_name + " does not exist");
+    for (const node::KeyspaceSchema& s : node::SystemKeyspaces()) {
+      if (s.name == ks_name) ks = &s;
+    }
+  }
+  CheckConsistency(*ks, consistency_level, true, db_->options().datacenter);
+  for (Mutation& m : mutations) {
+    Status st = db_->Apply(std::move(m));
+    if (!st.ok()) ThrowStatus(st);
+  }
+}
+
+void CassandraHandler::truncate(const std::string& cfname) {
+  Target t = ResolveTable(cfname);
+  if (t.table->IsCounter()) ThrowInvalid("invalid operation for commutative table " + cfname);
+  Status st = db_->Truncate(t.keyspace->name, cfname);
+  if (!st.ok()) ThrowStatus(st);
+}
+
+// --- Description -------------------------------------------------------------------
+
+void CassandraHandler::describe_schema_versions(
+    std::map<std::string, std::vector<std::string>>& _return) {
+  _return[db_->schema()->version].push_back(context_->listen_address);
+}
+
+void CassandraHandler::describe_keyspaces(std::vector<gen::KsDef>& _return) {
+  for (const node::KeyspaceSchema& ks : node::SystemKeyspaces()) {
+    _return.push_back(KeyspaceToThrift(ks));
+  }
+  auto schema = db_->schema();
+  for (const auto& [name, ks] : schema->keyspaces) _return.push_back(KeyspaceToThrift(ks));
+}
+
+void CassandraHandler::describe_keyspace(gen::KsDef& _return, const std::string& keyspace) {
+  for (const node::KeyspaceSchema& ks : node::SystemKeyspaces()) {
+    if (ks.name == keyspace) {
+      _return = KeyspaceToThrift(ks);
+      return;
+    }
+  }
+  auto schema = db_->schema();
+  const node::KeyspaceSchema* ks = schema->FindKeyspace(keyspace);
+  if (ks == nullptr) throw gen::NotFoundException();
+  _return = KeyspaceToThrift(*ks);
+}
+
+void CassandraHandler::describe_cluster_name(std::string& _return) {
+  _return = context_->cluster_name;
+}
+
+void CassandraHandler::describe_version(std::string& _return) {
+  _return = gen::g_cassandra_constants.VERSION;  // "20.1.0"
+}
+
+void CassandraHandler::describe_partitioner(std::string& _return) {
+  _return = std::string(db_->partitioner().Name());
+}
+
+void CassandraHandler::describe_snitch(std::string& _return) { _return = context_->snitch; }
+
+void CassandraHandler::DescribeRing(std::vector<gen::TokenRange>& out,
+                                    const std::string& keyspace, bool local_only) {
+  auto schema = db_->schema();
+  const node::KeyspaceSchema* ks = schema->FindKeyspace(keyspace);
+  if (ks == nullptr || keyspace.empty()) {
+    for (const node::KeyspaceSchema& s : node::SystemKeyspaces()) {
+      if (s.name == keyspace && s.strategy_class.find("LocalStrategy") == std::string::npos) {
+        ks = &s;
+      }
+    }
+  }
+  if (ks == nullptr) ThrowInvalid("There is no ring for the keyspace: " + keyspace);
+  (void)local_only;  // a single node is always in the local datacenter
+  node::ReplicaCounts rc = node::CountReplicas(*ks, db_->options().datacenter);
+  const bool replicates = rc.local_dc > 0;
+  const ring::Partitioner& p = db_->partitioner();
+  const std::vector<Token>& tokens = db_->tokens();
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const Token& prev = tokens[(i + tokens.size() - 1) % tokens.size()];
+    gen::TokenRange r;
+    r.start_token = p.TokenToString(prev);
+    r.end_token = p.TokenToString(tokens[i]);
+    std::vector<gen::EndpointDetails> details;
+    std::vector<std::string> rpc;
+    if (replicates) {
+      r.endpoints.push_back(context_->listen_address);
+      rpc.push_back(context_->rpc_address);
+      gen::EndpointDetails d;
+      d.host = context_->listen_address;
+      d.datacenter = db_->options().datacenter;
+      d.__set_rack(db_->options().rack);
+      details.push_back(std::move(d));
+    }
+    r.__set_rpc_endpoints(std::move(rpc));
+    r.__set_endpoint_details(std::move(details));
+    out.push_back(std::move(r));
+  }
+}
+
+void CassandraHandler::describe_ring(std::vector<gen::TokenRange>& _return,
+                                     const std::string& keyspace) {
+  DescribeRing(_return, keyspace, false);
+}
+
+void CassandraHandler::describe_local_ring(std::vector<gen::TokenRange>& _return,
+                                           const std::string& keyspace) {
+  DescribeRing(_return, keyspace, true);
+}
+
+void CassandraHandler::describe_token_map(std::map<std::string, std::string>& _return) {
+  for (const Token& t : db_->tokens()) {
+    _return[db_->partitioner().TokenToString(t)] = context_->listen_address;
+  }
+}
+
+void CassandraHandler::describe_splits(std::vector<std::string>& _return,
+                                       const std::string& cfName, const std::string& start_token,
+                                       const std::string& end_token,
+                                       const int32_t keys_per_split) {
+  std::vector<gen::CfSplit> splits;
+  describe_splits_ex(splits, cfName, start_token, end_token, keys_per_split);
+  _return.push_back(splits.front().start_token);
+  for (const gen::CfSplit& s : splits) _return.push_back(s.end_token);
+}
+
+void CassandraHandler::describe_splits_ex(std::vector<gen::CfSplit>& _return,
+                                          const std::string& cfName,
+                                          const std::string& start_token,
+                                          const std::string& end_token,
+                                          const int32_t keys_per_split) {
+  Target t = ResolveTable(cfName);
+  if (keys_per_split <= 0) ThrowInvalid("keys_per_split must be positive");
+  const ring::Partitioner& p = db_->partitioner();
+  gen::KeyRange range;
+  range.__set_start_token(start_token);
+  range.__set_end_token(end_token);
+  RowBounds bounds = BoundsFor(p, range);
+  auto store = db_->Store(t.table->metadata.id);
+  if (store == nullptr) ThrowInvalid("unconfigured table " + cfName);
+  // Cut the range after every keys_per_split partitions, at the token of the last key of
+  // each piece (never inside a run of equal tokens).
+  std::string split_start = start_token;
+  int64_t in_split = 0;
+  std::optional<Token> last_token;
+  Scan(*store, bounds, [&](const DecoratedKey& k, const PartitionUpdate&) {
+    if (in_split >= keys_per_split && last_token.has_value() && k.token != *last_token) {
+      gen::CfSplit s;
+      s.start_token = split_start;
+      s.end_token = p.TokenToString(*last_token);
+      s.row_count = in_split;
+      split_start = s.end_token;
+      _return.push_back(std::move(s));
+      in_split = 0;
+    }
+    ++in_split;
+    last_token = k.token;
+    return true;
+  });
+  gen::CfSplit s;
+  s.start_token = split_start;
+  s.end_token = end_token;
+  s.row_count = in_split;
+  _return.push_back(std::move(s));
+}
+
+void CassandraHandler::trace_next_query(std::string&) {
+  // The IDL declares no exception here, so the refusal travels as a
+  // TApplicationException, which every client surfaces as an error.
+  throw ::apache::thrift::TApplicationException(
+      ::apache::thrift::TApplicationException::INTERNAL_ERROR,
+      "trace_next_query is not supported by Cairn yet: query tracing is not implemented");
+}
+
+// --- Schema ------------------------------------------------------------------------
+
+void CassandraHandler::system_add_column_family(std::string& _return,
+                                                const gen::CfDef& cf_def) {
+  RequireKeyspace();  // Cassandra checks access against the session keyspace first
+  node::TableSchema t = TableFromThrift(cf_def);
+  auto r = db_->AddTable(std::move(t));
+  if (!r.ok()) ThrowStatus(r.status());
+  _return = *r;
+}
+
+void CassandraHandler::system_drop_column_family(std::string& _return,
+                                                 const std::string& column_family) {
+  Target t = ResolveTable(column_family);
+  auto r = db_->DropTable(t.keyspace->name, column_family);
+  if (!r.ok()) ThrowStatus(r.status());
+  _return = *r;
+}
+
+void CassandraHandler::system_add_keyspace(std::string& _return, const gen::KsDef& ks_def) {
+  if (ks_def.name == "system" || ks_def.name == "system_schema") {
+    ThrowInvalid(ks_def.name + " keyspace is not user-modifiable");
+  }
+  node::KeyspaceSchema ks = KeyspaceFromThrift(ks_def);
+  auto r = db_->AddKeyspace(std::move(ks));
+  if (!r.ok()) ThrowStatus(r.status());
+  _return = *r;
+}
+
+void CassandraHandler::system_drop_keyspace(std::string& _return, const std::string& keyspace) {
+  auto r = db_->DropKeyspace(keyspace);
+  if (!r.ok()) ThrowStatus(r.status());
+  if (keyspace_ == keyspace) keyspace_.clear();
+  _return = *r;
+}
+
+void CassandraHandler::system_update_keyspace(std::string& _return, const gen::KsDef& ks_def) {
+  if (node::IsSystemKeyspace(ks_def.name)) {
+    ThrowInvalid(ks_def.name + " keyspace is not user-modifiable");
+  }
+  if (db_->schema()->FindKeyspace(ks_def.name) == nullptr) {
+    ThrowInvalid("Keyspace " + ks_def.name + " does not exist");
+  }
+  if (!ks_def.cf_defs.empty()) {
+    ThrowInvalid("Keyspace update must not contain any table definitions.");
+  }
+  auto r = db_->UpdateKeyspace(KeyspaceFromThrift(ks_def));
+  if (!r.ok()) ThrowStatus(r.status());
+  _return = *r;
+}
+
+void CassandraHandler::system_update_column_family(std::string& _return,
+                                                   const gen::CfDef& cf_def) {
+  if (db_->schema()->FindTable(cf_def.keyspace, cf_def.name) == nullptr) {
+    ThrowInvalid("Could not find table definition to modify.");
+  }
+  auto r = db_->UpdateTable(TableFromThrift(cf_def));
+  if (!r.ok()) ThrowStatus(r.status());
+  _return = *r;
+}
+
+// --- CQL -----------------------------------------------------------------------------
+
+void CassandraHandler::execute_cql_query(gen::CqlResult&, const std::string&,
+                                         const gen::Compression::type) {
+  ThrowInvalid("CQL2 has been removed in Cassandra 3.0. Please use CQL3 instead");
+}
+
+void CassandraHandler::prepare_cql_query(gen::CqlPreparedResult&, const std::string&,
+                                         const gen::Compression::type) {
+  ThrowInvalid("CQL2 has been removed in Cassandra 3.0. Please use CQL3 instead");
+}
+
+void CassandraHandler::execute_prepared_cql_query(gen::CqlResult&, const int32_t,
+                                                  const std::vector<std::string>&) {
+  ThrowInvalid("CQL2 has been removed in Cassandra 3.0. Please use CQL3 instead");
+}
+
+void CassandraHandler::execute_cql3_query(gen::CqlResult&, const std::string&,
+                                          const gen::Compression::type,
+                                          const gen::ConsistencyLevel::type) {
+  NotSupported("CQL (execute_cql3_query)");
+}
+
+void CassandraHandler::prepare_cql3_query(gen::CqlPreparedResult&, const std::string&,
+                                          const gen::Compression::type) {
+  NotSupported("CQL (prepare_cql3_query)");
+}
+
+void CassandraHandler::execute_prepared_cql3_query(gen::CqlResult&, const int32_t,
+                                                   const std::vector<std::string>&,
+                                                   const gen::ConsistencyLevel::type) {
+  NotSupported("CQL (execute_prepared_cql3_query)");
+}
+
+}  // namespace cairn::thrift

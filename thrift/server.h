@@ -1,0 +1,68 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+//
+// ThriftServer: the Cassandra-compatible Thrift endpoint of a node (Cassandra's
+// ThriftServer with the hsha server type).
+//
+// Transport: framed, binary protocol, strict read and write. I/O runs on
+// `io_threads` libevent loops (TNonblockingServer), so an idle connection costs a
+// socket and a small buffer but no thread; complete frames are executed by a pool of
+// `worker_threads`, because a request may block on the commit log's fsync.
+//
+// Frames: a frame whose 4-byte length exceeds `max_frame_bytes` is refused and its
+// connection closed before any buffer of that size is allocated, so no byte sequence a
+// client sends can make the server reserve more than max_frame_bytes per connection.
+//
+// Sessions: every connection gets its own CassandraHandler (the keyspace set with
+// set_keyspace, the login), created when the connection is accepted.
+//
+// Thread-safety: Start and Stop are called from one thread; Stop waits for the I/O
+// loop and the workers to finish.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "common/status.h"
+#include "node/database.h"
+
+namespace apache::thrift::server {
+class TNonblockingServer;
+}
+
+namespace cairn::thrift {
+
+struct ThriftServerOptions {
+  std::string address = "127.0.0.1";  // rpc_address
+  int port = 9160;                     // rpc_port; 0 = any free port
+  size_t max_frame_bytes = 15u << 20;  // thrift_framed_transport_size_in_mb
+  int worker_threads = 32;             // rpc_max_threads
+  int io_threads = 1;                  // rpc_io_threads
+  std::string cluster_name = "Test Cluster";
+  std::string snitch = "org.apache.cassandra.locator.SimpleSnitch";
+  std::string rpc_address_for_ring = "127.0.0.1";  // advertised in describe_ring
+};
+
+class ThriftServer {
+ public:
+  // `db` must outlive the server.
+  ThriftServer(ThriftServerOptions options, node::Database* db);
+  ~ThriftServer();  // Stop()s
+
+  // Binds and starts serving in background threads. IOError when the address cannot be
+  // bound.
+  Status Start();
+  // Stops accepting, closes connections, waits for threads. Idempotent.
+  void Stop();
+  // The bound port (useful with port 0). REQUIRES: Start() succeeded.
+  int port() const { return port_; }
+
+ private:
+  ThriftServerOptions options_;
+  node::Database* db_;
+  std::shared_ptr<apache::thrift::server::TNonblockingServer> server_;
+  std::thread serve_thread_;
+  int port_ = 0;
+};
+
+}  // namespace cairn::thrift
