@@ -3,8 +3,8 @@
 // commit_log_bench: append throughput of the commit log (memtable/commit_log.h) in each
 // sync mode, with 1 and 32 writer threads:
 //   BM_Add/<mode>/threads:N        blocking Add(): one write in flight per thread
-//   BM_AddAsync/<mode>/threads:N   AddAsync() with up to kInFlight (128) writes in flight
-//                                  per thread (the callback frees a slot), as a server with
+//   BM_AddAsync/<mode>/in_flight:K/threads:N
+//                                  AddAsync() with up to K writes in flight per thread (the callback frees a slot), as a server with
 //                                  an asynchronous write path would use it
 // Records are 256 bytes (a small mutation). Segments are the default 32 MiB, recycled
 // (thread 0 discards flushed segments every 16384 records, as memtable flushes would).
@@ -30,7 +30,6 @@ namespace cairn::memtable {
 namespace {
 
 constexpr size_t kRecordSize = 256;
-constexpr int kInFlight = 128;  // per thread, AddAsync variant
 
 const std::vector<TableId> kTables = {"bench_table"};
 
@@ -102,6 +101,7 @@ void BM_AddAsync(benchmark::State& state) {
   // This thread's window of writes in flight. When it is full the thread sleeps until
   // half of it has drained, so the sync thread wakes it once per half window rather
   // than once per write.
+  const int in_flight_limit = static_cast<int>(state.range(1));
   struct Window {
     std::mutex mu;
     std::condition_variable cv;
@@ -110,18 +110,18 @@ void BM_AddAsync(benchmark::State& state) {
     bool failed = false;
   };
   auto window = std::make_shared<Window>();
-  auto release = [window](const Status& s) {
+  auto release = [window, in_flight_limit](const Status& s) {
     std::lock_guard l(window->mu);
     if (!s.ok()) window->failed = true;
-    if (--window->in_flight <= kInFlight / 2 && window->sleeping) window->cv.notify_one();
+    if (--window->in_flight <= in_flight_limit / 2 && window->sleeping) window->cv.notify_one();
   };
   uint64_t i = 0;
   for (auto _ : state) {
     {
       std::unique_lock l(window->mu);
-      if (window->in_flight >= kInFlight) {
+      if (window->in_flight >= in_flight_limit) {
         window->sleeping = true;
-        window->cv.wait(l, [&] { return window->in_flight <= kInFlight / 2; });
+        window->cv.wait(l, [&] { return window->in_flight <= in_flight_limit / 2; });
         window->sleeping = false;
       }
       window->in_flight++;
@@ -144,15 +144,23 @@ void BM_AddAsync(benchmark::State& state) {
   if (state.thread_index() == 0) TearDownLog(state, 0);
 }
 
+// sync:0 is periodic, sync:1 is batch (the label says which).
 void Modes(benchmark::internal::Benchmark* b) {
-  // sync:0 is periodic, sync:1 is batch (the label says which).
   b->ArgName("sync")->Arg(static_cast<int>(CommitLogSyncMode::kPeriodic));
   b->Arg(static_cast<int>(CommitLogSyncMode::kBatch));
   b->Threads(1)->Threads(32)->UseRealTime()->MinTime(2.0);
 }
 
+void AsyncModes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"sync", "in_flight"});
+  b->Args({static_cast<int>(CommitLogSyncMode::kPeriodic), 512});
+  b->Args({static_cast<int>(CommitLogSyncMode::kBatch), 64});
+  b->Args({static_cast<int>(CommitLogSyncMode::kBatch), 512});
+  b->Threads(1)->Threads(32)->UseRealTime()->MinTime(2.0);
+}
+
 BENCHMARK(BM_Add)->Apply(Modes);
-BENCHMARK(BM_AddAsync)->Apply(Modes);
+BENCHMARK(BM_AddAsync)->Apply(AsyncModes);
 
 }  // namespace
 }  // namespace cairn::memtable
