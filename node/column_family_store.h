@@ -51,7 +51,7 @@ struct ColumnFamilyStoreOptions {
   // Uncompressed bytes per SSTable data block: the unit of compression, checksum and
   // read. Smaller blocks make point reads cheaper (less to read and decompress), larger
   // ones compress better. Default: 16 KiB (Cassandra 4.0's chunk_length_in_kb default).
-  size_t sstable_block_size = 16 * 1024;
+  size_t sstable_block_size = 4 * 1024;
   // Decoded-block cache shared by the node's SSTable readers. Default: none.
   std::shared_ptr<sstable::BlockCache> block_cache;
   // Time source. Default: the real clock.

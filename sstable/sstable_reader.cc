@@ -7,6 +7,7 @@
 #include "sstable/sstable_reader.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "common/checksum.h"
 #include "common/coding.h"
@@ -65,9 +66,15 @@ class SSTableReader::Impl {
   // `use_cache` false: neither look up nor fill the cache (scans).
   Status ReadDataBlock(size_t i, std::shared_ptr<const std::string>* out,
                        bool use_cache = true) const;
-  // Index block `s` (a summary position), decoded (from the block cache when there).
-  Status ReadIndexBlock(size_t s, std::shared_ptr<const std::vector<IndexEntry>>* out) const;
-  Status DecodeIndexBlock(size_t s, std::vector<IndexEntry>* out) const;
+  // Index block `s` (a summary position): its verified payload and the offset of each
+  // entry (from the block cache when it is there).
+  struct IndexBlock {
+    std::string payload;
+    std::vector<uint32_t> offsets;
+  };
+  Status ReadIndexBlock(size_t s, std::shared_ptr<const IndexBlock>* out) const;
+  // Reads and validates index block `s`; fills `entries` too when not null.
+  Status DecodeIndexBlock(size_t s, IndexBlock* block, std::vector<IndexEntry>* entries) const;
   // The summary position whose block may hold `key`, or SIZE_MAX.
   size_t FindSummary(const DecoratedKey& key) const;
   Status FindEntry(const DecoratedKey& key, IndexEntry* out, bool* found) const;
@@ -136,49 +143,72 @@ Status SSTableReader::Impl::ReadDataBlock(size_t i, std::shared_ptr<const std::s
   return Status::OK();
 }
 
-Status SSTableReader::Impl::ReadIndexBlock(
-    size_t s, std::shared_ptr<const std::vector<IndexEntry>>* out) const {
+Status SSTableReader::Impl::ReadIndexBlock(size_t s,
+                                           std::shared_ptr<const IndexBlock>* out) const {
   const BlockCache::Key cache_key{reader_id_, 1, s};
   if (cache_ != nullptr) {
     if (auto hit = cache_->Lookup(cache_key)) {
-      *out = std::static_pointer_cast<const std::vector<IndexEntry>>(hit);
+      *out = std::static_pointer_cast<const IndexBlock>(hit);
       return Status::OK();
     }
   }
-  auto entries = std::make_shared<std::vector<IndexEntry>>();
-  CAIRN_RETURN_IF_ERROR(DecodeIndexBlock(s, entries.get()));
+  auto block = std::make_shared<IndexBlock>();
+  CAIRN_RETURN_IF_ERROR(DecodeIndexBlock(s, block.get(), nullptr));
   if (cache_ != nullptr) {
-    // Charge: the encoded size plus per-entry overhead of the decoded form.
-    cache_->Insert(cache_key, entries,
-                   summary_[s].size + entries->size() * (sizeof(IndexEntry) + 32));
+    cache_->Insert(cache_key, block,
+                   block->payload.size() + block->offsets.size() * sizeof(uint32_t) + 64);
   }
-  *out = std::move(entries);
+  *out = std::move(block);
   return Status::OK();
 }
 
-Status SSTableReader::Impl::DecodeIndexBlock(size_t s, std::vector<IndexEntry>* out) const {
+Status SSTableReader::Impl::DecodeIndexBlock(size_t s, IndexBlock* block,
+                                             std::vector<IndexEntry>* entries) const {
   const SummaryEntry& se = summary_[s];
-  std::string stored, payload;
+  std::string stored;
   CAIRN_RETURN_IF_ERROR(index_->Read(se.offset, se.size + kBlockTrailerSize, &stored));
   index_blocks_read_.fetch_add(1, std::memory_order_relaxed);
-  CAIRN_RETURN_IF_ERROR(DecodeBlock(stored, index_->path(), se.offset, se.size, &payload));
-  out->clear();
+  CAIRN_RETURN_IF_ERROR(
+      DecodeBlock(stored, index_->path(), se.offset, se.size, &block->payload));
+  // Every entry is validated once here, so lookups in a cached block can trust it.
+  block->offsets.clear();
+  if (entries != nullptr) entries->clear();
+  const std::string& payload = block->payload;
   Decoder in(payload);
+  IndexEntry prev, e;
   while (!in.empty()) {
-    uint64_t at = se.offset + (payload.size() - in.remaining());
-    IndexEntry e;
+    const size_t rel = payload.size() - in.remaining();
+    const uint64_t at = se.offset + rel;
     if (!DecodeIndexEntry(&in, &e)) return CorruptionAt(index_->path(), at, "malformed index entry");
     if (e.position > stream_size_ || e.size > stream_size_ - e.position) {
       return CorruptionAt(index_->path(), at, "index entry points past the end of the data");
     }
-    if (!out->empty() && !(out->back().key < e.key)) {
+    if (!block->offsets.empty() && !(prev.key < e.key)) {
       return CorruptionAt(index_->path(), at, "index entries out of order");
     }
-    out->push_back(std::move(e));
+    block->offsets.push_back(static_cast<uint32_t>(rel));
+    if (entries != nullptr) entries->push_back(e);
+    std::swap(prev, e);
   }
-  if (out->empty()) return CorruptionAt(index_->path(), se.offset, "empty index block");
+  if (block->offsets.empty()) return CorruptionAt(index_->path(), se.offset, "empty index block");
   return Status::OK();
 }
+
+namespace {
+// The (token, key) of the entry at `offset` of a validated index block, as views.
+void PeekIndexKey(const std::string& payload, uint32_t offset, std::string_view* token,
+                  std::string_view* key) {
+  Decoder in(std::string_view(payload).substr(offset));
+  bool ok = in.GetLengthPrefixed(token) && in.GetLengthPrefixed(key);
+  assert(ok && "index block validated at load");
+  (void)ok;
+}
+
+int CompareKey(std::string_view token, std::string_view key, const DecoratedKey& target) {
+  int c = token.compare(target.token.bytes);
+  return c != 0 ? c : key.compare(target.key);
+}
+}  // namespace
 
 size_t SSTableReader::Impl::FindSummary(const DecoratedKey& key) const {
   // Last entry whose first key <= key.
@@ -193,12 +223,29 @@ Status SSTableReader::Impl::FindEntry(const DecoratedKey& key, IndexEntry* out,
   *found = false;
   size_t s = FindSummary(key);
   if (s == SIZE_MAX) return Status::OK();
-  std::shared_ptr<const std::vector<IndexEntry>> entries;
-  CAIRN_RETURN_IF_ERROR(ReadIndexBlock(s, &entries));
-  auto it = std::lower_bound(entries->begin(), entries->end(), key,
-                             [](const IndexEntry& e, const DecoratedKey& k) { return e.key < k; });
-  if (it != entries->end() && it->key == key) {
-    *out = *it;
+  std::shared_ptr<const IndexBlock> block;
+  CAIRN_RETURN_IF_ERROR(ReadIndexBlock(s, &block));
+  // Binary search on the keys, decoded in place as views: no allocation per probe.
+  size_t lo = 0, hi = block->offsets.size();
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    std::string_view token, k;
+    PeekIndexKey(block->payload, block->offsets[mid], &token, &k);
+    if (CompareKey(token, k, key) < 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  std::string_view token, k;
+  if (lo < block->offsets.size() &&
+      (PeekIndexKey(block->payload, block->offsets[lo], &token, &k),
+       CompareKey(token, k, key) == 0)) {
+    Decoder in(std::string_view(block->payload).substr(block->offsets[lo]));
+    if (!DecodeIndexEntry(&in, out)) {
+      return CorruptionAt(index_->path(), summary_[s].offset + block->offsets[lo],
+                          "malformed index entry");
+    }
     *found = true;
   }
   return Status::OK();
@@ -520,7 +567,10 @@ class SSTableIterator final : public PartitionIterator {
     pos_ = 0;
     // Scans (compaction, range reads) bypass the block cache so they do not evict the
     // hot blocks of point reads.
-    if (s < r_->summary_.size()) status_ = r_->DecodeIndexBlock(s, &entries_);
+    if (s < r_->summary_.size()) {
+      SSTableReader::Impl::IndexBlock scratch;
+      status_ = r_->DecodeIndexBlock(s, &scratch, &entries_);
+    }
   }
   // Moves to the next index block when the current one is exhausted, then reads the
   // partition at pos_.
