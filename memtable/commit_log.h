@@ -200,7 +200,7 @@ class CommitLog {
 
   // Removes (or recycles) the segments that existed when the log was opened. Call it
   // after the memtables rebuilt by Replay() have been flushed; records in those segments
-  // are gone afterwards.
+  // are gone afterwards. REQUIRES: no Replay() running.
   Status DeleteReplayedSegments();
 
   // Syncs what was written, seals the active segment with an end-of-segment marker,

@@ -77,7 +77,7 @@ Status CheckHeader(const std::string& path, std::string_view data, uint64_t expe
     return Status::Corruption(path + ": invalid block size " + std::to_string(*block_size));
   }
   *id = DecodeFixed64(data.data() + 16);
-  if (expected_id != 0 && *id != expected_id) {
+  if (expected_id != 0 && *id < expected_id) {
     return Status::Corruption(path + ": header holds segment id " + std::to_string(*id) +
                               " but the file name says " + std::to_string(expected_id));
   }
@@ -94,6 +94,15 @@ Status ReadCommitLogSegment(const std::string& path, uint64_t expected_id,
   uint32_t block = 0;
   CAIRN_RETURN_IF_ERROR(CheckHeader(path, data, expected_id, &id, &block));
   stats->segments++;
+  if (expected_id != 0 && id > expected_id) {
+    // A recycled file whose renames were lost in a crash: it got its new header, but the
+    // directory still shows an older name. It was never used under the new id (the log
+    // syncs the directory before appending to a segment), and its old records had all
+    // been flushed (that is why it was recycled), so there is nothing to replay.
+    CAIRN_LOG(INFO) << "commit log " << path << ": recycled segment (header id " << id
+                    << "), nothing to replay";
+    return Status::OK();
+  }
 
   const uint64_t size = std::min<uint64_t>(data.size(), UINT32_MAX);
   uint64_t pos = kSegmentHeaderSize;

@@ -14,9 +14,11 @@
 //     result of a crash (partial write, preallocated zeros, stale bytes of a recycled
 //     file): it is logged at INFO and counted in ReplayStats::torn_tails.
 //   - An end-of-segment fragment ends the segment cleanly.
-//   - A bad segment header (wrong magic, unknown version, header checksum, id not matching
-//     the file name) fails the read with a Status naming the file: those are not crash
-//     artifacts, since segments are renamed into place only after their header is synced.
+//   - A bad segment header (wrong magic, unknown version, header checksum, an id below
+//     the one in the file name) fails the read with a Status naming the file: those are
+//     not crash artifacts, since segments are renamed into place only after their header
+//     is synced. An id *above* the file name's is a recycled file whose renames a crash
+//     undid; it never held records under its new id, so it is skipped (logged at INFO).
 //
 // Thread-safety: the functions are reentrant; the callback runs on the calling thread.
 #pragma once
@@ -56,8 +58,8 @@ struct ReplayStats {
 using ReplayCallback = std::function<Status(ReplayPosition position, std::string_view record)>;
 
 // Reads the whole segment at `path`, handing every intact record to `callback` and
-// adding what it found to *stats (REQUIRES: stats != nullptr). When `expected_id` is
-// nonzero, the header's segment id must equal it.
+// adding what it found to *stats (REQUIRES: stats != nullptr). `expected_id` is the id
+// in the file name (0: unknown, do not check).
 // Returns OK even when records were damaged (see above); Corruption or NotSupported for
 // a bad header; IOError when the file cannot be read; or the callback's error.
 Status ReadCommitLogSegment(const std::string& path, uint64_t expected_id,

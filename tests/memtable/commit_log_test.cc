@@ -370,6 +370,24 @@ TEST_F(CommitLogHeaderTest, HeaderChecksumMismatchIsCorruption) {
   EXPECT_NE(s.message().find("header checksum"), std::string::npos) << s.ToString();
 }
 
+TEST_F(CommitLogHeaderTest, IdBelowFileNameIsCorruption) {
+  fs::rename(path_, SegmentPath(dir_, id_ + 1));
+  Status s = ReplayAll();
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(s.message().find("file name"), std::string::npos) << s.ToString();
+}
+
+TEST_F(CommitLogHeaderTest, RecycledFileUnderItsOldNameIsSkipped) {
+  // A crash undid the renames of a recycled file: the name says an older id.
+  fs::rename(path_, SegmentPath(dir_, id_ - 1));
+  auto log = OpenOrDie(SmallOptions(dir_, CommitLogSyncMode::kPeriodic));
+  ASSERT_NE(log, nullptr);
+  Replayed r;
+  ASSERT_OK(log->Replay(Collect(&r), &r.stats));
+  EXPECT_TRUE(r.records.empty());
+  EXPECT_TRUE(r.stats.corruptions.empty());
+}
+
 TEST(CommitLogTest, SegmentIsDiscardedOnlyWhenEveryTableFlushedPastIt) {
   test::ScratchDir dir;
   CommitLogOptions o = SmallOptions(dir, CommitLogSyncMode::kPeriodic);
