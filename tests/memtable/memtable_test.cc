@@ -67,7 +67,9 @@ TEST_F(MemtableTest, IteratorWalksInKeyOrder) {
   int n = 0;
   DecoratedKey prev;
   for (it->SeekToFirst(); it->Valid(); it->Next(), ++n) {
-    if (n > 0) EXPECT_LT(prev, it->key());
+    if (n > 0) {
+      EXPECT_LT(prev, it->key());
+    }
     prev = it->key();
   }
   EXPECT_EQ(n, 100);
