@@ -69,8 +69,8 @@ class TestNode {
 // A connected generated client.
 class Client {
  public:
-  explicit Client(int port) {
-    auto socket = std::make_shared<at::transport::TSocket>(kHost, port);
+  explicit Client(int port, const std::string& host = kHost) {
+    auto socket = std::make_shared<at::transport::TSocket>(host, port);
     socket->setRecvTimeout(10000);
     transport_ = std::make_shared<at::transport::TFramedTransport>(socket);
     auto protocol = std::make_shared<at::protocol::TBinaryProtocol>(transport_);
