@@ -6,13 +6,9 @@
 namespace cairn::memtable {
 
 namespace {
-// Bookkeeping overhead per map node, roughly (node header + allocator slack).
-constexpr size_t kNodeOverhead = 64;
-
-bool RangeStartLess(const RangeTombstone& a, const RangeTombstone& b,
-                    const AbstractType& comparator) {
-  if (a.start.empty() || b.start.empty()) return a.start.empty() && !b.start.empty();
-  return comparator.Compare(a.start, b.start) < 0;
+bool StartLess(std::string_view a, std::string_view b, const AbstractType& comparator) {
+  if (a.empty() || b.empty()) return a.empty() && !b.empty();
+  return comparator.Compare(a, b) < 0;
 }
 }  // namespace
 
@@ -22,12 +18,12 @@ class Memtable::Iterator final : public PartitionIterator {
 
   void SeekToFirst() override {
     std::shared_lock lock(table_->map_mu_);
-    it_ = table_->partitions_.begin();
+    it_ = table_->partitions_->begin();
     Load();
   }
   void Seek(const DecoratedKey& target) override {
     std::shared_lock lock(table_->map_mu_);
-    it_ = table_->partitions_.lower_bound(target);
+    it_ = table_->partitions_->lower_bound(TokenView{target.token.bytes, target.key});
     Load();
   }
   bool Valid() const override { return valid_; }
@@ -36,26 +32,34 @@ class Memtable::Iterator final : public PartitionIterator {
     ++it_;
     Load();
   }
-  const DecoratedKey& key() const override { return it_->first; }
+  const DecoratedKey& key() const override { return key_; }
   const PartitionUpdate& partition() const override { return current_; }
   Status status() const override { return Status::OK(); }
 
  private:
   // REQUIRES: map_mu_ held (shared).
   void Load() {
-    valid_ = it_ != table_->partitions_.end();
-    if (valid_) current_ = table_->Snapshot(*it_->second, CellFilter::All());
+    valid_ = it_ != table_->partitions_->end();
+    if (!valid_) return;
+    key_.token.bytes.assign(it_->first.token);
+    key_.key.assign(it_->first.key);
+    current_ = table_->Snapshot(*it_->second, CellFilter::All());
   }
 
   const Memtable* table_;
   PartitionMap::const_iterator it_;
   bool valid_ = false;
+  DecoratedKey key_;
   PartitionUpdate current_;
 };
 
 Memtable::Memtable(TypePtr comparator, const Clock* clock)
-    : comparator_(std::move(comparator)), clock_(clock) {}
+    : comparator_(std::move(comparator)), clock_(clock), arena_(std::make_unique<Arena>()) {
+  void* mem = arena_->allocate(sizeof(PartitionMap), alignof(PartitionMap));
+  partitions_ = new (mem) PartitionMap(arena_.get());
+}
 
+// Nothing in the arena is destroyed (see the header): dropping the arena frees it all.
 Memtable::~Memtable() = default;
 
 void Memtable::NoteTimestamp(int64_t ts) {
@@ -69,82 +73,93 @@ void Memtable::NoteTimestamp(int64_t ts) {
   }
 }
 
+Memtable::MemPartition* Memtable::Find(const DecoratedKey& key) const {
+  std::shared_lock lock(map_mu_);
+  auto it = partitions_->find(TokenView{key.token.bytes, key.key});
+  return it == partitions_->end() ? nullptr : it->second;
+}
+
 void Memtable::Apply(const DecoratedKey& key, const PartitionUpdate& update) {
-  MemPartition* p = nullptr;
-  {
-    std::shared_lock lock(map_mu_);
-    auto it = partitions_.find(key);
-    if (it != partitions_.end()) p = it->second.get();
-  }
+  MemPartition* p = Find(key);
   if (p == nullptr) {
     std::unique_lock lock(map_mu_);
-    auto [it, inserted] = partitions_.try_emplace(key, nullptr);
-    if (inserted) {
-      it->second = std::make_unique<MemPartition>(comparator_.get());
-      memory_usage_.fetch_add(sizeof(MemPartition) + kNodeOverhead + key.key.size() +
-                                  key.token.bytes.size(),
-                              std::memory_order_relaxed);
+    auto it = partitions_->find(TokenView{key.token.bytes, key.key});
+    if (it != partitions_->end()) {
+      p = it->second;
+    } else {
+      void* mem = arena_->allocate(sizeof(MemPartition), alignof(MemPartition));
+      p = new (mem) MemPartition(comparator_.get(), arena_.get());
+      partitions_->emplace(MemKey{std::pmr::string(key.token.bytes, arena_.get()),
+                                  std::pmr::string(key.key, arena_.get())},
+                           p);
+      partition_count_.fetch_add(1, std::memory_order_relaxed);
     }
-    p = it->second.get();
   }
 
   const int32_t now = clock_->NowSeconds();
-  int64_t added = 0;
-  {
-    std::lock_guard lock(p->mu);
-    if (!update.deletion.IsLive()) {
-      p->deletion.Merge(update.deletion);
-      NoteTimestamp(update.deletion.marked_for_delete_at);
-    }
-    for (const RangeTombstone& rt : update.range_tombstones) {
-      auto pos = std::upper_bound(p->range_tombstones.begin(), p->range_tombstones.end(), rt,
-                                  [&](const RangeTombstone& a, const RangeTombstone& b) {
-                                    return RangeStartLess(a, b, *comparator_);
-                                  });
-      p->range_tombstones.insert(pos, rt);
-      added += static_cast<int64_t>(sizeof(RangeTombstone) + rt.start.size() + rt.end.size());
-      NoteTimestamp(rt.deletion.marked_for_delete_at);
-    }
-    for (const Cell& cell : update.cells) {
-      NoteTimestamp(cell.timestamp);
-      auto it = p->cells.find(std::string_view(cell.name));
-      if (it == p->cells.end()) {
-        p->cells.emplace(cell.name, cell);
-        added += static_cast<int64_t>(sizeof(Cell) + kNodeOverhead + 2 * cell.name.size() +
-                                      cell.value.size());
-      } else {
-        const Cell& winner = Reconcile(it->second, cell, now);
-        if (&winner == &cell) {
-          added += static_cast<int64_t>(cell.value.size()) -
-                   static_cast<int64_t>(it->second.value.size());
-          it->second = cell;
-        }
-      }
-    }
+  std::lock_guard lock(p->mu);
+  if (!update.deletion.IsLive()) {
+    p->deletion.Merge(update.deletion);
+    NoteTimestamp(update.deletion.marked_for_delete_at);
   }
-  if (added >= 0) {
-    memory_usage_.fetch_add(static_cast<size_t>(added), std::memory_order_relaxed);
-  } else {
-    memory_usage_.fetch_sub(static_cast<size_t>(-added), std::memory_order_relaxed);
+  for (const RangeTombstone& rt : update.range_tombstones) {
+    auto pos = std::upper_bound(p->range_tombstones.begin(), p->range_tombstones.end(), rt,
+                                [&](const RangeTombstone& a, const MemRangeTombstone& b) {
+                                  return StartLess(a.start, b.start, *comparator_);
+                                });
+    p->range_tombstones.insert(pos, MemRangeTombstone{std::pmr::string(rt.start, arena_.get()),
+                                                      std::pmr::string(rt.end, arena_.get()),
+                                                      rt.deletion});
+    NoteTimestamp(rt.deletion.marked_for_delete_at);
+  }
+  for (const Cell& cell : update.cells) {
+    NoteTimestamp(cell.timestamp);
+    auto it = p->cells.find(std::string_view(cell.name));
+    if (it == p->cells.end()) {
+      p->cells.emplace(std::piecewise_construct,
+                       std::forward_as_tuple(cell.name),
+                       std::forward_as_tuple(MemCell{std::pmr::string(cell.value, arena_.get()),
+                                                     cell.timestamp, cell.kind, cell.ttl,
+                                                     cell.local_time}));
+      continue;
+    }
+    MemCell& m = it->second;
+    // Reconcile needs Cells; only the existing version has to be materialized.
+    Cell existing{std::string(), std::string(m.value), m.timestamp, m.kind, m.ttl,
+                  m.local_time};
+    Cell incoming{std::string(), cell.value, cell.timestamp, cell.kind, cell.ttl,
+                  cell.local_time};
+    if (&Reconcile(existing, incoming, now) == &incoming) {
+      m.value.assign(cell.value);
+      m.timestamp = cell.timestamp;
+      m.kind = cell.kind;
+      m.ttl = cell.ttl;
+      m.local_time = cell.local_time;
+    }
   }
 }
 
 PartitionUpdate Memtable::Snapshot(const MemPartition& p, const CellFilter& filter) const {
   PartitionUpdate out;
-  std::lock_guard lock(p.mu);
+  auto emit = [&](const std::pmr::string& name, const MemCell& m) {
+    out.cells.push_back(Cell{std::string(name), std::string(m.value), m.timestamp, m.kind,
+                             m.ttl, m.local_time});
+  };
+  std::lock_guard lock(const_cast<std::mutex&>(p.mu));
   out.deletion = p.deletion;
-  for (const RangeTombstone& rt : p.range_tombstones) {
-    if (filter.Overlaps(rt, *comparator_)) out.range_tombstones.push_back(rt);
+  for (const MemRangeTombstone& m : p.range_tombstones) {
+    RangeTombstone rt{std::string(m.start), std::string(m.end), m.deletion};
+    if (filter.Overlaps(rt, *comparator_)) out.range_tombstones.push_back(std::move(rt));
   }
   switch (filter.kind) {
     case CellFilter::Kind::kAll:
       out.cells.reserve(p.cells.size());
-      for (const auto& [name, cell] : p.cells) out.cells.push_back(cell);
+      for (const auto& [name, m] : p.cells) emit(name, m);
       break;
     case CellFilter::Kind::kNames:
       for (const std::string& name : filter.names) {
         auto it = p.cells.find(std::string_view(name));
-        if (it != p.cells.end()) out.cells.push_back(it->second);
+        if (it != p.cells.end()) emit(it->first, it->second);
       }
       break;
     case CellFilter::Kind::kSlice: {
@@ -152,7 +167,7 @@ PartitionUpdate Memtable::Snapshot(const MemPartition& p, const CellFilter& filt
                                      : p.cells.lower_bound(std::string_view(filter.start));
       for (; it != p.cells.end(); ++it) {
         if (!filter.finish.empty() && comparator_->Compare(it->first, filter.finish) > 0) break;
-        out.cells.push_back(it->second);
+        emit(it->first, it->second);
       }
       break;
     }
@@ -162,23 +177,13 @@ PartitionUpdate Memtable::Snapshot(const MemPartition& p, const CellFilter& filt
 
 std::optional<PartitionUpdate> Memtable::Get(const DecoratedKey& key,
                                              const CellFilter& filter) const {
-  const MemPartition* p = nullptr;
-  {
-    std::shared_lock lock(map_mu_);
-    auto it = partitions_.find(key);
-    if (it == partitions_.end()) return std::nullopt;
-    p = it->second.get();
-  }
+  const MemPartition* p = Find(key);
+  if (p == nullptr) return std::nullopt;
   return Snapshot(*p, filter);
 }
 
 std::unique_ptr<PartitionIterator> Memtable::NewIterator() const {
   return std::make_unique<Iterator>(this);
-}
-
-size_t Memtable::partition_count() const {
-  std::shared_lock lock(map_mu_);
-  return partitions_.size();
 }
 
 }  // namespace cairn::memtable

@@ -5,8 +5,9 @@
 // memtable grows past its share of memtable_space_in_mb the owner switches in a fresh
 // one and flushes this one to an SSTable (node/column_family_store.cc).
 //
-// Structure: partitions in a std::map ordered by DecoratedKey, each partition holding
-// its own cells in a map ordered by the column family's comparator.
+// Structure: partitions in a map ordered by DecoratedKey, each partition holding its own
+// cells in a map ordered by the column family's comparator; all of it allocated from a
+// per-memtable Arena (memtable/arena.h).
 //
 // Invariants:
 //   - Partitions are never removed: a memtable only grows, and is discarded whole
@@ -23,6 +24,7 @@
 
 #include <atomic>
 #include <map>
+#include <memory_resource>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,6 +35,7 @@
 #include "common/partition.h"
 #include "common/partition_iterator.h"
 #include "common/token.h"
+#include "memtable/arena.h"
 
 namespace cairn::memtable {
 
@@ -58,8 +61,8 @@ class Memtable {
   std::unique_ptr<PartitionIterator> NewIterator() const;
 
   // Approximate bytes held by keys, cells and bookkeeping.
-  size_t memory_usage() const { return memory_usage_.load(std::memory_order_relaxed); }
-  size_t partition_count() const;
+  size_t memory_usage() const { return arena_->memory_usage(); }
+  size_t partition_count() const { return partition_count_.load(std::memory_order_relaxed); }
   bool empty() const { return partition_count() == 0; }
   // Lowest and highest cell or deletion timestamp written (kNoTimestamp if none).
   int64_t min_timestamp() const { return min_timestamp_.load(std::memory_order_relaxed); }
@@ -67,6 +70,9 @@ class Memtable {
   const TypePtr& comparator() const { return comparator_; }
 
  private:
+  // Everything below lives in arena_, and none of it is ever destroyed: the arena
+  // releases its blocks at once when the memtable dies (see memtable/arena.h). So every
+  // member must own only arena memory (pmr containers on arena_) or nothing at all.
   struct NameLess {
     using is_transparent = void;
     const AbstractType* type;
@@ -74,27 +80,60 @@ class Memtable {
       return type->Compare(a, b) < 0;
     }
   };
-
-  struct MemPartition {
-    explicit MemPartition(const AbstractType* type) : cells(NameLess{type}) {}
-    mutable std::mutex mu;
-    DeletionTime deletion;
-    std::vector<RangeTombstone> range_tombstones;  // sorted by start
-    std::map<std::string, Cell, NameLess> cells;
+  struct MemCell {
+    std::pmr::string value;
+    int64_t timestamp;
+    CellKind kind;
+    int32_t ttl;
+    int32_t local_time;
   };
-  using PartitionMap = std::map<DecoratedKey, std::unique_ptr<MemPartition>>;
+  struct MemRangeTombstone {
+    std::pmr::string start;
+    std::pmr::string end;
+    DeletionTime deletion;
+  };
+  struct MemPartition {
+    MemPartition(const AbstractType* type, std::pmr::memory_resource* arena)
+        : range_tombstones(arena), cells(NameLess{type}, arena) {}
+    std::mutex mu;  // a futex word: needs no destruction
+    DeletionTime deletion;
+    std::pmr::vector<MemRangeTombstone> range_tombstones;  // sorted by start
+    std::pmr::map<std::pmr::string, MemCell, NameLess> cells;
+  };
+  struct MemKey {
+    std::pmr::string token;
+    std::pmr::string key;
+  };
+  // Orders MemKeys (and DecoratedKeys, for lookups) by token, then key bytes.
+  struct KeyLess {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      int c = std::string_view(a.token.data(), a.token.size())
+                  .compare(std::string_view(b.token.data(), b.token.size()));
+      if (c != 0) return c < 0;
+      return std::string_view(a.key).compare(std::string_view(b.key)) < 0;
+    }
+  };
+  struct TokenView {  // adapts DecoratedKey to KeyLess's shape
+    const std::string& token;
+    const std::string& key;
+  };
+  using PartitionMap = std::pmr::map<MemKey, MemPartition*, KeyLess>;
 
   class Iterator;
 
-  // Copies the selected part of `p` (caller holds no lock; this takes p.mu).
+  MemPartition* Find(const DecoratedKey& key) const;  // takes map_mu_ shared
+  // Copies the selected part of `p` (takes p.mu).
   PartitionUpdate Snapshot(const MemPartition& p, const CellFilter& filter) const;
   void NoteTimestamp(int64_t ts);
 
   const TypePtr comparator_;
   const Clock* const clock_;
+  std::unique_ptr<Arena> arena_;  // declared first among owners: freed last
   mutable std::shared_mutex map_mu_;
-  PartitionMap partitions_;  // GUARDED_BY(map_mu_) for the map structure itself
-  std::atomic<size_t> memory_usage_{0};
+  PartitionMap* partitions_;  // GUARDED_BY(map_mu_) for the map structure; in arena_
+  std::atomic<size_t> partition_count_{0};
   std::atomic<int64_t> min_timestamp_{kNoTimestamp};
   std::atomic<int64_t> max_timestamp_{kNoTimestamp};
 };
