@@ -20,6 +20,10 @@
 //   readrandom    --num random point reads, after reopen
 //   readmissing   --num point reads of absent keys (bloom filters)
 //   readseq       full scan in key order (token order for Cairn), cells/s
+//   fillwide      --num cells in 1000 wide partitions (Cairn: partition key + cell name;
+//                 RocksDB/LevelDB: the two concatenated into one key)
+//   slice100      --num / 100 reads of 100 consecutive cells of a random wide partition
+//                 (Cairn: a slice query; RocksDB/LevelDB: Seek and 99 Next)
 //
 // Usage: db_bench [--engines=cairn,rocksdb,leveldb] [--num=1000000] [--threads=1]
 //                 [--benchmarks=...] [--dir=/tmp/cairn-db-bench]
@@ -78,6 +82,16 @@ std::string KeyOf(uint64_t n) {
   return std::string(buf, 16);
 }
 
+constexpr uint64_t kWidePartitions = 1000;
+
+std::string WideKey(uint64_t p) { return "wide" + KeyOf(p); }
+std::string CellName(uint64_t c) {
+  std::string s(8, '\0');
+  for (int i = 0; i < 8; ++i) s[i] = static_cast<char>(c >> (56 - 8 * i));
+  return s;
+}
+
+
 // 100-byte values that Snappy compresses to about half.
 class ValueGenerator {
  public:
@@ -111,6 +125,12 @@ class KV {
   virtual bool Put(const std::string& key, std::string_view value) = 0;
   virtual bool Get(const std::string& key, std::string* value) = 0;
   virtual uint64_t Scan() = 0;  // returns entries seen
+  // Wide partitions: one cell of partition `p` named `cell` (8 bytes, big-endian).
+  virtual bool PutWide(const std::string& p, const std::string& cell, std::string_view v) = 0;
+  // Reads up to `n` cells of `p` from `start` on; returns how many were read.
+  // Reads the cells of `p` from `start` to `finish` (inclusive); returns how many.
+  virtual size_t Slice(const std::string& p, const std::string& start,
+                       const std::string& finish) = 0;
   virtual void Flush() = 0;
   virtual void Compact() = 0;
   virtual void Close() = 0;
@@ -157,6 +177,22 @@ class CairnKV final : public KV {
     if (!r.ok() || !r->has_value() || (*r)->cells.empty()) return false;
     *value = (*r)->cells[0].value;
     return true;
+  }
+  bool PutWide(const std::string& p, const std::string& cell, std::string_view v) override {
+    Mutation m;
+    m.keyspace = "bench";
+    m.key = p;
+    m.updates.resize(1);
+    m.updates[0].table_id = table_.id;
+    m.updates[0].update.cells.push_back(Cell::Live(cell, std::string(v), 1));
+    return engine_->Apply(std::move(m)).ok();
+  }
+  size_t Slice(const std::string& p, const std::string& start,
+               const std::string& finish) override {
+    // The column index lets the store read only the blocks the slice needs.
+    auto r = cfs_->Read(engine_->Decorate(p), CellFilter::Slice(start, finish));
+    if (!r.ok() || !r->has_value()) return 0;
+    return (*r)->cells.size();
   }
   uint64_t Scan() override {
     uint64_t n = 0;
@@ -208,6 +244,19 @@ class RocksKV final : public KV {
   bool Get(const std::string& key, std::string* value) override {
     return db_->Get(rocksdb::ReadOptions(), key, value).ok();
   }
+  bool PutWide(const std::string& p, const std::string& cell, std::string_view v) override {
+    return Put(p + cell, v);
+  }
+  size_t Slice(const std::string& p, const std::string& start,
+               const std::string& finish) override {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    size_t got = 0;
+    const std::string end = p + finish;
+    for (it->Seek(p + start); it->Valid() && it->key().compare(end) <= 0; it->Next()) {
+      ++got;
+    }
+    return got;
+  }
   uint64_t Scan() override {
     uint64_t n = 0;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
@@ -249,6 +298,19 @@ class LevelKV final : public KV {
   }
   bool Get(const std::string& key, std::string* value) override {
     return db_->Get(leveldb::ReadOptions(), key, value).ok();
+  }
+  bool PutWide(const std::string& p, const std::string& cell, std::string_view v) override {
+    return Put(p + cell, v);
+  }
+  size_t Slice(const std::string& p, const std::string& start,
+               const std::string& finish) override {
+    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+    size_t got = 0;
+    const std::string end = p + finish;
+    for (it->Seek(p + start); it->Valid() && it->key().compare(end) <= 0; it->Next()) {
+      ++got;
+    }
+    return got;
   }
   uint64_t Scan() override {
     uint64_t n = 0;
@@ -380,6 +442,34 @@ int Main(int argc, char** argv) {
                       static_cast<double>(flags.num) / secs,
                       static_cast<unsigned long long>(found.load()),
                       static_cast<unsigned long long>(flags.num));
+      } else if (b == "fillwide") {
+        const uint64_t per = std::max<uint64_t>(flags.num / kWidePartitions, 1);
+        double secs = RunParallel(flags.num, flags.threads, [&](uint64_t i, int t) {
+          if (!kv->PutWide(WideKey(i % kWidePartitions), CellName(i / kWidePartitions),
+                           gens[static_cast<size_t>(t)].Next())) {
+            errors++;
+          }
+        });
+        std::snprintf(result, sizeof(result),
+                      "%10.0f cells/s  (%llu partitions of %llu cells, %llu errors)",
+                      static_cast<double>(flags.num) / secs,
+                      static_cast<unsigned long long>(kWidePartitions),
+                      static_cast<unsigned long long>(per),
+                      static_cast<unsigned long long>(errors.load()));
+      } else if (b == "slice100") {
+        const uint64_t per = std::max<uint64_t>(flags.num / kWidePartitions, 1);
+        const uint64_t n = std::max<uint64_t>(flags.num / 100, 1);
+        std::atomic<uint64_t> cells{0};
+        std::mt19937_64 rng(9);
+        std::vector<std::pair<uint64_t, uint64_t>> at(n);
+        for (auto& a : at) a = {rng() % kWidePartitions, rng() % (per > 100 ? per - 100 : 1)};
+        double secs = RunParallel(n, flags.threads, [&](uint64_t i, int) {
+          cells += kv->Slice(WideKey(at[i].first), CellName(at[i].second),
+                             CellName(at[i].second + 99));
+        });
+        std::snprintf(result, sizeof(result), "%10.0f slices/s  (%.1f cells per slice)",
+                      static_cast<double>(n) / secs,
+                      static_cast<double>(cells.load()) / static_cast<double>(n));
       } else if (b == "readmissing") {
         double secs = RunParallel(flags.num, flags.threads, [&](uint64_t i, int) {
           std::string v;

@@ -30,6 +30,7 @@ sstable::SSTableOptions ColumnFamilyStore::SSTableOpts() const {
   o.partitioner = options_.partitioner;
   o.bloom_fp_chance = metadata_.bloom_filter_fp_chance;
   o.block_size = options_.sstable_block_size;
+  o.column_index_size = options_.column_index_size;
   o.sync = options_.sync_sstables;
   o.write_hook = options_.write_hook;
   o.block_cache = options_.block_cache;

@@ -52,6 +52,11 @@ struct ColumnFamilyStoreOptions {
   // read. Smaller blocks make point reads cheaper (less to read and decompress), larger
   // ones compress better. Default: 16 KiB (Cassandra 4.0's chunk_length_in_kb default).
   size_t sstable_block_size = 4 * 1024;
+  // Serialized cell bytes per column-index entry of a wide partition: a slice or a
+  // name lookup reads only the entries (and blocks) it needs. Smaller entries make
+  // slices of wide partitions cheaper and the Index component bigger.
+  // Default: 8 KiB (Cassandra's column_index_size_in_kb is 64, tuned for spinning disks).
+  size_t column_index_size = 8 * 1024;
   // Decoded-block cache shared by the node's SSTable readers. Default: none.
   std::shared_ptr<sstable::BlockCache> block_cache;
   // Time source. Default: the real clock.
