@@ -27,7 +27,7 @@ class MergingIterator final : public PartitionIterator {
     Settle();
   }
   const DecoratedKey& key() const override { return key_; }
-  const PartitionUpdate& partition() const override { return current_; }
+  const PartitionUpdate& partition() const override { return *current_ptr_; }
   Status status() const override { return status_; }
 
  private:
@@ -50,6 +50,21 @@ class MergingIterator final : public PartitionIterator {
     }
     if (smallest == nullptr) return;
     key_ = *smallest;
+    // The common case is a key held by one source only: point at its partition rather
+    // than copying it.
+    PartitionIterator* only = nullptr;
+    int holders = 0;
+    for (auto& c : children_) {
+      if (c->Valid() && c->key() == key_) {
+        only = c.get();
+        ++holders;
+      }
+    }
+    if (holders == 1) {
+      current_ptr_ = &only->partition();
+      valid_ = true;
+      return;
+    }
     bool first = true;
     const int32_t now = clock_->NowSeconds();
     for (auto& c : children_) {
@@ -61,6 +76,7 @@ class MergingIterator final : public PartitionIterator {
         current_.MergeFrom(c->partition(), *comparator_, now);
       }
     }
+    current_ptr_ = &current_;
     valid_ = true;
   }
 
@@ -70,6 +86,7 @@ class MergingIterator final : public PartitionIterator {
   bool valid_ = false;
   DecoratedKey key_;
   PartitionUpdate current_;
+  const PartitionUpdate* current_ptr_ = &current_;  // current_ or a child's partition
   Status status_;
 };
 
