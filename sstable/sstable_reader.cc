@@ -282,29 +282,41 @@ Status DecodeHeader(std::string_view bytes, const IndexEntry& e, const std::stri
 }
 
 // Decodes the cells in `bytes` (a run of whole cells starting at stream offset `pos`)
-// and appends those `filter` selects (all when filter is null).
+// into (*out)[*count...], keeping those `filter` selects (all when null). Slots past
+// *count are reused, so a caller that decodes partition after partition into the same
+// vector (a scan) stops allocating once the strings have grown.
 Status DecodeCells(std::string_view bytes, uint64_t pos, const std::string& path,
                    const CellFilter* filter, const AbstractType& comparator,
-                   std::vector<Cell>* out) {
+                   std::vector<Cell>* out, size_t* count, std::string* prev_name,
+                   bool* have_prev) {
   Decoder in(bytes);
   while (!in.empty()) {
     uint64_t at = pos + (bytes.size() - in.remaining());
-    Cell c;
+    if (*count == out->size()) out->emplace_back();
+    Cell& c = (*out)[*count];
     if (!DecodeCell(&in, &c)) return CorruptionAt(path, at, "malformed cell");
-    if (!out->empty() && comparator.Compare(out->back().name, c.name) >= 0) {
+    if (*have_prev && comparator.Compare(*prev_name, c.name) >= 0) {
       return CorruptionAt(path, at, "cells out of order");
     }
-    if (filter == nullptr || filter->Selects(c.name, comparator)) out->push_back(std::move(c));
+    *have_prev = true;
+    prev_name->assign(c.name);
+    if (filter == nullptr || filter->Selects(c.name, comparator)) ++*count;
   }
   return Status::OK();
 }
 
 // Reads partition `e` through `stream`, keeping what `filter` selects (all when null).
 // With a column index only the chunks that may hold selected names are read.
+// `scratch` is buffer space, reused across calls by scans.
 Status ReadPartition(StreamReader* stream, const IndexEntry& e, const CellFilter* filter,
-                     const AbstractType& cmp, const std::string& path, PartitionUpdate* out) {
-  *out = PartitionUpdate();
-  std::string buf;
+                     const AbstractType& cmp, const std::string& path, PartitionUpdate* out,
+                     std::string* scratch) {
+  out->deletion = DeletionTime();
+  out->range_tombstones.clear();
+  size_t count = 0;
+  std::string prev_name;
+  bool have_prev = false;
+  std::string& buf = *scratch;
   const bool whole = filter == nullptr || filter->kind == CellFilter::Kind::kAll ||
                      e.columns.empty();
   if (whole) {
@@ -312,7 +324,8 @@ Status ReadPartition(StreamReader* stream, const IndexEntry& e, const CellFilter
     std::string_view all(buf);
     CAIRN_RETURN_IF_ERROR(DecodeHeader(all.substr(0, e.header_size), e, path, out));
     CAIRN_RETURN_IF_ERROR(DecodeCells(all.substr(e.header_size), e.position + e.header_size,
-                                      path, filter, cmp, &out->cells));
+                                      path, filter, cmp, &out->cells, &count, &prev_name,
+                                      &have_prev));
   } else {
     CAIRN_RETURN_IF_ERROR(stream->Read(e.position, e.header_size, &buf));
     CAIRN_RETURN_IF_ERROR(DecodeHeader(buf, e, path, out));
@@ -348,10 +361,14 @@ Status ReadPartition(StreamReader* stream, const IndexEntry& e, const CellFilter
       uint64_t from = e.position + e.columns[i].offset;
       uint64_t to = e.position + e.columns[j - 1].offset + e.columns[j - 1].width;
       CAIRN_RETURN_IF_ERROR(stream->Read(from, to - from, &buf));
-      CAIRN_RETURN_IF_ERROR(DecodeCells(buf, from, path, filter, cmp, &out->cells));
+      prev_name.clear();  // chunks may be skipped: order is checked within each run
+      CAIRN_RETURN_IF_ERROR(
+          DecodeCells(buf, from, path, filter, cmp, &out->cells, &count, &prev_name,
+                                      &have_prev));
       i = j;
     }
   }
+  out->cells.resize(count);
   if (filter != nullptr && filter->kind != CellFilter::Kind::kAll) {
     std::erase_if(out->range_tombstones,
                   [&](const RangeTombstone& rt) { return !filter->Overlaps(rt, cmp); });
@@ -583,7 +600,7 @@ class SSTableIterator final : public PartitionIterator {
       if (!status_.ok()) return;
     }
     status_ = ReadPartition(&stream_, entries_[pos_], nullptr, *r_->comparator_,
-                            r_->data_path(), &partition_);
+                            r_->data_path(), &partition_, &scratch_);
     valid_ = status_.ok();
   }
 
@@ -594,6 +611,7 @@ class SSTableIterator final : public PartitionIterator {
   std::vector<IndexEntry> entries_;
   size_t pos_ = 0;
   PartitionUpdate partition_;
+  std::string scratch_;
   Status status_;
   bool valid_ = false;
 };
@@ -637,8 +655,9 @@ Result<std::optional<PartitionUpdate>> SSTableReader::Get(const DecoratedKey& ke
   if (!found) return std::optional<PartitionUpdate>();
   StreamReader stream(&r);
   PartitionUpdate update;
-  CAIRN_RETURN_IF_ERROR(
-      ReadPartition(&stream, entry, &filter, *r.comparator_, r.data_path(), &update));
+  std::string scratch;
+  CAIRN_RETURN_IF_ERROR(ReadPartition(&stream, entry, &filter, *r.comparator_, r.data_path(),
+                                      &update, &scratch));
   return std::optional<PartitionUpdate>(std::move(update));
 }
 
