@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/coding.h"
+
 namespace cairn {
 
 inline constexpr int64_t kNoTimestamp = std::numeric_limits<int64_t>::min();
@@ -98,5 +100,17 @@ struct RangeTombstone {
   DeletionTime deletion;
   friend bool operator==(const RangeTombstone&, const RangeTombstone&) = default;
 };
+
+// Binary encodings shared by the commit log's mutation payload and SSTable Data blocks
+// (memtable/COMMITLOG_FORMAT.md, sstable/FORMAT.md), all integers little-endian:
+//   DeletionTime: fixed64 marked_for_delete_at, fixed32 local_deletion_time
+//   Cell: byte kind, length-prefixed name, fixed64 timestamp, then
+//     kLive: lp value; kExpiring: lp value, fixed32 ttl, fixed32 local expiry;
+//     kTombstone: fixed32 local deletion time
+// Decoders return false on truncated or malformed input and never read past it.
+void EncodeDeletionTime(std::string* dst, const DeletionTime& d);
+bool DecodeDeletionTime(Decoder* in, DeletionTime* d);
+void EncodeCell(std::string* dst, const Cell& c);
+bool DecodeCell(Decoder* in, Cell* c);
 
 }  // namespace cairn

@@ -11,20 +11,6 @@ bool RangeStartLess(const RangeTombstone& a, const RangeTombstone& b,
   if (a.start.empty() || b.start.empty()) return a.start.empty() && !b.start.empty();
   return comparator.Compare(a.start, b.start) < 0;
 }
-
-void EncodeDeletion(std::string* dst, const DeletionTime& d) {
-  PutFixed64(dst, static_cast<uint64_t>(d.marked_for_delete_at));
-  PutFixed32(dst, static_cast<uint32_t>(d.local_deletion_time));
-}
-
-bool DecodeDeletion(Decoder* in, DeletionTime* d) {
-  uint64_t ts;
-  uint32_t ldt;
-  if (!in->GetFixed64(&ts) || !in->GetFixed32(&ldt)) return false;
-  d->marked_for_delete_at = static_cast<int64_t>(ts);
-  d->local_deletion_time = static_cast<int32_t>(ldt);
-  return true;
-}
 }  // namespace
 
 bool RangeCovers(const RangeTombstone& rt, std::string_view name,
@@ -126,45 +112,28 @@ size_t PartitionUpdate::MemoryUsage() const {
 //     kLive: lp value; kExpiring: lp value, fixed32 ttl, fixed32 local expiry;
 //     kTombstone: fixed32 local deletion time
 void PartitionUpdate::EncodeTo(std::string* dst) const {
-  EncodeDeletion(dst, deletion);
+  EncodeDeletionTime(dst, deletion);
   PutVarint32(dst, static_cast<uint32_t>(range_tombstones.size()));
   for (const RangeTombstone& rt : range_tombstones) {
     PutLengthPrefixed(dst, rt.start);
     PutLengthPrefixed(dst, rt.end);
-    EncodeDeletion(dst, rt.deletion);
+    EncodeDeletionTime(dst, rt.deletion);
   }
   PutVarint32(dst, static_cast<uint32_t>(cells.size()));
-  for (const Cell& c : cells) {
-    dst->push_back(static_cast<char>(c.kind));
-    PutLengthPrefixed(dst, c.name);
-    PutFixed64(dst, static_cast<uint64_t>(c.timestamp));
-    switch (c.kind) {
-      case CellKind::kLive:
-        PutLengthPrefixed(dst, c.value);
-        break;
-      case CellKind::kExpiring:
-        PutLengthPrefixed(dst, c.value);
-        PutFixed32(dst, static_cast<uint32_t>(c.ttl));
-        PutFixed32(dst, static_cast<uint32_t>(c.local_time));
-        break;
-      case CellKind::kTombstone:
-        PutFixed32(dst, static_cast<uint32_t>(c.local_time));
-        break;
-    }
-  }
+  for (const Cell& c : cells) EncodeCell(dst, c);
 }
 
 Status PartitionUpdate::DecodeFrom(Decoder* in, PartitionUpdate* out) {
   const Status bad = Status::Corruption("malformed partition update");
   *out = PartitionUpdate();
-  if (!DecodeDeletion(in, &out->deletion)) return bad;
+  if (!DecodeDeletionTime(in, &out->deletion)) return bad;
   uint32_t n;
   if (!in->GetVarint32(&n) || n > in->remaining()) return bad;
   out->range_tombstones.resize(n);
   for (RangeTombstone& rt : out->range_tombstones) {
     std::string_view start, end;
     if (!in->GetLengthPrefixed(&start) || !in->GetLengthPrefixed(&end) ||
-        !DecodeDeletion(in, &rt.deletion)) {
+        !DecodeDeletionTime(in, &rt.deletion)) {
       return bad;
     }
     rt.start.assign(start);
@@ -173,25 +142,7 @@ Status PartitionUpdate::DecodeFrom(Decoder* in, PartitionUpdate* out) {
   if (!in->GetVarint32(&n) || n > in->remaining()) return bad;
   out->cells.resize(n);
   for (Cell& c : out->cells) {
-    uint8_t kind;
-    std::string_view name, value;
-    uint64_t ts;
-    if (!in->GetByte(&kind) || kind > 2 || !in->GetLengthPrefixed(&name) ||
-        !in->GetFixed64(&ts)) {
-      return bad;
-    }
-    c.kind = static_cast<CellKind>(kind);
-    c.name.assign(name);
-    c.timestamp = static_cast<int64_t>(ts);
-    uint32_t ttl = 0, local = 0;
-    if (c.kind != CellKind::kTombstone) {
-      if (!in->GetLengthPrefixed(&value)) return bad;
-      c.value.assign(value);
-    }
-    if (c.kind == CellKind::kExpiring && !in->GetFixed32(&ttl)) return bad;
-    if (c.kind != CellKind::kLive && !in->GetFixed32(&local)) return bad;
-    c.ttl = static_cast<int32_t>(ttl);
-    c.local_time = static_cast<int32_t>(local);
+    if (!DecodeCell(in, &c)) return bad;
   }
   return Status::OK();
 }

@@ -42,31 +42,20 @@ void BlockCache::Insert(const Key& key, std::shared_ptr<const void> value, size_
   s.usage += charge;
 }
 
-size_t BlockCache::usage() const {
-  size_t n = 0;
-  for (const Shard& s : shards_) {
-    std::lock_guard lock(s.mu);
-    n += s.usage;
-  }
-  return n;
-}
-
-uint64_t BlockCache::hits() const {
+template <typename F>
+uint64_t BlockCache::SumShards(F field) const {
   uint64_t n = 0;
   for (const Shard& s : shards_) {
     std::lock_guard lock(s.mu);
-    n += s.hits;
+    n += field(s);
   }
   return n;
 }
 
+size_t BlockCache::usage() const { return SumShards([](const Shard& s) { return s.usage; }); }
+uint64_t BlockCache::hits() const { return SumShards([](const Shard& s) { return s.hits; }); }
 uint64_t BlockCache::misses() const {
-  uint64_t n = 0;
-  for (const Shard& s : shards_) {
-    std::lock_guard lock(s.mu);
-    n += s.misses;
-  }
-  return n;
+  return SumShards([](const Shard& s) { return s.misses; });
 }
 
 uint64_t BlockCache::NewReaderId() {

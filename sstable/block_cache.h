@@ -71,6 +71,8 @@ class BlockCache {
   static constexpr size_t kShards = 16;
 
   Shard& ShardFor(const Key& key) { return shards_[KeyHash()(key) % kShards]; }
+  template <typename F>
+  uint64_t SumShards(F field) const;
 
   const size_t capacity_;
   const size_t shard_capacity_;

@@ -140,52 +140,6 @@ Status DecodeToc(std::string_view text, const std::string& path, uint64_t sizes[
   return Status::OK();
 }
 
-void EncodeDeletionTime(std::string* dst, const DeletionTime& d) {
-  PutFixed64(dst, static_cast<uint64_t>(d.marked_for_delete_at));
-  PutFixed32(dst, static_cast<uint32_t>(d.local_deletion_time));
-}
-
-bool DecodeDeletionTime(Decoder* in, DeletionTime* d) {
-  uint64_t ts;
-  uint32_t ldt;
-  if (!in->GetFixed64(&ts) || !in->GetFixed32(&ldt)) return false;
-  d->marked_for_delete_at = static_cast<int64_t>(ts);
-  d->local_deletion_time = static_cast<int32_t>(ldt);
-  return true;
-}
-
-void EncodeCell(std::string* dst, const Cell& c) {
-  dst->push_back(static_cast<char>(c.kind));
-  PutLengthPrefixed(dst, c.name);
-  PutFixed64(dst, static_cast<uint64_t>(c.timestamp));
-  if (c.kind != CellKind::kTombstone) PutLengthPrefixed(dst, c.value);
-  if (c.kind == CellKind::kExpiring) PutFixed32(dst, static_cast<uint32_t>(c.ttl));
-  if (c.kind != CellKind::kLive) PutFixed32(dst, static_cast<uint32_t>(c.local_time));
-}
-
-bool DecodeCell(Decoder* in, Cell* c) {
-  uint8_t kind;
-  std::string_view name, value;
-  uint64_t ts;
-  if (!in->GetByte(&kind) || kind > 2 || !in->GetLengthPrefixed(&name) || !in->GetFixed64(&ts)) {
-    return false;
-  }
-  c->kind = static_cast<CellKind>(kind);
-  c->name.assign(name);
-  c->timestamp = static_cast<int64_t>(ts);
-  c->value.clear();
-  uint32_t ttl = 0, local = 0;
-  if (c->kind != CellKind::kTombstone) {
-    if (!in->GetLengthPrefixed(&value)) return false;
-    c->value.assign(value);
-  }
-  if (c->kind == CellKind::kExpiring && !in->GetFixed32(&ttl)) return false;
-  if (c->kind != CellKind::kLive && !in->GetFixed32(&local)) return false;
-  c->ttl = static_cast<int32_t>(ttl);
-  c->local_time = static_cast<int32_t>(local);
-  return true;
-}
-
 void EncodeIndexEntry(std::string* dst, const IndexEntry& e) {
   PutLengthPrefixed(dst, e.key.token.bytes);
   PutLengthPrefixed(dst, e.key.key);

@@ -73,11 +73,7 @@ Status DecodeToc(std::string_view text, const std::string& path, uint64_t sizes[
 // ---- Serialized pieces of Data and Index (FORMAT.md, "Data" and "Index") ----
 
 // deletion := marked_for_delete_at:fixed64 local_deletion_time:fixed32
-void EncodeDeletionTime(std::string* dst, const DeletionTime& d);
-bool DecodeDeletionTime(Decoder* in, DeletionTime* d);
 // cell := kind:uint8 name:lp timestamp:fixed64 [value:lp] [ttl:fixed32] [local_time:fixed32]
-void EncodeCell(std::string* dst, const Cell& c);
-bool DecodeCell(Decoder* in, Cell* c);
 
 struct ColumnIndexEntry {
   std::string first_name;
