@@ -21,12 +21,12 @@ class MergingIterator final : public PartitionIterator {
   }
   bool Valid() const override { return valid_; }
   void Next() override {
-    for (auto& c : children_) {
-      if (c->Valid() && c->key() == key_) c->Next();
+    for (size_t i = 0; i < children_.size(); ++i) {
+      if (at_key_[i]) children_[i]->Next();
     }
     Settle();
   }
-  const DecoratedKey& key() const override { return key_; }
+  const DecoratedKey& key() const override { return *key_ptr_; }
   const PartitionUpdate& partition() const override { return *current_ptr_; }
   Status status() const override { return status_; }
 
@@ -49,17 +49,22 @@ class MergingIterator final : public PartitionIterator {
       if (smallest == nullptr || c->key() < *smallest) smallest = &c->key();
     }
     if (smallest == nullptr) return;
-    key_ = *smallest;
-    // The common case is a key held by one source only: point at its partition rather
-    // than copying it.
+    // Which children sit on the smallest key; Next() advances exactly those. The key is
+    // read from a child (valid until it moves), never copied.
+    at_key_.assign(children_.size(), false);
     PartitionIterator* only = nullptr;
     int holders = 0;
-    for (auto& c : children_) {
-      if (c->Valid() && c->key() == key_) {
-        only = c.get();
+    for (size_t i = 0; i < children_.size(); ++i) {
+      PartitionIterator* c = children_[i].get();
+      if (c->Valid() && (&c->key() == smallest || c->key() == *smallest)) {
+        at_key_[i] = true;
+        only = c;
         ++holders;
       }
     }
+    key_ptr_ = smallest;
+    // The common case is a key held by one source only: point at its partition rather
+    // than copying it.
     if (holders == 1) {
       current_ptr_ = &only->partition();
       valid_ = true;
@@ -67,8 +72,9 @@ class MergingIterator final : public PartitionIterator {
     }
     bool first = true;
     const int32_t now = clock_->NowSeconds();
-    for (auto& c : children_) {
-      if (!c->Valid() || c->key() != key_) continue;
+    for (size_t i = 0; i < children_.size(); ++i) {
+      if (!at_key_[i]) continue;
+      PartitionIterator* c = children_[i].get();
       if (first) {
         current_ = c->partition();
         first = false;
@@ -84,7 +90,8 @@ class MergingIterator final : public PartitionIterator {
   TypePtr comparator_;
   const Clock* clock_;
   bool valid_ = false;
-  DecoratedKey key_;
+  const DecoratedKey* key_ptr_ = nullptr;  // the smallest child's key
+  std::vector<bool> at_key_;               // children positioned on *key_ptr_
   PartitionUpdate current_;
   const PartitionUpdate* current_ptr_ = &current_;  // current_ or a child's partition
   Status status_;

@@ -172,24 +172,34 @@ Status SSTableReader::Impl::DecodeIndexBlock(size_t s, IndexBlock* block,
       DecodeBlock(stored, index_->path(), se.offset, se.size, &block->payload));
   // Every entry is validated once here, so lookups in a cached block can trust it.
   block->offsets.clear();
-  if (entries != nullptr) entries->clear();
   const std::string& payload = block->payload;
   Decoder in(payload);
-  IndexEntry prev, e;
+  // Entries decode straight into `entries` when the caller wants them (scans), else into
+  // two scratch entries used in turn (each is compared with the one before).
+  IndexEntry scratch[2];
   while (!in.empty()) {
     const size_t rel = payload.size() - in.remaining();
     const uint64_t at = se.offset + rel;
-    if (!DecodeIndexEntry(&in, &e)) return CorruptionAt(index_->path(), at, "malformed index entry");
-    if (e.position > stream_size_ || e.size > stream_size_ - e.position) {
+    const size_t k = block->offsets.size();
+    IndexEntry* e = &scratch[k % 2];
+    if (entries != nullptr) {
+      // Reuse the caller's entries from the previous block: their strings keep capacity.
+      if (k == entries->size()) entries->emplace_back();
+      e = &(*entries)[k];
+    }
+    if (!DecodeIndexEntry(&in, e)) return CorruptionAt(index_->path(), at, "malformed index entry");
+    if (e->position > stream_size_ || e->size > stream_size_ - e->position) {
       return CorruptionAt(index_->path(), at, "index entry points past the end of the data");
     }
-    if (!block->offsets.empty() && !(prev.key < e.key)) {
-      return CorruptionAt(index_->path(), at, "index entries out of order");
+    if (k > 0) {
+      const IndexEntry& prev = entries != nullptr ? (*entries)[k - 1] : scratch[(k - 1) % 2];
+      if (!(prev.key < e->key)) {
+        return CorruptionAt(index_->path(), at, "index entries out of order");
+      }
     }
     block->offsets.push_back(static_cast<uint32_t>(rel));
-    if (entries != nullptr) entries->push_back(e);
-    std::swap(prev, e);
   }
+  if (entries != nullptr) entries->resize(block->offsets.size());
   if (block->offsets.empty()) return CorruptionAt(index_->path(), se.offset, "empty index block");
   return Status::OK();
 }
@@ -580,13 +590,13 @@ class SSTableIterator final : public PartitionIterator {
   }
   void LoadBlock(size_t s) {
     block_ = s;
-    entries_.clear();
     pos_ = 0;
     // Scans (compaction, range reads) bypass the block cache so they do not evict the
-    // hot blocks of point reads.
+    // hot blocks of point reads. The entries and the block buffer are reused.
     if (s < r_->summary_.size()) {
-      SSTableReader::Impl::IndexBlock scratch;
-      status_ = r_->DecodeIndexBlock(s, &scratch, &entries_);
+      status_ = r_->DecodeIndexBlock(s, &index_scratch_, &entries_);
+    } else {
+      entries_.clear();
     }
   }
   // Moves to the next index block when the current one is exhausted, then reads the
@@ -612,6 +622,7 @@ class SSTableIterator final : public PartitionIterator {
   size_t pos_ = 0;
   PartitionUpdate partition_;
   std::string scratch_;
+  SSTableReader::Impl::IndexBlock index_scratch_;
   Status status_;
   bool valid_ = false;
 };
