@@ -142,8 +142,13 @@ class ClusterLauncherTest(LauncherTestBase):
         self.assertNotEqual(st["node2"]["pid"], killed_pid)
 
         # Add a 4th node on the next address and start it.
-        out = self.ok("add", "--start")
+        out = self.ok("add", "--start", "--set", "rack=rack4")
         self.assertIn("node4", out)
+        with open(os.path.join(cluster_dir, "node4", "cairn.yaml")) as f:
+            conf = f.read()
+        self.assertIn("listen_address: 127.0.0.24", conf)
+        self.assertIn("seeds: [127.0.0.21]", conf)
+        self.assertIn("rack: rack4", conf)
         st = self.status()
         self.assertEqual(st["node4"]["address"], "127.0.0.24")
         self.assertEqual(st["node4"]["status"], "UP", st["node4"])
