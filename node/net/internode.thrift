@@ -1,0 +1,152 @@
+# Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+#
+# The internode IDL: what Cairn nodes say to each other on storage_port (7000).
+# Every frame (node/net/PROTOCOL.md) carries one Envelope serialized with Thrift's
+# TCompactProtocol; the Envelope's payload is itself the compact serialization of the
+# message struct its verb names (the table under `enum Verb`). Generated C++ lands in
+# namespace cairn::net::internode, built at build time into cairn_internode_gen.
+#
+# Compatibility rules (this file is a wire format: see PROTOCOL.md, "Versions"):
+#   - never renumber or reuse a field id, a verb or an ApplicationState value;
+#   - new fields are `optional` (old readers skip them: compact protocol skips unknown
+#     field ids), new verbs get new numbers (old nodes answer UNKNOWN_VERB).
+
+namespace cpp cairn.net.internode
+namespace py cairn_internode
+
+# Cassandra's Verb (org.apache.cassandra.net.Verb). A response carries the verb of the
+# request it answers (with FLAG_RESPONSE in Envelope.flags), so its payload can be
+# decoded without remembering what was asked.
+#
+#   verb                 kind        payload (request)   payload (response)
+#   ECHO                 request     EchoMessage         EchoMessage (same bytes back)
+#   GOSSIP_DIGEST_SYN    one-way     GossipDigestSyn     -
+#   GOSSIP_DIGEST_ACK    one-way     GossipDigestAck     -
+#   GOSSIP_DIGEST_ACK2   one-way     GossipDigestAck2    -
+#
+# Reserved for the replication issue, defined with their payloads when they are built:
+#   10 MUTATION, 11 MUTATION_RSP (or a response to MUTATION), 12 READ, 13 READ_REPAIR,
+#   14 RANGE_SLICE, 15 HINT, 20.. streaming and schema pull.
+enum Verb {
+  ECHO = 1,
+  GOSSIP_DIGEST_SYN = 2,
+  GOSSIP_DIGEST_ACK = 3,
+  GOSSIP_DIGEST_ACK2 = 4,
+}
+
+# Why a request failed on the replica (payload of a response with FLAG_FAILURE).
+enum FailureReason {
+  UNKNOWN = 0,
+  OVERLOADED = 1,      # the replica's handler queue was full; nothing was done
+  UNKNOWN_VERB = 2,    # the replica has no handler for the verb
+  HANDLER_ERROR = 3,   # the handler failed (message says why)
+  INVALID = 4,         # the payload could not be decoded
+}
+
+# An endpoint as peers see it: the node's listen_address and storage_port
+# (Cassandra's InetAddressAndPort). `address` is the textual IP ("127.0.0.2", "::1").
+struct InetAddressAndPort {
+  1: required string address,
+  2: required i32 port,
+}
+
+# Envelope.flags bits (mirrored as constants in node/net/message.h).
+#   bit 0 FLAG_RESPONSE  this answers request `id`
+#   bit 1 FLAG_FAILURE   with FLAG_RESPONSE: payload is a FailureResponse
+# Other bits are reserved and must be zero.
+struct Envelope {
+  1: required Verb verb,
+  # Request id chosen by the sender of the request, unique per sender while the request is
+  # outstanding; a response repeats it. 0 for one-way messages.
+  2: required i64 id,
+  # Where the sender listens: responses and replies go there.
+  3: required InetAddressAndPort sender,
+  4: required i32 flags,
+  # Sender's wall clock when the message was created, microseconds since the Unix epoch.
+  5: required i64 created_at_us,
+  # How long the sender will wait for the answer (requests), 0 when it does not wait.
+  6: required i32 timeout_ms,
+  7: required binary payload,
+}
+
+struct FailureResponse {
+  1: required FailureReason reason,
+  2: optional string message,
+}
+
+# ECHO (Cassandra's EchoMessage): a liveness probe; the handler answers the same bytes.
+struct EchoMessage {
+  1: optional binary data,
+}
+
+# ---- Gossip (Cassandra's gms package: GossipDigestSyn/Ack/Ack2, EndpointState). ----
+
+# Cassandra's ApplicationState ordinals (3.x), so gossipinfo reads the same.
+enum ApplicationState {
+  STATUS = 0,
+  LOAD = 1,
+  SCHEMA = 2,
+  DC = 3,
+  RACK = 4,
+  RELEASE_VERSION = 5,
+  REMOVAL_COORDINATOR = 6,
+  INTERNAL_IP = 7,
+  RPC_ADDRESS = 8,
+  SEVERITY = 10,
+  NET_VERSION = 11,
+  HOST_ID = 12,
+  TOKENS = 13,
+  RPC_READY = 14,
+}
+
+# What a node knows of one endpoint, in one line: generation (the endpoint's start time,
+# seconds since the epoch) and the highest version among its heartbeat and states.
+struct GossipDigest {
+  1: required InetAddressAndPort endpoint,
+  2: required i32 generation,
+  3: required i32 max_version,
+}
+
+# Cassandra's HeartBeatState.
+struct HeartBeatState {
+  1: required i32 generation,
+  2: required i32 version,
+}
+
+# Cassandra's VersionedValue.
+struct VersionedValue {
+  1: required string value,
+  2: required i32 version,
+}
+
+# Cassandra's EndpointState: heartbeat plus application states (keys are
+# ApplicationState values; unknown keys from newer nodes are carried, not rejected).
+struct EndpointState {
+  1: required HeartBeatState heartbeat,
+  2: required map<i32, VersionedValue> application_states,
+}
+
+struct EndpointStateEntry {
+  1: required InetAddressAndPort endpoint,
+  2: required EndpointState state,
+}
+
+# Round 1, initiator -> peer: "this is what I know". A peer in another cluster or with
+# another partitioner ignores the SYN.
+struct GossipDigestSyn {
+  1: required string cluster_name,
+  2: required string partitioner,
+  3: required list<GossipDigest> digests,
+}
+
+# Round 2, peer -> initiator: digests of what the peer wants, and the states where the
+# peer is newer.
+struct GossipDigestAck {
+  1: required list<GossipDigest> digests,
+  2: required list<EndpointStateEntry> states,
+}
+
+# Round 3, initiator -> peer: the states the peer asked for.
+struct GossipDigestAck2 {
+  1: required list<EndpointStateEntry> states,
+}
