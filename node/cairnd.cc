@@ -7,9 +7,11 @@
 // and exits 0. Exit codes: 0 clean stop, 1 startup failure, 2 bad configuration.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "common/logging.h"
 #include "node/config.h"
@@ -95,8 +97,14 @@ int main(int argc, char** argv) {
     so.address = config.rpc_address;
     so.port = config.rpc_port;
     so.max_frame_bytes = static_cast<size_t>(config.thrift_framed_transport_size_in_mb) << 20;
-    so.worker_threads = config.rpc_max_threads;
-    so.io_threads = config.rpc_io_threads;
+    // rpc_dispatch (node/config.h): handlers on the I/O threads unless writes block on
+    // batch-mode fdatasync, where only a worker pool lets group commits grow.
+    const bool workers = config.rpc_dispatch == "workers" ||
+                         (config.rpc_dispatch == "auto" && config.commitlog_sync == "batch");
+    so.worker_threads = workers ? config.rpc_max_threads : 0;
+    so.io_threads = config.rpc_io_threads > 0
+                        ? config.rpc_io_threads
+                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     so.cluster_name = config.cluster_name;
     so.snitch = FullSnitchName(config.endpoint_snitch);
     so.rpc_address_for_ring = config.listen_address;

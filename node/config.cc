@@ -137,10 +137,17 @@ const std::vector<KeyDef>& Keys() {
       {{"thrift_framed_transport_size_in_mb", "largest Thrift frame, MiB. Default: 15", false},
        Int("thrift_framed_transport_size_in_mb", &Config::thrift_framed_transport_size_in_mb, 1,
            2047)},
-      {{"rpc_max_threads", "threads executing Thrift requests. Default: 32", false},
+      {{"rpc_dispatch",
+        "where Thrift requests run: io_threads, workers or auto (io_threads with "
+        "commitlog_sync periodic, workers with batch). Default: auto",
+        false},
+       Str(&Config::rpc_dispatch)},
+      {{"rpc_max_threads", "worker threads executing Thrift requests (rpc_dispatch workers). "
+        "Default: 32", false},
        Int("rpc_max_threads", &Config::rpc_max_threads, 1, 4096)},
-      {{"rpc_io_threads", "threads doing Thrift network I/O. Default: 1", false},
-       Int("rpc_io_threads", &Config::rpc_io_threads, 1, 64)},
+      {{"rpc_io_threads", "threads doing Thrift network I/O (0 = one per core). Default: 0",
+        false},
+       Int("rpc_io_threads", &Config::rpc_io_threads, 0, 64)},
       {{"data_file_directories", "SSTable directories (list; the first is used). Default: data/data",
         true},
        List("data_file_directories", &Config::data_file_directories)},
@@ -358,6 +365,10 @@ Status ParseCommandLine(int argc, const char* const* argv, Config* config, bool*
 Status ValidateConfig(const Config& c) {
   if (c.commitlog_sync != "batch" && c.commitlog_sync != "periodic") {
     return Bad("commitlog_sync", "must be batch or periodic, got " + c.commitlog_sync);
+  }
+  if (c.rpc_dispatch != "auto" && c.rpc_dispatch != "io_threads" &&
+      c.rpc_dispatch != "workers") {
+    return Bad("rpc_dispatch", "must be auto, io_threads or workers, got " + c.rpc_dispatch);
   }
   if (c.authenticator != "AllowAllAuthenticator" &&
       c.authenticator != "org.apache.cassandra.auth.AllowAllAuthenticator") {

@@ -57,11 +57,21 @@ struct Config {
   // Largest Thrift frame accepted, in MiB; a client sending a bigger frame is
   // disconnected before the frame is read. Default: 15.
   int thrift_framed_transport_size_in_mb = 15;
-  // Threads executing Thrift requests (Cairn; Cassandra's rpc_max_threads). Idle
-  // connections use none. Default: 32.
+  // Where Thrift requests run (Cairn-specific; Cassandra's rpc_server_type chose between
+  // thread-per-connection and hsha):
+  //   "io_threads": on the rpc_io_threads I/O loops that read them, no hand-off: one busy
+  //                 thread per core, the fastest when requests do not block for long;
+  //   "workers":    on a pool of rpc_max_threads threads (hsha): needed when writes wait
+  //                 for the commit log's fdatasync, since a group commit gathers only as
+  //                 many writes as there are threads blocked in it;
+  //   "auto":       io_threads when commitlog_sync is periodic, workers when batch.
+  // bench/README.md ("Thrift (single node)") has the measurements. Default: auto.
+  std::string rpc_dispatch = "auto";
+  // Worker threads executing Thrift requests when rpc_dispatch picks workers (Cassandra's
+  // rpc_max_threads). Idle connections use none. Default: 32.
   int rpc_max_threads = 32;
-  // Threads doing Thrift network I/O (Cairn-specific). Default: 1.
-  int rpc_io_threads = 1;
+  // Threads doing Thrift network I/O (Cairn-specific); 0 = one per core. Default: 0.
+  int rpc_io_threads = 0;
 
   // --- Storage ---
   // Directories for SSTables; Cairn uses the first. Default: [./data/data].

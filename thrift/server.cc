@@ -47,14 +47,14 @@ class CassandraProcessor : public gen::CassandraProcessor {
 // One handler (session) per accepted connection.
 class SessionProcessorFactory : public at::TProcessorFactory {
  public:
-  explicit SessionProcessorFactory(std::shared_ptr<const ServerContext> context)
-      : context_(std::move(context)) {}
+  explicit SessionProcessorFactory(ThriftServer::HandlerFactory factory)
+      : factory_(std::move(factory)) {}
   std::shared_ptr<at::TProcessor> getProcessor(const at::TConnectionInfo&) override {
-    return std::make_shared<CassandraProcessor>(std::make_shared<CassandraHandler>(context_));
+    return std::make_shared<CassandraProcessor>(factory_());
   }
 
  private:
-  std::shared_ptr<const ServerContext> context_;
+  ThriftServer::HandlerFactory factory_;
 };
 
 // Tells Start() when the server socket is listening.
@@ -71,21 +71,33 @@ void RouteThriftLogs(const char* message) { CAIRN_LOG(INFO) << "thrift: " << mes
 ThriftServer::ThriftServer(ThriftServerOptions options, node::Database* db)
     : options_(std::move(options)), db_(db) {}
 
+ThriftServer::ThriftServer(ThriftServerOptions options, HandlerFactory factory)
+    : options_(std::move(options)), factory_(std::move(factory)) {}
+
 ThriftServer::~ThriftServer() { Stop(); }
 
 Status ThriftServer::Start() {
   at::GlobalOutput.setOutputFunction(RouteThriftLogs);
-  auto context = std::make_shared<ServerContext>();
-  context->db = db_;
-  context->cluster_name = options_.cluster_name;
-  context->snitch = options_.snitch;
-  context->listen_address = options_.rpc_address_for_ring;
-  context->rpc_address = options_.address;
+  HandlerFactory factory = factory_;
+  if (!factory) {
+    auto context = std::make_shared<ServerContext>();
+    context->db = db_;
+    context->cluster_name = options_.cluster_name;
+    context->snitch = options_.snitch;
+    context->listen_address = options_.rpc_address_for_ring;
+    context->rpc_address = options_.address;
+    factory = [context] { return std::make_shared<CassandraHandler>(context); };
+  }
 
-  auto workers = at::concurrency::ThreadManager::newSimpleThreadManager(
-      static_cast<size_t>(std::max(1, options_.worker_threads)));
-  workers->threadFactory(std::make_shared<at::concurrency::ThreadFactory>());
-  workers->start();
+  // Without a ThreadManager, TNonblockingServer runs each request on the I/O thread that
+  // read it (see the file comment of server.h for when that is better).
+  std::shared_ptr<at::concurrency::ThreadManager> workers;
+  if (options_.worker_threads > 0) {
+    workers = at::concurrency::ThreadManager::newSimpleThreadManager(
+        static_cast<size_t>(options_.worker_threads));
+    workers->threadFactory(std::make_shared<at::concurrency::ThreadFactory>());
+    workers->start();
+  }
 
   // Strict read and write, like Cassandra; strings and containers can never claim more
   // than a frame holds.
@@ -93,8 +105,9 @@ Status ThriftServer::Start() {
   auto protocol = std::make_shared<at::protocol::TBinaryProtocolFactory>(limit, limit, true, true);
   auto socket =
       std::make_shared<at::transport::TNonblockingServerSocket>(options_.address, options_.port);
-  server_ = std::make_shared<at::server::TNonblockingServer>(
-      std::make_shared<SessionProcessorFactory>(context), protocol, socket, workers);
+  auto processors = std::make_shared<SessionProcessorFactory>(std::move(factory));
+  server_ = std::make_shared<at::server::TNonblockingServer>(processors, protocol, socket,
+                                                              workers);  // may be null
   server_->setNumIOThreads(static_cast<size_t>(std::max(1, options_.io_threads)));
   server_->setMaxFrameSize(options_.max_frame_bytes);
   auto ready = std::make_shared<ReadyHandler>();
@@ -103,13 +116,15 @@ Status ThriftServer::Start() {
 
   auto failure = std::make_shared<std::promise<std::string>>();
   std::future<std::string> failure_future = failure->get_future();
-  serve_thread_ = std::thread([server = server_, failure] {
+  serve_done_ = std::make_shared<std::atomic<bool>>(false);
+  serve_thread_ = std::thread([server = server_, failure, done = serve_done_] {
     try {
       server->serve();
       failure->set_value("");
     } catch (const std::exception& e) {
       failure->set_value(e.what());
     }
+    done->store(true);
   });
   // Either the server reports it is listening, or serve() fails (e.g. address in use).
   while (true) {
@@ -118,7 +133,7 @@ Status ThriftServer::Start() {
       std::string why = failure_future.get();
       serve_thread_.join();
       server_.reset();
-      workers->stop();
+      if (workers) workers->stop();
       return Status::IOError("cannot serve Thrift on " + options_.address + ":" +
                              std::to_string(options_.port) + ": " + why);
     }
@@ -126,13 +141,24 @@ Status ThriftServer::Start() {
   port_ = server_->getListenPort();
   CAIRN_LOG(INFO) << "Thrift server listening on " << options_.address << ":" << port_
                   << " (framed, binary, max frame " << options_.max_frame_bytes << " bytes, "
-                  << options_.worker_threads << " workers)";
+                  << options_.io_threads << " I/O threads, "
+                  << (options_.worker_threads > 0
+                          ? std::to_string(options_.worker_threads) + " workers)"
+                          : std::string("handlers on the I/O threads)"));
   return Status::OK();
 }
 
 void ThriftServer::Stop() {
   if (server_ == nullptr) return;
+  // TNonblockingServer::stop() only asks each I/O loop to break, and with several I/O
+  // threads a request made while the extra loops are still starting can be lost (about
+  // 1 in 10 when stopping right after Start()), leaving serve() running forever. Asking
+  // again until serve() returns is harmless: stop() only writes to the loops' pipes.
   server_->stop();
+  for (int i = 0; !serve_done_->load() && i < 600; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(i < 10 ? 10 : 100));
+    if (!serve_done_->load()) server_->stop();
+  }
   if (serve_thread_.joinable()) serve_thread_.join();
   if (auto tm = server_->getThreadManager()) tm->stop();
   server_.reset();

@@ -5,8 +5,13 @@
 //
 // Transport: framed, binary protocol, strict read and write. I/O runs on
 // `io_threads` libevent loops (TNonblockingServer), so an idle connection costs a
-// socket and a small buffer but no thread; complete frames are executed by a pool of
-// `worker_threads`, because a request may block on the commit log's fsync.
+// socket and a small buffer but no thread. Complete frames are executed either
+//   - on the I/O thread that read them (`worker_threads` == 0): one busy thread per
+//     core and no hand-off, the fastest when requests never block for long
+//     (commitlog_sync: periodic; bench/README.md, "Thrift (single node)"), or
+//   - by a pool of `worker_threads` (`worker_threads` > 0): needed when a request blocks
+//     on the commit log's fdatasync (commitlog_sync: batch), because a batch of group
+//     commit can only be as large as the number of requests waiting in it.
 //
 // Frames: a frame whose 4-byte length exceeds `max_frame_bytes` is refused and its
 // connection closed before any buffer of that size is allocated, so no byte sequence a
@@ -19,6 +24,8 @@
 // loop and the workers to finish.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -30,14 +37,18 @@ namespace apache::thrift::server {
 class TNonblockingServer;
 }
 
+namespace cairn::cassandra {
+class CassandraIf;
+}
+
 namespace cairn::thrift {
 
 struct ThriftServerOptions {
   std::string address = "127.0.0.1";  // rpc_address
   int port = 9160;                     // rpc_port; 0 = any free port
   size_t max_frame_bytes = 15u << 20;  // thrift_framed_transport_size_in_mb
-  int worker_threads = 32;             // rpc_max_threads
-  int io_threads = 1;                  // rpc_io_threads
+  int worker_threads = 32;             // rpc_max_threads; 0 = run handlers on I/O threads
+  int io_threads = 1;                  // rpc_io_threads; >= 1
   std::string cluster_name = "Test Cluster";
   std::string snitch = "org.apache.cassandra.locator.SimpleSnitch";
   std::string rpc_address_for_ring = "127.0.0.1";  // advertised in describe_ring
@@ -45,8 +56,14 @@ struct ThriftServerOptions {
 
 class ThriftServer {
  public:
-  // `db` must outlive the server.
+  // Makes the handler (session) of a newly accepted connection.
+  using HandlerFactory = std::function<std::shared_ptr<cassandra::CassandraIf>()>;
+
+  // Serves a node: one CassandraHandler per connection. `db` must outlive the server.
   ThriftServer(ThriftServerOptions options, node::Database* db);
+  // Serves the handlers `factory` makes, with the same transport, protocol and threads
+  // (bench/thrift_bench's ping server, the ceiling of the Thrift benchmark).
+  ThriftServer(ThriftServerOptions options, HandlerFactory factory);
   ~ThriftServer();  // Stop()s
 
   // Binds and starts serving in background threads. IOError when the address cannot be
@@ -59,9 +76,11 @@ class ThriftServer {
 
  private:
   ThriftServerOptions options_;
-  node::Database* db_;
+  node::Database* db_ = nullptr;
+  HandlerFactory factory_;  // when set, used instead of CassandraHandler over db_
   std::shared_ptr<apache::thrift::server::TNonblockingServer> server_;
   std::thread serve_thread_;
+  std::shared_ptr<std::atomic<bool>> serve_done_;  // set when serve() returns
   int port_ = 0;
 };
 
