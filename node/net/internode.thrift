@@ -23,6 +23,7 @@ namespace py cairn_internode
 #   GOSSIP_DIGEST_SYN    one-way     GossipDigestSyn     -
 #   GOSSIP_DIGEST_ACK    one-way     GossipDigestAck     -
 #   GOSSIP_DIGEST_ACK2   one-way     GossipDigestAck2    -
+#   GOSSIP_SHUTDOWN      one-way     GossipShutdown      -
 #
 # Reserved for the replication issue, defined with their payloads when they are built:
 #   10 MUTATION, 11 MUTATION_RSP (or a response to MUTATION), 12 READ, 13 READ_REPAIR,
@@ -32,6 +33,7 @@ enum Verb {
   GOSSIP_DIGEST_SYN = 2,
   GOSSIP_DIGEST_ACK = 3,
   GOSSIP_DIGEST_ACK2 = 4,
+  GOSSIP_SHUTDOWN = 5,
 }
 
 # Why a request failed on the replica (payload of a response with FLAG_FAILURE).
@@ -99,18 +101,17 @@ enum ApplicationState {
   RPC_READY = 14,
 }
 
+# The shapes below are gossip/PROTOCOL.md's "Encoding" section, so node/'s transport
+# adapter copies gossip/messages.h values field by field. An endpoint is named by its
+# address string as peers reach it ("127.0.0.2", or "127.0.0.2:7001" when ports differ).
+
 # What a node knows of one endpoint, in one line: generation (the endpoint's start time,
-# seconds since the epoch) and the highest version among its heartbeat and states.
+# seconds since the epoch) and the highest version among its heartbeat and states. In an
+# ACK's request list, max_version is the version the requester already has.
 struct GossipDigest {
-  1: required InetAddressAndPort endpoint,
+  1: required string endpoint,
   2: required i32 generation,
   3: required i32 max_version,
-}
-
-# Cassandra's HeartBeatState.
-struct HeartBeatState {
-  1: required i32 generation,
-  2: required i32 version,
 }
 
 # Cassandra's VersionedValue.
@@ -119,16 +120,12 @@ struct VersionedValue {
   2: required i32 version,
 }
 
-# Cassandra's EndpointState: heartbeat plus application states (keys are
-# ApplicationState values; unknown keys from newer nodes are carried, not rejected).
+# Cassandra's EndpointState: heartbeat (generation, version) plus application states (keys
+# are ApplicationState values; unknown keys from newer nodes are carried, not rejected).
 struct EndpointState {
-  1: required HeartBeatState heartbeat,
-  2: required map<i32, VersionedValue> application_states,
-}
-
-struct EndpointStateEntry {
-  1: required InetAddressAndPort endpoint,
-  2: required EndpointState state,
+  1: required i32 generation,
+  2: required i32 heartbeat_version,
+  3: required map<i32, VersionedValue> states,
 }
 
 # Round 1, initiator -> peer: "this is what I know". A peer in another cluster or with
@@ -140,13 +137,17 @@ struct GossipDigestSyn {
 }
 
 # Round 2, peer -> initiator: digests of what the peer wants, and the states where the
-# peer is newer.
+# peer is newer (keyed by endpoint).
 struct GossipDigestAck {
   1: required list<GossipDigest> digests,
-  2: required list<EndpointStateEntry> states,
+  2: required map<string, EndpointState> states,
 }
 
 # Round 3, initiator -> peer: the states the peer asked for.
 struct GossipDigestAck2 {
-  1: required list<EndpointStateEntry> states,
+  1: required map<string, EndpointState> states,
+}
+
+# GOSSIP_SHUTDOWN: a node stopping cleanly tells its live peers, which mark it down at once.
+struct GossipShutdown {
 }

@@ -13,26 +13,19 @@
 namespace cairn::net {
 namespace {
 
-internode::InetAddressAndPort Addr(const std::string& ip, int port) {
-  internode::InetAddressAndPort a;
-  a.address = ip;
-  a.port = port;
-  return a;
-}
-
 internode::EndpointState State(int generation, int version) {
   internode::EndpointState s;
-  s.heartbeat.generation = generation;
-  s.heartbeat.version = version;
+  s.generation = generation;
+  s.heartbeat_version = version;
   internode::VersionedValue status;
   status.value = "NORMAL,-9223372036854775807";
   status.version = version - 1;
-  s.application_states[internode::ApplicationState::STATUS] = status;
+  s.states[internode::ApplicationState::STATUS] = status;
   internode::VersionedValue host_id;
   host_id.value = "5b6f8e3e-8f3a-4c8e-9c3e-0d7c3e1f2a4b";
   host_id.version = 2;
-  s.application_states[internode::ApplicationState::HOST_ID] = host_id;
-  s.application_states[99] = internode::VersionedValue();  // a state from a newer node
+  s.states[internode::ApplicationState::HOST_ID] = host_id;
+  s.states[99] = internode::VersionedValue();  // a state from a newer node
   return s;
 }
 
@@ -42,7 +35,7 @@ TEST(CodecTest, GossipSynAckAck2RoundTrip) {
   syn.partitioner = "org.apache.cassandra.dht.Murmur3Partitioner";
   for (int i = 1; i <= 3; ++i) {
     internode::GossipDigest d;
-    d.endpoint = Addr("127.0.0." + std::to_string(i), 7000);
+    d.endpoint = "127.0.0." + std::to_string(i);
     d.generation = 1700000000 + i;
     d.max_version = 10 * i;
     syn.digests.push_back(d);
@@ -53,20 +46,21 @@ TEST(CodecTest, GossipSynAckAck2RoundTrip) {
 
   internode::GossipDigestAck ack;
   ack.digests = syn.digests;
-  internode::EndpointStateEntry entry;
-  entry.endpoint = Addr("127.0.0.2", 7000);
-  entry.state = State(1700000002, 42);
-  ack.states.push_back(entry);
+  ack.states["127.0.0.2"] = State(1700000002, 42);
   internode::GossipDigestAck ack2;
   ASSERT_OK(Deserialize(Serialize(ack), &ack2));
   EXPECT_EQ(ack, ack2);
-  EXPECT_EQ(ack2.states[0].state.application_states.at(99).version, 0);
+  EXPECT_EQ(ack2.states.at("127.0.0.2").states.at(99).version, 0);
 
   internode::GossipDigestAck2 a2;
   a2.states = ack.states;
   internode::GossipDigestAck2 a2b;
   ASSERT_OK(Deserialize(Serialize(a2), &a2b));
   EXPECT_EQ(a2, a2b);
+
+  internode::GossipShutdown shutdown;
+  EXPECT_EQ(Serialize(shutdown), std::string(1, '\0'));  // an empty struct is its stop byte
+  ASSERT_OK(Deserialize(Serialize(shutdown), &shutdown));
 }
 
 TEST(CodecTest, MissingRequiredFieldIsCorruption) {

@@ -154,8 +154,7 @@ TEST(MessagingServiceTest, OneWayGossipMessageCarriesSenderAndPayload) {
   syn.cluster_name = "Test Cluster";
   syn.partitioner = "org.apache.cassandra.dht.Murmur3Partitioner";
   internode::GossipDigest d;
-  d.endpoint.address = "127.0.0.42";
-  d.endpoint.port = a->local_endpoint().port;
+  d.endpoint = a->local_endpoint().ToString();
   d.generation = 1700000000;
   d.max_version = 7;
   syn.digests.push_back(d);
