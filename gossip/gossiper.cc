@@ -443,6 +443,7 @@ void Gossiper::HandleMajorStateChange(const std::string& endpoint, const Endpoin
 
   auto it = states_.find(endpoint);
   bool known = it != states_.end();
+  bool was_alive = known && it->second.is_alive;
   if (!incoming.IsDeadState()) {
     if (known) {
       CAIRN_LOG(INFO) << "Node " << endpoint << " has restarted, now UP (generation "
@@ -461,11 +462,11 @@ void Gossiper::HandleMajorStateChange(const std::string& endpoint, const Endpoin
   }
   echo_sent_.erase(endpoint);  // an ECHO to the old incarnation proves nothing now
   EndpointState& state = it->second;
-  if (!state.IsDeadState()) {
-    MarkAlive(endpoint, &state);
-  } else {
-    MarkDead(endpoint, &state);
-  }
+  // The old incarnation is gone. If it was still considered up (it restarted faster than
+  // the failure detector noticed), say so: subscribers see OnDead now and OnAlive once the
+  // new incarnation answers its ECHO. Cassandra's StorageService.onRestart does the same.
+  if (was_alive || state.IsDeadState()) MarkDead(endpoint, &state);
+  if (!state.IsDeadState()) MarkAlive(endpoint, &state);
   ForEachSubscriber([&](EndpointStateChangeSubscriber* s) { s->OnJoin(endpoint, state); });
   if (state.GossipStatus() == kStatusShutdown) MarkAsShutdown(endpoint);
   MaybeExciseLeftEndpoint(endpoint);

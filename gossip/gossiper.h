@@ -123,7 +123,8 @@ class EndpointStateChangeSubscriber {
     (void)endpoint, (void)state;
   }
   // The endpoint came back with a newer generation; `old_state` is the previous
-  // incarnation's state. OnJoin with the new state follows.
+  // incarnation's state. If the old incarnation was still considered up, OnDead follows
+  // (and OnAlive once the new one answers its ECHO); then OnJoin with the new state.
   virtual void OnRestart(const std::string& endpoint, const EndpointState& old_state) {
     (void)endpoint, (void)old_state;
   }
@@ -319,6 +320,9 @@ class Gossiper {
   bool started_ = false;
   int32_t version_ = 0;  // Cassandra's VersionGenerator, one per node
 
+  // Invariants: the local endpoint is in states_ (once started) and in neither set below;
+  // an endpoint in live_ has is_alive, one in unreachable_ has not, none is in both; an
+  // endpoint just learned (or restarted) and waiting for its ECHO reply may be in neither.
   std::map<std::string, EndpointState> states_;  // every known endpoint, local included
   std::set<std::string> live_;                   // peers up
   std::map<std::string, int64_t> unreachable_;   // peers down -> monotonic nanos when

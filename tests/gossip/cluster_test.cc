@@ -298,9 +298,15 @@ TEST_F(GossipClusterTest, QuickRestartBeforeConvictionIsAccepted) {
   };
   ASSERT_NE(cluster.RunUntil(accepted, 20), -1);
   for (int i = 0; i < cluster.size(); ++i) {
-    if (i != victim) {
-      EXPECT_EQ(cluster.node(i).subscriber.Count("restart", ep), 1) << i;
-    }
+    if (i == victim) continue;
+    const auto& sub = cluster.node(i).subscriber;
+    EXPECT_EQ(sub.Count("restart", ep), 1) << i;
+    // The old incarnation was never convicted: the restart itself reports it down, and the
+    // new one's ECHO reply up again.
+    EXPECT_EQ(sub.Count("dead", ep), 1) << i;
+    EXPECT_EQ(sub.Count("alive", ep), 2) << i;
+    EXPECT_EQ(cluster.g(i).live_endpoints().count(ep), 1u);
+    EXPECT_EQ(cluster.g(i).unreachable_endpoints().count(ep), 0u);
   }
 }
 

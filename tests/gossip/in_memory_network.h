@@ -24,6 +24,8 @@
 #include <utility>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "common/clock.h"
 #include "gossip/gossiper.h"
 
@@ -295,6 +297,25 @@ class SimCluster {
       net_.DeliverReady();
     }
     ++rounds_;
+    CheckInvariants();
+  }
+
+  // The Gossiper's liveness invariants (gossiper.h): live peers are alive, unreachable ones
+  // are not, no endpoint is in both sets, the local endpoint in neither.
+  void CheckInvariants() const {
+    for (const auto& n : nodes_) {
+      if (!n->gossiper) continue;
+      const Gossiper& g = *n->gossiper;
+      EXPECT_EQ(g.live_endpoints().count(n->endpoint), 0u);
+      EXPECT_EQ(g.unreachable_endpoints().count(n->endpoint), 0u);
+      for (const auto& ep : g.live_endpoints()) {
+        EXPECT_TRUE(g.IsAlive(ep)) << n->endpoint << " lists " << ep << " live but not alive";
+        EXPECT_EQ(g.unreachable_endpoints().count(ep), 0u) << n->endpoint << ": " << ep;
+      }
+      for (const auto& [ep, since] : g.unreachable_endpoints()) {
+        EXPECT_FALSE(g.IsAlive(ep)) << n->endpoint << " lists " << ep << " unreachable but alive";
+      }
+    }
   }
 
   // True when every running node sees every other running node alive, NORMAL, with the
