@@ -51,18 +51,21 @@ std::vector<std::pair<ApplicationState, std::string>> NodeStates(int i) {
     tokens.push_back(std::to_string(static_cast<int64_t>(spread)));
   }
   std::string addr = "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256);
-  return {{ApplicationState::kTokens, VersionedValueFactory::Tokens(tokens)},
-          {ApplicationState::kHostId, "5a1c5e3e-0000-4000-8000-" + std::to_string(100000000000 + i)},
-          {ApplicationState::kDc, "dc1"},
-          {ApplicationState::kRack, "rack" + std::to_string(i % 3)},
-          {ApplicationState::kSchema, "59adb24e-f3cd-3e02-97f0-5b395827453f"},
-          {ApplicationState::kReleaseVersion, "0.1.0"},
-          {ApplicationState::kRpcAddress, addr},
-          {ApplicationState::kLoad, VersionedValueFactory::Load(1.5e9 + i)},
-          {ApplicationState::kStatus, VersionedValueFactory::Normal(tokens)}};
+  return {
+      {ApplicationState::kTokens, VersionedValueFactory::Tokens(tokens)},
+      {ApplicationState::kHostId, "5a1c5e3e-0000-4000-8000-" + std::to_string(100000000000 + i)},
+      {ApplicationState::kDc, "dc1"},
+      {ApplicationState::kRack, "rack" + std::to_string(i % 3)},
+      {ApplicationState::kSchema, "59adb24e-f3cd-3e02-97f0-5b395827453f"},
+      {ApplicationState::kReleaseVersion, "0.1.0"},
+      {ApplicationState::kRpcAddress, addr},
+      {ApplicationState::kLoad, VersionedValueFactory::Load(1.5e9 + i)},
+      {ApplicationState::kStatus, VersionedValueFactory::Normal(tokens)}};
 }
 
-std::string Addr(int i) { return "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256); }
+std::string Addr(int i) {
+  return "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256);
+}
 
 // Two gossipers A (endpoint 0) and B (endpoint 1), both knowing endpoints 0..99.
 struct Pair {

@@ -64,10 +64,9 @@ void FailureDetector::Report(const std::string& endpoint) {
   auto it = windows_.find(endpoint);
   if (it == windows_.end()) {
     it = windows_
-             .emplace(endpoint,
-                      ArrivalWindow(options_.window_size,
-                                    options_.initial_value_ms * kNanosPerMilli,
-                                    options_.max_interval_ms * kNanosPerMilli))
+             .emplace(endpoint, ArrivalWindow(options_.window_size,
+                                              options_.initial_value_ms * kNanosPerMilli,
+                                              options_.max_interval_ms * kNanosPerMilli))
              .first;
   }
   it->second.Add(now);

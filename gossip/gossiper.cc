@@ -51,8 +51,8 @@ int32_t NextGeneration(std::optional<int32_t> stored_generation, const Clock& cl
   return now;
 }
 
-Gossiper::Gossiper(std::string local_endpoint, GossiperOptions options,
-                   GossipTransport* transport, const Clock* clock)
+Gossiper::Gossiper(std::string local_endpoint, GossiperOptions options, GossipTransport* transport,
+                   const Clock* clock)
     : local_endpoint_(std::move(local_endpoint)),
       options_(std::move(options)),
       transport_(transport),
@@ -103,8 +103,7 @@ void Gossiper::Start(int32_t generation,
   local.update_timestamp_nanos = clock_->MonotonicNanos();
   for (const auto& [key, value] : preload) local.states[key] = VersionedValue{value, NextVersion()};
   states_[local_endpoint_] = std::move(local);
-  CAIRN_LOG(INFO) << "gossip started on " << local_endpoint_ << " with generation "
-                  << generation;
+  CAIRN_LOG(INFO) << "gossip started on " << local_endpoint_ << " with generation " << generation;
   PublishSnapshot();
 }
 
@@ -180,8 +179,8 @@ void Gossiper::MaybeGossipToSeed(const GossipDigestSyn& syn) {
     SendGossip(syn, seeds);
     return;
   }
-  double probability = static_cast<double>(seeds_.size()) /
-                       static_cast<double>(live_.size() + unreachable_.size());
+  double probability =
+      static_cast<double>(seeds_.size()) / static_cast<double>(live_.size() + unreachable_.size());
   if (std::uniform_real_distribution<double>(0, 1)(rng_) <= probability) SendGossip(syn, seeds);
 }
 
@@ -243,8 +242,8 @@ void Gossiper::Handle(const std::string& from, const GossipMessage& msg) {
 
 void Gossiper::HandleSyn(const std::string& from, const GossipDigestSyn& syn) {
   if (syn.cluster_name != options_.cluster_name) {
-    CAIRN_LOG(WARN) << "ClusterName mismatch from " << from << ": '" << syn.cluster_name
-                    << "' != '" << options_.cluster_name << "'";
+    CAIRN_LOG(WARN) << "ClusterName mismatch from " << from << ": '" << syn.cluster_name << "' != '"
+                    << options_.cluster_name << "'";
     return;
   }
   if (!syn.partitioner.empty() && !options_.partitioner.empty() &&
@@ -495,8 +494,7 @@ void Gossiper::ApplyNewStates(const std::string& endpoint, EndpointState* local,
 
 void Gossiper::NotifyChange(const std::string& endpoint, ApplicationState state,
                             const VersionedValue& value) {
-  ForEachSubscriber(
-      [&](EndpointStateChangeSubscriber* s) { s->OnChange(endpoint, state, value); });
+  ForEachSubscriber([&](EndpointStateChangeSubscriber* s) { s->OnChange(endpoint, state, value); });
 }
 
 // What Cassandra's StorageService.handleStateLeft/handleStateRemoving do for gossip:
@@ -510,8 +508,7 @@ void Gossiper::MaybeExciseLeftEndpoint(const std::string& endpoint) {
   std::optional<int64_t> expire = ExpireTimeOf(status);
   expire_time_[endpoint] = expire.has_value() ? *expire : ComputeExpireTime();
   CAIRN_LOG(INFO) << "Node " << endpoint << " is " << status.status
-                  << "; removing it from gossip (evicted at " << expire_time_[endpoint]
-                  << " ms)";
+                  << "; removing it from gossip (evicted at " << expire_time_[endpoint] << " ms)";
   RemoveEndpoint(endpoint);
 }
 

@@ -137,8 +137,8 @@ class EndpointStateChangeSubscriber {
 struct GossipSnapshot {
   std::string local_endpoint;
   std::map<std::string, EndpointState> states;  // includes the local endpoint
-  std::set<std::string> live;                    // peers considered up (not the local one)
-  std::set<std::string> unreachable;             // peers considered down
+  std::set<std::string> live;                   // peers considered up (not the local one)
+  std::set<std::string> unreachable;            // peers considered down
   int64_t taken_at_micros = 0;
 
   // Schema versions and who has them, as describe_schema_versions answers: version UUID

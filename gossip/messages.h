@@ -46,7 +46,7 @@ struct GossipDigestSyn {
 };
 
 struct GossipDigestAck {
-  std::vector<GossipDigest> digests;             // requests
+  std::vector<GossipDigest> digests;            // requests
   std::map<std::string, EndpointState> states;  // deltas (heartbeat + newer app states)
 };
 
@@ -62,21 +62,19 @@ struct EchoReply {};
 // instead of waiting for the failure detector.
 struct GossipShutdown {};
 
-using GossipMessage = std::variant<GossipDigestSyn, GossipDigestAck, GossipDigestAck2,
-                                   EchoRequest, EchoReply, GossipShutdown>;
+using GossipMessage = std::variant<GossipDigestSyn, GossipDigestAck, GossipDigestAck2, EchoRequest,
+                                   EchoReply, GossipShutdown>;
 
 // The verbs, named as in Cassandra's MessagingService.Verb, for fault hooks and metrics.
 enum class GossipVerb : uint8_t {
-  kSyn = 0,       // GOSSIP_DIGEST_SYN
-  kAck = 1,       // GOSSIP_DIGEST_ACK
-  kAck2 = 2,      // GOSSIP_DIGEST_ACK2
-  kEcho = 3,      // ECHO
-  kEchoReply = 4, // REQUEST_RESPONSE to an ECHO
-  kShutdown = 5,  // GOSSIP_SHUTDOWN
+  kSyn = 0,        // GOSSIP_DIGEST_SYN
+  kAck = 1,        // GOSSIP_DIGEST_ACK
+  kAck2 = 2,       // GOSSIP_DIGEST_ACK2
+  kEcho = 3,       // ECHO
+  kEchoReply = 4,  // REQUEST_RESPONSE to an ECHO
+  kShutdown = 5,   // GOSSIP_SHUTDOWN
 };
-inline GossipVerb VerbOf(const GossipMessage& msg) {
-  return static_cast<GossipVerb>(msg.index());
-}
+inline GossipVerb VerbOf(const GossipMessage& msg) { return static_cast<GossipVerb>(msg.index()); }
 const char* VerbName(GossipVerb verb);
 
 // How a Gossiper sends. Implemented by node/ over the internode messaging layer and by

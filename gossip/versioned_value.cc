@@ -121,9 +121,8 @@ StatusValue ParseStatusValue(std::string_view value) {
   bool first = true;
   while (true) {
     size_t comma = value.find(',', start);
-    std::string_view piece =
-        value.substr(start, comma == std::string_view::npos ? std::string_view::npos
-                                                            : comma - start);
+    std::string_view piece = value.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     if (first) {
       out.status = std::string(piece);
       first = false;

@@ -199,8 +199,10 @@ TEST_F(GossipClusterTest, ConvictionTimeMatchesPhiThreshold) {
       if (down > 0 && first < 0) first = s;
       if (down == victim) all = s;
     }
-    std::printf("[ measured ] %d nodes, phi_convict_threshold %g: convicted after %d s (first), "
-                "%d s (all)\n", c.nodes, c.phi, first, all);
+    std::printf(
+        "[ measured ] %d nodes, phi_convict_threshold %g: convicted after %d s (first), "
+        "%d s (all)\n",
+        c.nodes, c.phi, first, all);
     EXPECT_GE(first, c.min_s);
     EXPECT_LE(all, c.max_s);
   }
@@ -322,9 +324,9 @@ TEST_F(GossipClusterTest, LeftNodeIsRemovedThenEvicted) {
   const int leaver = 3;
   const std::string ep = cluster.node(leaver).endpoint;
   Gossiper& g = cluster.g(leaver);
-  g.AddLocalApplicationState(ApplicationState::kStatus,
-                             VersionedValueFactory::Left(cluster.node(leaver).tokens,
-                                                         g.ComputeExpireTime()));
+  g.AddLocalApplicationState(
+      ApplicationState::kStatus,
+      VersionedValueFactory::Left(cluster.node(leaver).tokens, g.ComputeExpireTime()));
   // The leaver keeps gossiping a few rounds (Cassandra sleeps RING_DELAY), then stops.
   auto all_removed = [&] {
     for (int i = 0; i < cluster.size(); ++i) {
@@ -394,7 +396,8 @@ TEST_F(GossipClusterTest, SchemaVersionReachesEveryoneIncludingADownNode) {
   cluster.StopNode(9);
   for (int i = 0; i < 25; ++i) cluster.Round();
   const std::string v2 = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
-  cluster.g(2).AddLocalApplicationState(ApplicationState::kSchema, VersionedValueFactory::Schema(v2));
+  cluster.g(2).AddLocalApplicationState(ApplicationState::kSchema,
+                                        VersionedValueFactory::Schema(v2));
   auto agreed = [&](int n) {
     for (int i = 0; i < n; ++i) {
       for (int j = 0; j < n; ++j) {
@@ -425,7 +428,8 @@ TEST_F(GossipClusterTest, SchemaVersionReachesEveryoneIncludingADownNode) {
     return true;
   };
   ASSERT_NE(cluster.RunUntil(nine_learned, kConvergenceBound), -1);
-  cluster.g(9).AddLocalApplicationState(ApplicationState::kSchema, VersionedValueFactory::Schema(v2));
+  cluster.g(9).AddLocalApplicationState(ApplicationState::kSchema,
+                                        VersionedValueFactory::Schema(v2));
   ASSERT_NE(cluster.RunUntil([&] { return agreed(10) && cluster.Converged(); }, kConvergenceBound),
             -1);
   versions = cluster.g(0).SchemaVersions();

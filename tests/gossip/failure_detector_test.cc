@@ -46,9 +46,9 @@ TEST(ArrivalWindowTest, KeepsOnlyTheLastWindowSizeIntervals) {
 TEST(FailureDetectorTest, PhiIsScaledByOneOverLnTen) {
   ManualClock clock;
   FailureDetector fd(FailureDetectorOptions{}, &clock);
-  fd.Report("a");                                   // interval 2000 ms (initial)
+  fd.Report("a");  // interval 2000 ms (initial)
   clock.AdvanceMicros(1000 * 1000);
-  fd.Report("a");                                   // 1000 ms -> mean 1500 ms
+  fd.Report("a");  // 1000 ms -> mean 1500 ms
   clock.AdvanceMicros(3000 * 1000);
   EXPECT_NEAR(fd.Phi("a"), (3000.0 / 1500.0) / std::log(10.0), 1e-9);
   EXPECT_EQ(fd.Phi("unknown"), 0.0);

@@ -69,8 +69,7 @@ TEST_F(GossiperTest, ThreeWayHandshakeIntroducesANodeToItsSeed) {
   RecordingSubscriber sub_a;
   a->Register(&sub_a);
   a->Start(1000, {{ApplicationState::kStatus, "NORMAL,1"}});
-  b->Start(2000, {{ApplicationState::kStatus, "NORMAL,2"},
-                  {ApplicationState::kHostId, "host-b"}});
+  b->Start(2000, {{ApplicationState::kStatus, "NORMAL,2"}, {ApplicationState::kHostId, "host-b"}});
   net_.set_recording(true);
   clock_.AdvanceSeconds(1);
   b->Tick();  // B knows nobody alive: it gossips to its seed A
@@ -125,9 +124,9 @@ TEST_F(GossiperTest, ExamineRequestsAndSendsWhatIsNewer) {
   GossipDigestSyn syn;
   syn.cluster_name = options.cluster_name;
   syn.digests = {
-      {kA, 100, 0},   // sender has A at an older version: we send A's newer parts
-      {kB, 50, 20},   // sender is newer on B: we request versions above our 10
-      {kC, 61, 1},    // sender has a newer generation of C: we request all of it
+      {kA, 100, 0},         // sender has A at an older version: we send A's newer parts
+      {kB, 50, 20},         // sender is newer on B: we request versions above our 10
+      {kC, 61, 1},          // sender has a newer generation of C: we request all of it
       {"127.0.0.9", 7, 3},  // unknown to us: request all
   };
   g.Handle(kB, syn);
@@ -165,9 +164,9 @@ TEST_F(GossiperTest, ExamineRequestsAndSendsWhatIsNewer) {
 TEST_F(GossiperTest, AckAnswersRequestsWithDeltasOnly) {
   CapturingTransport transport;
   Gossiper g(kA, GossiperOptions{}, &transport, &clock_);
-  g.Start(100, {{ApplicationState::kStatus, "NORMAL,1"},    // version 1
-                {ApplicationState::kLoad, "5"},              // version 2
-                {ApplicationState::kSchema, "s-1"}});        // version 3
+  g.Start(100, {{ApplicationState::kStatus, "NORMAL,1"},  // version 1
+                {ApplicationState::kLoad, "5"},           // version 2
+                {ApplicationState::kSchema, "s-1"}});     // version 3
   GossipDigestAck ack;
   ack.digests = {{kA, 100, 1}};
   g.Handle(kB, ack);
@@ -186,15 +185,15 @@ TEST_F(GossiperTest, SameGenerationMergesNewerStatesAndNotifies) {
   g.Register(&sub);
   g.Start(100);
   GossipDigestAck2 m;
-  m.states[kB] = StateOf(50, 3, {{ApplicationState::kStatus, {"BOOT,1", 2}},
-                                 {ApplicationState::kLoad, {"1", 3}}});
+  m.states[kB] = StateOf(
+      50, 3, {{ApplicationState::kStatus, {"BOOT,1", 2}}, {ApplicationState::kLoad, {"1", 3}}});
   g.Handle(kB, m);
   EXPECT_EQ(sub.Count("join", kB), 1);
   sub.events.clear();
 
   // Newer STATUS, older LOAD: only STATUS is applied and announced.
-  m.states[kB] = StateOf(50, 4, {{ApplicationState::kStatus, {"NORMAL,1", 4}},
-                                 {ApplicationState::kLoad, {"0", 1}}});
+  m.states[kB] = StateOf(
+      50, 4, {{ApplicationState::kStatus, {"NORMAL,1", 4}}, {ApplicationState::kLoad, {"0", 1}}});
   g.Handle(kB, m);
   const EndpointState* b = g.GetEndpointState(kB);
   EXPECT_EQ(b->GetValue(ApplicationState::kStatus), "NORMAL,1");
@@ -213,8 +212,8 @@ TEST_F(GossiperTest, NewerGenerationReplacesStateAndFiresRestart) {
   g.Register(&sub);
   g.Start(100);
   GossipDigestAck2 m;
-  m.states[kB] = StateOf(50, 30, {{ApplicationState::kLoad, {"9", 29}},
-                                  {ApplicationState::kStatus, {"NORMAL,1", 2}}});
+  m.states[kB] = StateOf(
+      50, 30, {{ApplicationState::kLoad, {"9", 29}}, {ApplicationState::kStatus, {"NORMAL,1", 2}}});
   g.Handle(kB, m);
   sub.events.clear();
   m.states[kB] = StateOf(51, 1, {{ApplicationState::kStatus, {"NORMAL,1", 1}}});

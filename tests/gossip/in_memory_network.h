@@ -13,6 +13,8 @@
 // Everything random comes from one seeded RNG, so a run is reproducible.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <deque>
@@ -23,8 +25,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "common/clock.h"
 #include "gossip/gossiper.h"
@@ -252,8 +252,8 @@ class SimCluster {
     Node& n = *nodes_[i];
     GossiperOptions options = base_;
     options.random_seed = rng_() | 1;
-    n.gossiper = std::make_unique<Gossiper>(n.endpoint, options, net_.TransportFor(n.endpoint),
-                                            &clock_);
+    n.gossiper =
+        std::make_unique<Gossiper>(n.endpoint, options, net_.TransportFor(n.endpoint), &clock_);
     n.gossiper->Register(&n.subscriber);
     n.phase = static_cast<int>(rng_() % kStepsPerRound);
     net_.Attach(n.endpoint, n.gossiper.get());
