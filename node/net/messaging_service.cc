@@ -587,8 +587,13 @@ Status MessagingService::Enqueue(const Endpoint& to, std::string frame, Clock::t
 
 Status MessagingService::Route(const Endpoint& to, Message msg, Clock::time_point expires) {
   if (!running_.load(std::memory_order_acquire)) return Status::Aborted("messaging service not running");
-  if (msg.payload.size() + 64 > options_.max_frame_size_bytes) {
+  if (msg.payload.size() > options_.max_frame_size_bytes) {  // before paying for a copy
     return Status::InvalidArgument("message of " + std::to_string(msg.payload.size()) +
+                                   " bytes exceeds max_frame_size_bytes");
+  }
+  std::string frame = EncodeMessageFrame(msg);
+  if (frame.size() - kFrameHeaderSize > options_.max_frame_size_bytes) {
+    return Status::InvalidArgument("frame of " + std::to_string(frame.size()) +
                                    " bytes exceeds max_frame_size_bytes");
   }
   const FaultDecision fault = faults_.Decide(to, msg.verb, FaultDirection::kOutbound);
@@ -596,7 +601,6 @@ Status MessagingService::Route(const Endpoint& to, Message msg, Clock::time_poin
     counters_.fault_dropped.fetch_add(1, std::memory_order_relaxed);
     return Status::OK();
   }
-  std::string frame = EncodeMessageFrame(msg);
   if (fault.delay_ms == 0) return Enqueue(to, std::move(frame), expires);
 
   counters_.fault_delayed.fetch_add(1, std::memory_order_relaxed);

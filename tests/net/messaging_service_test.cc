@@ -519,6 +519,10 @@ TEST(MessagingServiceTest, OversizedPayloadIsRefused) {
   auto a = StartNode(o);
   Status st = a->SendOneWay(Local(74, 7000), internode::Verb::ECHO, std::string(2000, 'x'));
   EXPECT_TRUE(st.IsInvalidArgument()) << st.ToString();
+  // The bound is on the whole envelope: a payload just under it is refused too.
+  st = a->SendOneWay(Local(74, 7000), internode::Verb::ECHO, std::string(1020, 'x'));
+  EXPECT_TRUE(st.IsInvalidArgument()) << st.ToString();
+  EXPECT_OK(a->SendOneWay(Local(74, 7000), internode::Verb::ECHO, std::string(900, 'x')));
 }
 
 TEST(MessagingServiceTest, ReceiverRejectsFramesAboveItsLimit) {
