@@ -326,6 +326,7 @@ void Gossiper::ExamineGossiper(const std::vector<GossipDigest>& digests,
                                std::vector<GossipDigest>* requests,
                                std::map<std::string, EndpointState>* deltas) const {
   for (const GossipDigest& digest : digests) {
+    if (digest.endpoint.empty()) continue;
     auto it = states_.find(digest.endpoint);
     if (it == states_.end()) {
       requests->push_back(GossipDigest{digest.endpoint, digest.generation, 0});
@@ -403,7 +404,7 @@ void Gossiper::NotifyFailureDetector(const std::map<std::string, EndpointState>&
 void Gossiper::ApplyStateLocally(const std::map<std::string, EndpointState>& remote) {
   int64_t now_s = clock_->NowSeconds();
   for (const auto& [endpoint, remote_state] : remote) {
-    if (endpoint == local_endpoint_) continue;
+    if (endpoint == local_endpoint_ || endpoint.empty()) continue;  // "" : garbage
     if (IsQuarantined(endpoint)) continue;  // removed: ignore until the quarantine ends
     auto it = states_.find(endpoint);
     if (it == states_.end()) {

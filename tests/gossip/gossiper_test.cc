@@ -434,6 +434,55 @@ TEST_F(GossiperTest, SnapshotAndSchemaVersions) {
   EXPECT_EQ(versions.count("v2"), 0u);
 }
 
+// Whatever a peer sends, the Gossiper must not crash or corrupt its own state.
+TEST_F(GossiperTest, MalformedContentIsHarmless) {
+  CapturingTransport transport;
+  Gossiper g(kA, GossiperOptions{}, &transport, &clock_);
+  g.Start(100, {{ApplicationState::kStatus, "NORMAL,1"}});
+  GossipDigestSyn syn;
+  syn.cluster_name = GossiperOptions{}.cluster_name;
+  syn.digests = {{"", -5, -7}, {kA, 100, 1 << 30}, {kA, -1, 0}, {kB, 0, 0}};
+  g.Handle(kB, syn);
+  GossipDigestAck ack;
+  ack.digests = {{"127.9.9.9", 1, 0}, {kA, 100, -100}, {"", 0, 0}};
+  ack.states[""] = StateOf(-3, -3);
+  ack.states[kA] = StateOf(999999, 5, {{ApplicationState::kStatus, {"LEFT,1,1", 77}}});
+  g.Handle(kB, ack);
+  GossipDigestAck2 ack2;
+  ack2.states[kC] = StateOf(
+      50, 1,
+      {{ApplicationState::kStatus, {"", 1}}, {static_cast<ApplicationState>(250), {"future", 2}}});
+  g.Handle(kB, ack2);
+  g.Handle(kB, GossipShutdown{});  // from an endpoint it does not know
+  g.Handle("", EchoReply{});
+  g.Tick();
+  // Our own state is untouched by claims about us.
+  const EndpointState* self = g.GetEndpointState(kA);
+  EXPECT_EQ(self->heartbeat.generation, 100);
+  EXPECT_EQ(self->GetValue(ApplicationState::kStatus), "NORMAL,1");
+  EXPECT_TRUE(g.IsAlive(kA));
+  EXPECT_EQ(g.GetEndpointState(""), nullptr);
+}
+
+// Application states this version does not know are stored and passed on.
+TEST_F(GossiperTest, UnknownApplicationStatesAreForwarded) {
+  CapturingTransport transport;
+  Gossiper g(kA, GossiperOptions{}, &transport, &clock_);
+  g.Start(100);
+  const auto future = static_cast<ApplicationState>(42);
+  GossipDigestAck2 m;
+  m.states[kB] = StateOf(50, 3, {{future, {"something new", 2}}});
+  g.Handle(kB, m);
+  transport.sent.clear();
+  GossipDigestSyn syn;
+  syn.cluster_name = GossiperOptions{}.cluster_name;
+  syn.digests = {{kB, 50, 0}};
+  g.Handle(kC, syn);
+  const auto& ack = std::get<GossipDigestAck>(transport.sent.at(0).second);
+  EXPECT_EQ(ack.states.at(kB).GetValue(future), "something new");
+  EXPECT_NE(FormatGossipInfo(g.endpoint_states()).find("X_42:2:something new"), std::string::npos);
+}
+
 TEST(NextGenerationTest, UsesNowUnlessTheStoredOneIsNotOlder) {
   ManualClock clock(1'700'000'000'000'000);
   EXPECT_EQ(NextGeneration(std::nullopt, clock), 1'700'000'000);
