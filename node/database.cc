@@ -27,16 +27,85 @@ std::string KeyspaceNameError(const std::string& name) {
 
 }  // namespace
 
-Database::Database(DatabaseOptions options)
-    : options_(std::move(options)), store_(options_.system_file) {}
+Database::Database(DatabaseOptions options) : options_(std::move(options)) {}
 
 Database::~Database() { Close().IgnoreError(); }  // errors were logged by the engine
 
+namespace {
+
+// Reads the three system tables from `stores` (SystemTables() order).
+Status DecodeStores(const std::vector<const ColumnFamilyStore*>& stores, int32_t now,
+                    StoredSchema* out) {
+  SystemTableContent content[3];
+  for (size_t i = 0; i < 3; ++i) {
+    Status st = ReadSystemTable(*stores[i], now, &content[i]);
+    if (!st.ok()) {
+      return Status::Corruption("cannot read the schema from " + stores[i]->metadata().keyspace +
+                                "." + stores[i]->metadata().name + ": " + st.ToString());
+    }
+  }
+  return DecodeSchemaTables(content[0], content[1], content[2], out);
+}
+
+void SortTables(KeyspaceSchema* ks) {
+  std::sort(ks->tables.begin(), ks->tables.end(), [](const TableSchema& a, const TableSchema& b) {
+    return a.metadata.name < b.metadata.name;
+  });
+}
+
+}  // namespace
+
+Status Database::ReadSchemaFromDisk(StoredSchema* out) const {
+  std::vector<std::unique_ptr<ColumnFamilyStore>> owned;
+  std::vector<const ColumnFamilyStore*> stores;
+  for (const TableMetadata& t : SystemTables()) {
+    ColumnFamilyStoreOptions o;
+    o.directory = (std::filesystem::path(options_.engine.data_directory) / t.keyspace /
+                   t.DirectoryName())
+                      .string();
+    o.partitioner = options_.engine.partitioner;
+    o.sync_sstables = options_.engine.sync_sstables;
+    o.clock = options_.engine.clock;
+    auto cfs = ColumnFamilyStore::Open(t, std::move(o));
+    if (!cfs.ok()) {
+      return Status::Corruption("cannot open system table " + t.keyspace + "." + t.name + ": " +
+                                cfs.status().ToString());
+    }
+    owned.push_back(std::move(cfs).value());
+    stores.push_back(owned.back().get());
+  }
+  return DecodeStores(stores, options_.engine.clock->NowSeconds(), out);
+}
+
+Status Database::ReadSchemaFromEngine(StoredSchema* out) const {
+  std::vector<std::shared_ptr<ColumnFamilyStore>> owned;
+  std::vector<const ColumnFamilyStore*> stores;
+  for (const TableMetadata& t : SystemTables()) {
+    owned.push_back(engine_->GetTable(t.id));
+    if (owned.back() == nullptr) return Status::NotFound("system table " + t.name);
+    stores.push_back(owned.back().get());
+  }
+  return DecodeStores(stores, options_.engine.clock->NowSeconds(), out);
+}
+
+Status Database::CheckIdentity(const LocalState& local) const {
+  if (local.cluster_name != options_.cluster_name) {
+    return Status::InvalidArgument("Saved cluster name " + local.cluster_name +
+                                   " != configured name " + options_.cluster_name);
+  }
+  if (local.partitioner != partitioner_->Name()) {
+    return Status::InvalidArgument("Cannot start node with partitioner " +
+                                   std::string(partitioner_->Name()) +
+                                   ": its data was written with " + local.partitioner);
+  }
+  return Status::OK();
+}
+
 Result<std::unique_ptr<Database>> Database::Open(DatabaseOptions options) {
-  if (options.system_file.empty()) {
+  if (options.legacy_system_file.empty()) {
     std::filesystem::path data(options.engine.data_directory);
-    options.system_file = (data.parent_path() / "system" / "schema.cairn").string();
-    if (data.parent_path().empty()) options.system_file = "system/schema.cairn";
+    options.legacy_system_file = (data.parent_path() / "system" / "schema.cairn").string();
+    if (data.parent_path().empty()) options.legacy_system_file = "system/schema.cairn";
   }
   CAIRN_ASSIGN_OR_RETURN(auto partitioner, ring::Partitioner::ByName(options.partitioner));
   options.engine.partitioner = std::string(partitioner->Name());
@@ -44,10 +113,48 @@ Result<std::unique_ptr<Database>> Database::Open(DatabaseOptions options) {
   db->partitioner_ = partitioner;
   const DatabaseOptions& opts = db->options_;
 
-  auto schema = std::make_shared<Schema>();
-  Status st = db->store_.Load(&db->local_, schema.get());
-  if (st.IsNotFound()) {
-    // A new node: choose its identity and tokens, and save them before anything else.
+  // 1. The schema as the system tables' SSTables hold it.
+  StoredSchema stored;
+  CAIRN_RETURN_IF_ERROR(db->ReadSchemaFromDisk(&stored));
+  bool migrate = false;
+  if (!stored.has_local && stored.schema.keyspaces.empty()) {
+    LegacySystemFile legacy(opts.legacy_system_file);
+    Status st = legacy.Load(&stored.local, &stored.schema);
+    if (st.ok()) {
+      stored.has_local = migrate = true;
+      for (auto& [name, ks] : stored.schema.keyspaces) SortTables(&ks);
+      CAIRN_LOG(INFO) << "migrating the schema from " << legacy.path() << " to system tables";
+    } else if (!st.IsNotFound()) {
+      return st;
+    }
+  }
+  if (stored.has_local) CAIRN_RETURN_IF_ERROR(db->CheckIdentity(stored.local));
+
+  // 2. The engine with every table, replaying the commit log.
+  std::vector<TableMetadata> tables = SystemTables();
+  for (const auto& [name, ks] : stored.schema.keyspaces) {
+    for (const TableSchema& t : ks.tables) tables.push_back(t.metadata);
+  }
+  auto raw = partitioner.get();
+  CAIRN_ASSIGN_OR_RETURN(db->engine_,
+                         StorageEngine::Open(opts.engine, std::move(tables),
+                                             [raw](std::string_view key) {
+                                               return raw->Decorate(key);
+                                             }));
+
+  // 3. The schema again, with whatever replay added.
+  StoredSchema current;
+  if (migrate) {
+    current = std::move(stored);
+  } else {
+    CAIRN_RETURN_IF_ERROR(db->ReadSchemaFromEngine(&current));
+  }
+  db->last_timestamp_ = current.max_timestamp;
+  db->local_ = current.local;
+  auto schema = std::make_shared<Schema>(std::move(current.schema));
+  std::vector<Mutation> writes;
+  if (!current.has_local) {
+    // 4. A new node: choose its identity and tokens.
     db->local_.cluster_name = opts.cluster_name;
     db->local_.host_id = NewUuidString();
     db->local_.partitioner = std::string(partitioner->Name());
@@ -62,44 +169,70 @@ Result<std::unique_ptr<Database>> Database::Open(DatabaseOptions options) {
       while (static_cast<int>(tokens.size()) < n) tokens.insert(partitioner->GetRandomToken());
     }
     for (const Token& t : tokens) db->local_.tokens.push_back(partitioner->TokenToString(t));
-    schema->version = NewUuidString();
-    CAIRN_RETURN_IF_ERROR(db->store_.Save(db->local_, *schema));
     CAIRN_LOG(INFO) << "new node: host id " << db->local_.host_id << ", "
-                    << db->local_.tokens.size() << " tokens, system file "
-                    << db->store_.path();
-  } else if (!st.ok()) {
-    return st;
+                    << db->local_.tokens.size() << " tokens";
+  } else if (!stored.has_local) {
+    // Identity written by a start that crashed before flushing it: check it now.
+    CAIRN_RETURN_IF_ERROR(db->CheckIdentity(db->local_));
+  }
+  if (migrate || !current.has_local) {
+    std::lock_guard lock(db->schema_mu_);
+    writes.push_back(LocalStateMutation(db->local_, db->NextTimestamp()));
+    if (migrate) {
+      for (const auto& [name, ks] : schema->keyspaces) {
+        writes.push_back(KeyspaceMutation(ks, /*with_tables=*/true, db->NextTimestamp()));
+      }
+    }
+    CAIRN_RETURN_IF_ERROR(db->Publish(schema, std::move(writes)));
+    if (migrate) {
+      std::error_code ec;
+      std::filesystem::rename(opts.legacy_system_file, opts.legacy_system_file + ".migrated", ec);
+      if (ec) {
+        CAIRN_LOG(WARN) << "could not rename " << opts.legacy_system_file << ": " << ec.message();
+      }
+    }
   } else {
-    if (db->local_.cluster_name != opts.cluster_name) {
-      return Status::InvalidArgument("Saved cluster name " + db->local_.cluster_name +
-                                     " != configured name " + opts.cluster_name);
-    }
-    if (db->local_.partitioner != partitioner->Name()) {
-      return Status::InvalidArgument("Cannot start node with partitioner " +
-                                     std::string(partitioner->Name()) +
-                                     ": its data was written with " + db->local_.partitioner);
-    }
-    CAIRN_LOG(INFO) << "loaded schema version " << schema->version << " ("
-                    << schema->keyspaces.size() << " keyspaces) from " << db->store_.path();
+    schema->version = SchemaVersion(*schema);
+    std::lock_guard lock(db->snapshot_mu_);
+    db->schema_ = schema;
   }
   for (const std::string& t : db->local_.tokens) {
     CAIRN_ASSIGN_OR_RETURN(Token token, partitioner->TokenFromString(t));
     db->tokens_.push_back(std::move(token));
   }
   std::sort(db->tokens_.begin(), db->tokens_.end());
-
-  std::vector<TableMetadata> tables;
-  for (const auto& [name, ks] : schema->keyspaces) {
-    for (const TableSchema& t : ks.tables) tables.push_back(t.metadata);
-  }
-  auto raw = partitioner.get();
-  CAIRN_ASSIGN_OR_RETURN(db->engine_,
-                         StorageEngine::Open(opts.engine, std::move(tables),
-                                             [raw](std::string_view key) {
-                                               return raw->Decorate(key);
-                                             }));
-  db->schema_ = std::move(schema);
+  CAIRN_RETURN_IF_ERROR(db->ReconcileEngineTables());
+  CAIRN_LOG(INFO) << "schema version " << db->schema()->version << " ("
+                  << db->schema()->keyspaces.size() << " keyspaces) from the system tables";
   return db;
+}
+
+Status Database::ReconcileEngineTables() {
+  auto schema = this->schema();
+  std::set<TableId> wanted;
+  for (const TableMetadata& t : SystemTables()) wanted.insert(t.id);
+  for (const auto& [name, ks] : schema->keyspaces) {
+    for (const TableSchema& t : ks.tables) wanted.insert(t.metadata.id);
+  }
+  // A schema change replayed from the commit log (never acknowledged) may have dropped
+  // or replaced tables the engine opened, and created others.
+  for (const auto& cfs : engine_->Tables()) {
+    if (wanted.count(cfs->metadata().id) > 0) continue;
+    TableMetadata gone = cfs->metadata();
+    CAIRN_LOG(INFO) << "closing " << gone.keyspace << "." << gone.name
+                    << ": dropped by a replayed schema change";
+    engine_->DropTable(gone.id).IgnoreError();  // present: just listed
+    RemoveTableFiles(gone);
+  }
+  for (const auto& [name, ks] : schema->keyspaces) {
+    for (const TableSchema& t : ks.tables) {
+      if (engine_->GetTable(t.metadata.id) != nullptr) continue;
+      CAIRN_LOG(INFO) << "opening " << t.metadata.keyspace << "." << t.metadata.name
+                      << ": created by a replayed schema change";
+      CAIRN_RETURN_IF_ERROR(engine_->AddTable(t.metadata));
+    }
+  }
+  return Status::OK();
 }
 
 std::shared_ptr<const Schema> Database::schema() const {
@@ -111,9 +244,18 @@ std::shared_ptr<Schema> Database::CopySchema() const {
   return std::make_shared<Schema>(*schema());
 }
 
-Status Database::Publish(std::shared_ptr<Schema> next) {
-  next->version = NewUuidString();
-  CAIRN_RETURN_IF_ERROR(store_.Save(local_, *next));
+int64_t Database::NextTimestamp() {
+  last_timestamp_ = std::max(last_timestamp_ + 1, options_.engine.clock->NowMicros());
+  return last_timestamp_;
+}
+
+Status Database::Publish(std::shared_ptr<Schema> next, std::vector<Mutation> mutations) {
+  for (Mutation& m : mutations) CAIRN_RETURN_IF_ERROR(engine_->Apply(std::move(m)));
+  // Cassandra's SchemaKeyspace.flush(): the next startup reads the schema from SSTables
+  // before it replays the commit log, so a change is acknowledged only once flushed.
+  for (const TableMetadata& t : SystemTables()) CAIRN_RETURN_IF_ERROR(engine_->Flush(t.id));
+  for (auto& [name, ks] : next->keyspaces) SortTables(&ks);
+  next->version = SchemaVersion(*next);
   std::lock_guard lock(snapshot_mu_);
   schema_ = std::move(next);
   return Status::OK();
@@ -169,8 +311,9 @@ Result<std::string> Database::AddKeyspace(KeyspaceSchema ks) {
   std::vector<TableMetadata> added;
   for (const TableSchema& t : ks.tables) added.push_back(t.metadata);
   std::string name = ks.name;
+  Mutation write = KeyspaceMutation(ks, /*with_tables=*/true, NextTimestamp());
   next->keyspaces.emplace(name, std::move(ks));
-  CAIRN_RETURN_IF_ERROR(Publish(next));
+  CAIRN_RETURN_IF_ERROR(Publish(next, {std::move(write)}));
   for (TableMetadata& m : added) CAIRN_RETURN_IF_ERROR(engine_->AddTable(std::move(m)));
   CAIRN_LOG(INFO) << "created keyspace " << name << " (schema version " << next->version << ")";
   return next->version;
@@ -191,7 +334,8 @@ Result<std::string> Database::UpdateKeyspace(KeyspaceSchema ks) {
   it->second.strategy_class = ks.strategy_class;
   it->second.strategy_options = ks.strategy_options;
   it->second.durable_writes = ks.durable_writes;
-  CAIRN_RETURN_IF_ERROR(Publish(next));
+  Mutation write = KeyspaceMutation(it->second, /*with_tables=*/false, NextTimestamp());
+  CAIRN_RETURN_IF_ERROR(Publish(next, {std::move(write)}));
   CAIRN_LOG(INFO) << "updated keyspace " << ks.name << " (schema version " << next->version
                   << ")";
   return next->version;
@@ -210,7 +354,8 @@ Result<std::string> Database::DropKeyspace(const std::string& name) {
   std::vector<TableMetadata> dropped;
   for (const TableSchema& t : it->second.tables) dropped.push_back(t.metadata);
   next->keyspaces.erase(it);
-  CAIRN_RETURN_IF_ERROR(Publish(next));
+  CAIRN_RETURN_IF_ERROR(Publish(
+      next, {DropKeyspaceMutation(name, NextTimestamp(), options_.engine.clock->NowSeconds())}));
   for (const TableMetadata& m : dropped) {
     engine_->DropTable(m.id).IgnoreError();  // absent only if never opened
     RemoveTableFiles(m);
@@ -242,8 +387,9 @@ Result<std::string> Database::AddTable(TableSchema table) {
                                    "\" to keyspace \"" + ks_name + "\"");
   }
   TableMetadata metadata = table.metadata;
+  Mutation write = TableMutation(table, NextTimestamp());
   it->second.tables.push_back(std::move(table));
-  CAIRN_RETURN_IF_ERROR(Publish(next));
+  CAIRN_RETURN_IF_ERROR(Publish(next, {std::move(write)}));
   CAIRN_RETURN_IF_ERROR(engine_->AddTable(std::move(metadata)));
   CAIRN_LOG(INFO) << "created column family " << ks_name << "." << cf_name
                   << " (schema version " << next->version << ")";
@@ -280,7 +426,7 @@ Result<std::string> Database::UpdateTable(TableSchema table) {
   table.metadata.id = old->metadata.id;
   CAIRN_RETURN_IF_ERROR(PrepareTable(&table));
   *old = std::move(table);
-  CAIRN_RETURN_IF_ERROR(Publish(next));
+  CAIRN_RETURN_IF_ERROR(Publish(next, {TableMutation(*old, NextTimestamp())}));
   // The engine keeps the metadata it opened the table with; the storage-relevant
   // options that can change (gc_grace, TTL, thresholds) apply from the next restart.
   // TODO(thrift): ask the engine for an UpdateTable to apply them at once.
@@ -305,7 +451,9 @@ Result<std::string> Database::DropTable(const std::string& keyspace, const std::
   if (t == tables.end()) return Status::InvalidArgument("unconfigured table " + name);
   TableMetadata dropped = t->metadata;
   tables.erase(t);
-  CAIRN_RETURN_IF_ERROR(Publish(next));
+  CAIRN_RETURN_IF_ERROR(Publish(
+      next, {DropTableMutation(keyspace, name, NextTimestamp(),
+                               options_.engine.clock->NowSeconds())}));
   engine_->DropTable(dropped.id).IgnoreError();  // absent only if never opened
   RemoveTableFiles(dropped);
   CAIRN_LOG(INFO) << "dropped column family " << keyspace << "." << name << " (schema version "
@@ -325,21 +473,23 @@ Status Database::Truncate(const std::string& keyspace, const std::string& name) 
   }
   if (table == nullptr) return Status::InvalidArgument("unconfigured table " + name);
   // A fresh id: the old SSTables and commit log records belong to a table that no
-  // longer exists, so neither reads nor replay can see them again.
+  // longer exists, so neither reads nor replay can see them again. The new id is made
+  // durable first; only then does the engine swap the stores (atomically, so a failure
+  // leaves the old store and its unflushed writes in place).
+  auto previous = CopySchema();
   TableMetadata old = table->metadata;
   table->metadata.id = NewTableId();
   TableMetadata fresh = table->metadata;
-  // The engine knows a table by name too, so the old store goes first. On failure the
-  // old store is reopened: the schema on disk still names it.
-  engine_->DropTable(old.id).IgnoreError();  // absent only if never opened
-  Status st = engine_->AddTable(fresh);
-  if (st.ok()) {
-    st = Publish(next);
-    if (!st.ok()) engine_->DropTable(fresh.id).IgnoreError();  // being undone
-  }
+  CAIRN_RETURN_IF_ERROR(Publish(next, {TableMutation(*table, NextTimestamp())}));
+  Status st = engine_->ReplaceTable(old.id, fresh);
   if (!st.ok()) {
-    Status reopened = engine_->AddTable(old);
-    if (!reopened.ok()) CAIRN_LOG(ERROR) << "cannot reopen " << name << ": " << reopened.ToString();
+    // Put the old id back in the system tables; the data was never touched.
+    const TableSchema* undo = previous->FindTable(keyspace, name);
+    Status undone = Publish(previous, {TableMutation(*undo, NextTimestamp())});
+    if (!undone.ok()) {
+      CAIRN_LOG(ERROR) << "truncate of " << keyspace << "." << name
+                       << " failed and could not be undone: " << undone.ToString();
+    }
     return st;
   }
   RemoveTableFiles(old);

@@ -1,15 +1,28 @@
 // Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
 //
 // Database: one node's local data and schema (Cassandra's Schema + MigrationManager +
-// the local half of StorageProxy on a single node). It owns the StorageEngine and the
-// SchemaStore and keeps them consistent:
+// the local half of StorageProxy on a single node). It owns the StorageEngine and keeps
+// the schema in the engine's system tables (node/schema_store.h, node/SCHEMA_FORMAT.md):
 //
-//   - schema changes are validated, written durably to the system file, and only then
-//     applied to the storage engine (a new table is opened, a dropped one closed), so a
-//     crash at any point restarts with a schema that matches what clients were told;
-//   - every change gets a new schema version UUID (describe_schema_versions);
-//   - truncate gives the table a fresh id and deletes the old files, so nothing written
-//     before it can come back, not even from commit log replay.
+//   - a schema change is validated, written as a mutation of the system tables through
+//     the engine (commit log + memtable), and those tables are flushed before the change
+//     is applied to the engine's user tables and acknowledged (Cassandra's
+//     SchemaKeyspace.flush()), so the next startup finds it in SSTables;
+//   - every change gets a new schema version UUID (describe_schema_versions), a digest
+//     of the schema, so it is the same after a restart;
+//   - truncate gives the table a fresh id (StorageEngine::ReplaceTable) and deletes the
+//     old files, so nothing written before it can come back, not even from replay.
+//
+// Startup (Open), which must know every table before the commit log is replayed:
+//   1. open the system tables' stores on their own and decode the schema and the node's
+//      identity from their SSTables (or migrate a legacy schema.cairn file once);
+//   2. open the StorageEngine with the system tables and every user table; it replays
+//      the commit log for all of them;
+//   3. read the schema again through the engine: a schema mutation that reached the
+//      commit log but not an SSTable (a crash before the change was acknowledged) was
+//      just replayed, so tables it created are added and tables it dropped removed;
+//   4. a new node chooses its host id and tokens and writes them to system.local.
+// A corrupt system table stops the startup with Corruption naming the file or cell.
 //
 // Reads and writes go straight to the engine; the Thrift handler (thrift/) validates,
 // converts and applies Cassandra's result semantics on top.
@@ -34,15 +47,16 @@ struct DatabaseOptions {
   // Storage settings (directories, commit log mode, memtable space, compactors).
   // engine.partitioner is overwritten with `partitioner`'s name.
   StorageEngineOptions engine;
-  // The system file holding the schema and the node's tokens.
+  // A legacy system file (the schema before it moved into system tables), read once
+  // when the system tables are empty and renamed to <file>.migrated afterwards.
   // Default: <engine.data_directory>/../system/schema.cairn (see node/SCHEMA_FORMAT.md).
-  std::string system_file;
+  std::string legacy_system_file;
   // Must match the name saved by earlier runs. Default: "Test Cluster".
   std::string cluster_name = "Test Cluster";
   // Partitioner class, short or full name. Default: Murmur3Partitioner.
   std::string partitioner = "org.apache.cassandra.dht.Murmur3Partitioner";
   // Tokens for a new node: initial_tokens when given, else num_tokens random ones.
-  // Ignored when the system file already holds tokens.
+  // Ignored when system.local already holds tokens.
   int num_tokens = 16;
   std::vector<std::string> initial_tokens;
   // This node's datacenter and rack (for replica counting and describe_ring).
@@ -52,8 +66,9 @@ struct DatabaseOptions {
 
 class Database {
  public:
-  // Loads (or creates) the system file, then opens the storage engine with every table
-  // of the schema, replaying the commit log.
+  // Reads the schema from the system tables (creating the node's identity on first
+  // start), then opens the storage engine with every table, replaying the commit log.
+  // See the file comment for the order.
   static Result<std::unique_ptr<Database>> Open(DatabaseOptions options);
   ~Database();
   Database(const Database&) = delete;
@@ -93,20 +108,30 @@ class Database {
 
  private:
   explicit Database(DatabaseOptions options);
-  // Persists `next` and makes it current. REQUIRES: schema_mu_ held.
-  Status Publish(std::shared_ptr<Schema> next);
+  // Reads the system tables from their SSTables alone (startup step 1).
+  Status ReadSchemaFromDisk(StoredSchema* out) const;
+  // Reads the system tables through the open engine (memtables included).
+  Status ReadSchemaFromEngine(StoredSchema* out) const;
+  Status CheckIdentity(const LocalState& local) const;
+  // Opens user tables of schema_ the engine lacks and drops tables it no longer names.
+  Status ReconcileEngineTables();
+  // A write timestamp (µs) above every earlier schema write. REQUIRES: schema_mu_ held.
+  int64_t NextTimestamp();
+  // Writes `mutations` to the system tables, flushes them, and makes `next` current.
+  // REQUIRES: schema_mu_ held.
+  Status Publish(std::shared_ptr<Schema> next, std::vector<Mutation> mutations);
   std::shared_ptr<Schema> CopySchema() const;
   Status PrepareTable(TableSchema* table) const;
   void RemoveTableFiles(const TableMetadata& table) const;
 
   const DatabaseOptions options_;
   std::shared_ptr<const ring::Partitioner> partitioner_;
-  SchemaStore store_;
   LocalState local_;
   std::vector<Token> tokens_;
   std::unique_ptr<StorageEngine> engine_;
 
   std::mutex schema_mu_;         // serializes schema changes
+  int64_t last_timestamp_ = 0;   // GUARDED_BY(schema_mu_)
   mutable std::mutex snapshot_mu_;
   std::shared_ptr<const Schema> schema_;  // GUARDED_BY(snapshot_mu_)
 };

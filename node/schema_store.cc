@@ -1,11 +1,15 @@
 // Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
 //
-// Schema validation and the system file codec. The byte layout is documented in
-// node/SCHEMA_FORMAT.md; the encoder below writes it field by field in that order:
+// Schema validation and the system table codec. Layouts are documented in
+// node/SCHEMA_FORMAT.md; the encoders below write them field by field in that order:
 //
-//   file    := magic[8]="CAIRNSYS" fixed32 version=1 fixed32 payload_len payload
-//              fixed64 checksum (Checksum64 of every preceding byte)
-//   payload := local schema_version keyspace_count:varint32 keyspace*
+//   system_schema.keyspaces  key=keyspace  cells "durable_writes"=bool
+//                                                 "replication"=map (incl. "class")
+//   system_schema.tables     key=keyspace  cell <table name>=byte 1, table
+//   system.local             key="local"   cells "cluster_name", "host_id",
+//                                                 "partitioner", "tokens"=list
+//   legacy file := magic[8]="CAIRNSYS" fixed32 version=1 fixed32 payload_len payload
+//                  fixed64 checksum (Checksum64 of every preceding byte)
 #include "node/schema_store.h"
 
 #include <fcntl.h>
@@ -523,7 +527,7 @@ Status DecodeSystemFile(std::string_view path, std::string_view contents, LocalS
   return Status::OK();
 }
 
-Status SchemaStore::Load(LocalState* local, Schema* schema) const {
+Status LegacySystemFile::Load(LocalState* local, Schema* schema) const {
   std::error_code ec;
   if (!std::filesystem::exists(path_, ec)) return Status::NotFound(path_);
   std::ifstream in(path_, std::ios::binary);
@@ -533,7 +537,7 @@ Status SchemaStore::Load(LocalState* local, Schema* schema) const {
   return DecodeSystemFile(path_, contents, local, schema);
 }
 
-Status SchemaStore::Save(const LocalState& local, const Schema& schema) const {
+Status LegacySystemFile::Save(const LocalState& local, const Schema& schema) const {
   const std::string data = EncodeSystemFile(local, schema);
   const std::string tmp = path_ + ".tmp";
   std::filesystem::path dir = std::filesystem::path(path_).parent_path();
@@ -563,6 +567,301 @@ Status SchemaStore::Save(const LocalState& local, const Schema& schema) const {
     return Status::IOErrorFromErrno("rename " + tmp, errno);
   }
   return SyncDirectory(dir.string());
+}
+
+namespace {
+
+constexpr uint8_t kTableDefinitionVersion = 1;
+constexpr char kLocalKey[] = "local";
+
+TableMetadata MakeSystemTable(const char* keyspace, const char* name) {
+  TableMetadata m;
+  m.keyspace = keyspace;
+  m.name = name;
+  m.id = SystemTableId(keyspace, name);
+  m.comparator = *ParseType("UTF8Type");
+  m.key_validator = *ParseType("UTF8Type");
+  m.default_validator = BytesTypeInstance();
+  m.gc_grace_seconds = 7 * 24 * 3600;  // Cassandra's system_schema tables: 7 days
+  return m;
+}
+
+std::string EncodeMapValue(const std::map<std::string, std::string>& m) {
+  std::string out;
+  PutMap(&out, m);
+  return out;
+}
+
+PartitionUpdate Cells(std::vector<Cell> cells) {
+  PartitionUpdate u;
+  u.cells = std::move(cells);
+  return u;
+}
+
+PartitionUpdate PartitionDeletion(int64_t timestamp, int32_t now) {
+  PartitionUpdate u;
+  u.deletion.marked_for_delete_at = timestamp;
+  u.deletion.local_deletion_time = now;
+  return u;
+}
+
+std::string EncodeTableDefinition(const TableSchema& t) {
+  std::string out(1, static_cast<char>(kTableDefinitionVersion));
+  EncodeTable(&out, t);
+  return out;
+}
+
+void EncodeKeyspaceDefinition(std::string* dst, const KeyspaceSchema& ks) {
+  PutString(dst, ks.name);
+  PutString(dst, ks.strategy_class);
+  PutMap(dst, ks.strategy_options);
+  dst->push_back(ks.durable_writes ? 1 : 0);
+}
+
+Status CorruptCell(const TableMetadata& table, std::string_view key, std::string_view cell,
+                   std::string_view what) {
+  return Status::Corruption(table.keyspace + "." + table.name + ": partition '" +
+                            std::string(key) + "' cell '" + std::string(cell) +
+                            "': " + std::string(what));
+}
+
+}  // namespace
+
+TableId SystemTableId(std::string_view keyspace, std::string_view table) {
+  Digest128 d;
+  d.Update(keyspace);
+  d.Update(".");
+  d.Update(table);
+  TableId id = d.Finish();
+  id[6] = static_cast<char>((id[6] & 0x0f) | 0x80);  // version 8: custom
+  id[8] = static_cast<char>((id[8] & 0x3f) | 0x80);  // IETF variant
+  return id;
+}
+
+const TableMetadata& SchemaKeyspacesTable() {
+  static const TableMetadata kTable = MakeSystemTable("system_schema", "keyspaces");
+  return kTable;
+}
+
+const TableMetadata& SchemaTablesTable() {
+  static const TableMetadata kTable = MakeSystemTable("system_schema", "tables");
+  return kTable;
+}
+
+const TableMetadata& SystemLocalTable() {
+  static const TableMetadata kTable = MakeSystemTable("system", "local");
+  return kTable;
+}
+
+std::vector<TableMetadata> SystemTables() {
+  return {SchemaKeyspacesTable(), SchemaTablesTable(), SystemLocalTable()};
+}
+
+Mutation KeyspaceMutation(const KeyspaceSchema& ks, bool with_tables, int64_t timestamp) {
+  Mutation m;
+  m.keyspace = SchemaKeyspacesTable().keyspace;
+  m.key = ks.name;
+  std::map<std::string, std::string> replication = ks.strategy_options;
+  replication["class"] = ks.strategy_class;
+  m.updates.push_back(
+      {SchemaKeyspacesTable().id,
+       Cells({Cell::Live("durable_writes", std::string(1, ks.durable_writes ? 1 : 0), timestamp),
+              Cell::Live("replication", EncodeMapValue(replication), timestamp)})});
+  if (with_tables && !ks.tables.empty()) {
+    std::vector<Cell> cells;
+    for (const TableSchema& t : ks.tables) {
+      cells.push_back(Cell::Live(t.metadata.name, EncodeTableDefinition(t), timestamp));
+    }
+    m.updates.push_back({SchemaTablesTable().id, Cells(std::move(cells))});
+  }
+  return m;
+}
+
+Mutation DropKeyspaceMutation(const std::string& keyspace, int64_t timestamp, int32_t now) {
+  Mutation m;
+  m.keyspace = SchemaKeyspacesTable().keyspace;
+  m.key = keyspace;
+  m.updates.push_back({SchemaKeyspacesTable().id, PartitionDeletion(timestamp, now)});
+  m.updates.push_back({SchemaTablesTable().id, PartitionDeletion(timestamp, now)});
+  return m;
+}
+
+Mutation TableMutation(const TableSchema& table, int64_t timestamp) {
+  Mutation m;
+  m.keyspace = SchemaTablesTable().keyspace;
+  m.key = table.metadata.keyspace;
+  m.updates.push_back(
+      {SchemaTablesTable().id,
+       Cells({Cell::Live(table.metadata.name, EncodeTableDefinition(table), timestamp)})});
+  return m;
+}
+
+Mutation DropTableMutation(const std::string& keyspace, const std::string& table,
+                           int64_t timestamp, int32_t now) {
+  Mutation m;
+  m.keyspace = SchemaTablesTable().keyspace;
+  m.key = keyspace;
+  m.updates.push_back({SchemaTablesTable().id, Cells({Cell::Tombstone(table, timestamp, now)})});
+  return m;
+}
+
+Mutation LocalStateMutation(const LocalState& local, int64_t timestamp) {
+  Mutation m;
+  m.keyspace = SystemLocalTable().keyspace;
+  m.key = kLocalKey;
+  std::string tokens;
+  PutVarint32(&tokens, static_cast<uint32_t>(local.tokens.size()));
+  for (const std::string& t : local.tokens) PutString(&tokens, t);
+  m.updates.push_back({SystemLocalTable().id,
+                       Cells({Cell::Live("cluster_name", local.cluster_name, timestamp),
+                              Cell::Live("host_id", local.host_id, timestamp),
+                              Cell::Live("partitioner", local.partitioner, timestamp),
+                              Cell::Live("tokens", std::move(tokens), timestamp)})});
+  return m;
+}
+
+Status ReadSystemTable(const ColumnFamilyStore& store, int32_t now, SystemTableContent* out) {
+  const AbstractType& comparator = *store.metadata().comparator;
+  SystemTableContent content;
+  auto it = store.NewScanIterator();
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    PartitionUpdate p = it->partition();
+    content.max_timestamp = std::max(content.max_timestamp, p.deletion.marked_for_delete_at);
+    for (const RangeTombstone& rt : p.range_tombstones) {
+      content.max_timestamp = std::max(content.max_timestamp, rt.deletion.marked_for_delete_at);
+    }
+    for (const Cell& c : p.cells) {
+      content.max_timestamp = std::max(content.max_timestamp, c.timestamp);
+    }
+    p.RemoveShadowed(comparator);
+    std::vector<Cell> live;
+    for (Cell& c : p.cells) {
+      if (c.IsLive(now)) live.push_back(std::move(c));
+    }
+    if (!live.empty()) content.partitions.emplace_back(it->key().key, std::move(live));
+  }
+  CAIRN_RETURN_IF_ERROR(it->status());
+  *out = std::move(content);
+  return Status::OK();
+}
+
+Status DecodeSchemaTables(const SystemTableContent& keyspaces, const SystemTableContent& tables,
+                          const SystemTableContent& local, StoredSchema* out) {
+  StoredSchema stored;
+  stored.max_timestamp = std::max(keyspaces.max_timestamp, tables.max_timestamp);
+  const TableMetadata& ks_table = SchemaKeyspacesTable();
+  for (const auto& [key, cells] : keyspaces.partitions) {
+    KeyspaceSchema ks;
+    ks.name = key;
+    bool has_replication = false, has_durable = false;
+    for (const Cell& c : cells) {
+      if (c.name == "durable_writes") {
+        if (c.value.size() != 1 || static_cast<uint8_t>(c.value[0]) > 1) {
+          return CorruptCell(ks_table, key, c.name, "not a boolean");
+        }
+        ks.durable_writes = c.value[0] == 1;
+        has_durable = true;
+      } else if (c.name == "replication") {
+        Reader r(c.value, 0);
+        ks.strategy_options = r.Map();
+        if (!r.ok() || !r.empty()) {
+          return CorruptCell(ks_table, key, c.name,
+                             "malformed map at offset " + std::to_string(r.failed_at()));
+        }
+        auto cls = ks.strategy_options.find("class");
+        if (cls == ks.strategy_options.end()) {
+          return CorruptCell(ks_table, key, c.name, "no replication class");
+        }
+        ks.strategy_class = cls->second;
+        ks.strategy_options.erase(cls);
+        has_replication = true;
+      }
+      // Unknown cells are ignored: a later version may add fields.
+    }
+    if (!has_replication || !has_durable) {
+      return CorruptCell(ks_table, key, has_replication ? "durable_writes" : "replication",
+                         "missing");
+    }
+    stored.schema.keyspaces.emplace(key, std::move(ks));
+  }
+  const TableMetadata& cf_table = SchemaTablesTable();
+  for (const auto& [key, cells] : tables.partitions) {
+    auto ks = stored.schema.keyspaces.find(key);
+    for (const Cell& c : cells) {
+      if (c.value.empty() || static_cast<uint8_t>(c.value[0]) != kTableDefinitionVersion) {
+        return CorruptCell(cf_table, key, c.name, "unknown definition version");
+      }
+      Reader r(std::string_view(c.value).substr(1), 1);
+      TableSchema t = DecodeTable(&r);
+      if (r.ok() && !r.empty()) r.Fail();
+      if (!r.ok()) {
+        return CorruptCell(cf_table, key, c.name,
+                           "malformed definition at offset " + std::to_string(r.failed_at()));
+      }
+      if (t.metadata.keyspace != key || t.metadata.name != c.name) {
+        return CorruptCell(cf_table, key, c.name,
+                           "definition names " + t.metadata.keyspace + "." + t.metadata.name);
+      }
+      if (ks == stored.schema.keyspaces.end()) {
+        return CorruptCell(cf_table, key, c.name, "keyspace not in system_schema.keyspaces");
+      }
+      ks->second.tables.push_back(std::move(t));
+    }
+  }
+  stored.schema.version = SchemaVersion(stored.schema);
+  for (const auto& [key, cells] : local.partitions) {
+    if (key != kLocalKey) continue;
+    const TableMetadata& local_table = SystemLocalTable();
+    int found = 0;
+    for (const Cell& c : cells) {
+      if (c.name == "cluster_name") {
+        stored.local.cluster_name = c.value;
+      } else if (c.name == "host_id") {
+        stored.local.host_id = c.value;
+      } else if (c.name == "partitioner") {
+        stored.local.partitioner = c.value;
+      } else if (c.name == "tokens") {
+        Reader r(c.value, 0);
+        uint32_t n = r.Count();
+        std::vector<std::string> tokens;
+        for (uint32_t i = 0; r.ok() && i < n; ++i) tokens.push_back(r.String());
+        if (!r.ok() || !r.empty()) {
+          return CorruptCell(local_table, key, c.name,
+                             "malformed list at offset " + std::to_string(r.failed_at()));
+        }
+        stored.local.tokens = std::move(tokens);
+      } else {
+        continue;
+      }
+      ++found;
+    }
+    if (found != 4) return CorruptCell(local_table, key, "*", "missing node identity fields");
+    stored.has_local = true;
+  }
+  *out = std::move(stored);
+  return Status::OK();
+}
+
+std::string SchemaVersion(const Schema& schema) {
+  Digest128 d;
+  std::string buf;
+  for (const auto& [name, ks] : schema.keyspaces) {
+    buf.clear();
+    EncodeKeyspaceDefinition(&buf, ks);
+    // Tables in name order, the order the system table returns them.
+    std::vector<const TableSchema*> tables;
+    for (const TableSchema& t : ks.tables) tables.push_back(&t);
+    std::sort(tables.begin(), tables.end(), [](const TableSchema* a, const TableSchema* b) {
+      return a->metadata.name < b->metadata.name;
+    });
+    PutVarint32(&buf, static_cast<uint32_t>(tables.size()));
+    for (const TableSchema* t : tables) EncodeTable(&buf, *t);
+    d.Update(buf);
+  }
+  std::string bytes = d.Finish();
+  bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x30);  // version 3 (name-based), as Cassandra
+  bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);
+  return UuidToString(bytes);
 }
 
 std::string UuidToString(std::string_view b) {

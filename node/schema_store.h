@@ -2,16 +2,22 @@
 //
 // The node's schema (keyspaces and their column families, with every option Cassandra's
 // KsDef/CfDef carry) and the node-local state that must survive restarts (cluster name,
-// host id, tokens), plus SchemaStore, which keeps both in one durable file.
+// host id, tokens), and how both are stored: in system tables written through the
+// storage engine, as Cassandra's SchemaKeyspace and SystemKeyspace do
+// (node/SCHEMA_FORMAT.md):
 //
-// Cassandra keeps this in the system and system_schema keyspaces. Cairn keeps it in a
-// file (node/SCHEMA_FORMAT.md) because the storage engine replays the commit log while it
-// opens, before it could read a system table, and must already know every user table by
-// then. The file is replaced atomically (temporary file, fsync, rename, fsync of the
-// directory), so a crash leaves either the old or the new schema, never a mix.
+//   system_schema.keyspaces  one partition per keyspace (replication, durable_writes)
+//   system_schema.tables     one partition per keyspace, one cell per column family
+//   system.local             one partition "local" (cluster name, host id, tokens...)
+//
+// Those tables have fixed ids derived from their names, so the node can open and read
+// them before it knows anything else (see Database::Open for the startup order).
+// This file holds the codec: schema changes as Mutations of the system tables, and the
+// decoding of those tables' content back into a Schema and a LocalState.
 //
 // A Schema is an immutable snapshot: readers hold a shared_ptr<const Schema> and never
-// see it change; a schema change builds a new snapshot with a new version UUID.
+// see it change; a schema change builds a new snapshot with a new version UUID (a
+// digest of the schema, as Cassandra's schema version is).
 // Validation messages follow Cassandra's KeyspaceMetadata/CFMetaData/
 // AbstractReplicationStrategy, so clients see the same errors.
 #pragma once
@@ -24,7 +30,9 @@
 #include <vector>
 
 #include "common/marshal.h"
+#include "common/mutation.h"
 #include "common/status.h"
+#include "node/column_family_store.h"
 #include "node/schema.h"
 
 namespace cairn::node {
@@ -93,8 +101,8 @@ struct Schema {
   const TableSchema* FindTable(std::string_view keyspace, std::string_view name) const;
 };
 
-// Cassandra 3.x's system keyspaces, in the order describe_keyspaces lists them. They
-// are not stored: clients may read their descriptions but never change them.
+// Cassandra 3.x's system keyspaces, in the order describe_keyspaces lists them. Their
+// descriptions are fixed (not stored); clients may read them but never change them.
 const std::vector<KeyspaceSchema>& SystemKeyspaces();
 bool IsSystemKeyspace(std::string_view name);
 
@@ -130,21 +138,76 @@ struct ReplicaCounts {
 };
 ReplicaCounts CountReplicas(const KeyspaceSchema& ks, std::string_view local_dc);
 
-// --- Persistence -------------------------------------------------------------------
+// --- System tables (node/SCHEMA_FORMAT.md) ---------------------------------------
 
-// Encodes/decodes the whole file (see node/SCHEMA_FORMAT.md). Decode returns Corruption
-// naming the file and offset for a damaged file.
+// system_schema.keyspaces, system_schema.tables and system.local, with fixed ids.
+const TableMetadata& SchemaKeyspacesTable();
+const TableMetadata& SchemaTablesTable();
+const TableMetadata& SystemLocalTable();
+// All three, in that order.
+std::vector<TableMetadata> SystemTables();
+// The fixed id of a system table: the first 16 bytes of XXH3-128("<keyspace>.<table>")
+// with the UUID version nibble set to 8 (custom) and the IETF variant.
+TableId SystemTableId(std::string_view keyspace, std::string_view table);
+
+// Schema changes as mutations of the system tables (one partition per keyspace, so a
+// keyspace with its tables is one atomic commit log record). `timestamp` is in µs and
+// must exceed every timestamp already in those tables; `now` is in seconds.
+// Writes the keyspace row and, when `with_tables`, every table of `ks`.
+Mutation KeyspaceMutation(const KeyspaceSchema& ks, bool with_tables, int64_t timestamp);
+// Deletes the keyspace row and every table of the keyspace (partition tombstones).
+Mutation DropKeyspaceMutation(const std::string& keyspace, int64_t timestamp, int32_t now);
+// Writes (creates or replaces) one table definition.
+Mutation TableMutation(const TableSchema& table, int64_t timestamp);
+// Deletes one table definition.
+Mutation DropTableMutation(const std::string& keyspace, const std::string& table,
+                           int64_t timestamp, int32_t now);
+// Writes this node's identity to system.local.
+Mutation LocalStateMutation(const LocalState& local, int64_t timestamp);
+
+// The live content of one system table: (partition key, live cells) in token order,
+// deletions applied.
+struct SystemTableContent {
+  std::vector<std::pair<std::string, std::vector<Cell>>> partitions;
+  int64_t max_timestamp = 0;  // highest timestamp seen, tombstones included
+};
+// Scans a system table's store (memtables and SSTables merged). Corrupt SSTables give
+// Corruption naming the file and offset.
+Status ReadSystemTable(const ColumnFamilyStore& store, int32_t now, SystemTableContent* out);
+
+// What the system tables hold.
+struct StoredSchema {
+  bool has_local = false;  // false on a new node
+  LocalState local;
+  Schema schema;              // version filled in by SchemaVersion()
+  int64_t max_timestamp = 0;  // of the schema tables, for the next change's timestamp
+};
+// Decodes the three tables (SystemTables() order). A malformed cell gives Corruption
+// naming the table, partition and cell.
+Status DecodeSchemaTables(const SystemTableContent& keyspaces, const SystemTableContent& tables,
+                          const SystemTableContent& local, StoredSchema* out);
+// The schema version: a UUID (version 3 layout) of the XXH3-128 digest of the schema's
+// encoding, so equal schemas have equal versions, across restarts and nodes.
+std::string SchemaVersion(const Schema& schema);
+
+// --- Legacy system file (before system tables) -------------------------------------
+
+// Cairn first kept the schema in <data>/../system/schema.cairn (layout in the "Legacy
+// system file" section of node/SCHEMA_FORMAT.md). Database::Open reads such a file once,
+// writes its content into the system tables and renames it to schema.cairn.migrated.
+// Decode returns Corruption naming the file and offset for a damaged file.
 std::string EncodeSystemFile(const LocalState& local, const Schema& schema);
 Status DecodeSystemFile(std::string_view path, std::string_view contents, LocalState* local,
                         Schema* schema);
 
-class SchemaStore {
+class LegacySystemFile {
  public:
-  explicit SchemaStore(std::string path) : path_(std::move(path)) {}
+  explicit LegacySystemFile(std::string path) : path_(std::move(path)) {}
 
-  // Reads the file. NotFound when it does not exist (a new node).
+  // Reads the file. NotFound when it does not exist.
   Status Load(LocalState* local, Schema* schema) const;
   // Atomically replaces the file: write <path>.tmp, fsync, rename, fsync the directory.
+  // Only tests write legacy files now.
   Status Save(const LocalState& local, const Schema& schema) const;
 
   const std::string& path() const { return path_; }

@@ -163,6 +163,36 @@ Status StorageEngine::DropTable(const TableId& id) {
   return Status::OK();
 }
 
+Status StorageEngine::ReplaceTable(const TableId& old_id, TableMetadata replacement) {
+  auto check = [&]() -> Status {
+    if (tables_.count(old_id) == 0) return Status::NotFound("no such table");
+    if (tables_.count(replacement.id) > 0) {
+      return Status::InvalidArgument("table id already exists for " + replacement.name);
+    }
+    for (const auto& [id, cfs] : tables_) {
+      if (id != old_id && cfs->metadata().keyspace == replacement.keyspace &&
+          cfs->metadata().name == replacement.name) {
+        return Status::InvalidArgument("table " + replacement.keyspace + "." +
+                                       replacement.name + " already exists");
+      }
+    }
+    return Status::OK();
+  };
+  {
+    std::lock_guard lock(tables_mu_);
+    CAIRN_RETURN_IF_ERROR(check());
+  }
+  CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<ColumnFamilyStore> fresh, OpenStore(replacement));
+  {
+    std::lock_guard lock(tables_mu_);
+    CAIRN_RETURN_IF_ERROR(check());  // a concurrent AddTable/DropTable may have raced us
+    tables_.erase(old_id);
+    tables_.emplace(replacement.id, std::move(fresh));
+  }
+  commit_log_->DiscardCompletedSegments(old_id, commit_log_->CurrentPosition());
+  return Status::OK();
+}
+
 std::shared_ptr<ColumnFamilyStore> StorageEngine::GetTable(const TableId& id) const {
   std::lock_guard lock(tables_mu_);
   auto it = tables_.find(id);

@@ -106,6 +106,14 @@ class StorageEngine {
   // Removes a table from the engine: no more writes or reads; its files stay on disk
   // (snapshots are the caller's business). NotFound if absent.
   Status DropTable(const TableId& id);
+  // Atomically replaces table `old_id` by a new, empty table `replacement` (normally
+  // the same keyspace and name under a fresh id: Database::Truncate). The new store is
+  // opened first, so on failure the old table stays in place and untouched; on success
+  // readers and writers see either the old store or the new one, never neither, and
+  // the old table's commit log records are discarded as for DropTable. The old files
+  // stay on disk. NotFound if `old_id` is absent; InvalidArgument if `replacement.id`
+  // exists or its keyspace/name belong to another table.
+  Status ReplaceTable(const TableId& old_id, TableMetadata replacement);
   // nullptr when absent. A store returned stays usable while the caller holds it.
   std::shared_ptr<ColumnFamilyStore> GetTable(const TableId& id) const;
   std::shared_ptr<ColumnFamilyStore> GetTable(std::string_view keyspace,

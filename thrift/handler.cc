@@ -1136,6 +1136,9 @@ void CassandraHandler::system_add_column_family(std::string& _return,
 
 void CassandraHandler::system_drop_column_family(std::string& _return,
                                                  const std::string& column_family) {
+  if (node::IsSystemKeyspace(keyspace_)) {
+    ThrowInvalid(keyspace_ + " keyspace is not user-modifiable");
+  }
   Target t = ResolveTable(column_family);
   auto r = db_->DropTable(t.keyspace->name, column_family);
   if (!r.ok()) ThrowStatus(r.status());
@@ -1176,6 +1179,9 @@ void CassandraHandler::system_update_keyspace(std::string& _return, const gen::K
 
 void CassandraHandler::system_update_column_family(std::string& _return,
                                                    const gen::CfDef& cf_def) {
+  if (node::IsSystemKeyspace(cf_def.keyspace)) {
+    ThrowInvalid(cf_def.keyspace + " keyspace is not user-modifiable");
+  }
   if (db_->schema()->FindTable(cf_def.keyspace, cf_def.name) == nullptr) {
     ThrowInvalid("Could not find table definition to modify.");
   }

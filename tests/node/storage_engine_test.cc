@@ -133,6 +133,56 @@ TEST_F(StorageEngineTest, FullDiskDuringFlushKeepsTheMemtable) {
   for (uint64_t n = 0; n < 250; ++n) ExpectWrite(engine->get(), n);
 }
 
+// Database::Truncate's primitive: the new store is in place before the old one goes,
+// the old table's unflushed records never come back, and a failed replace changes
+// nothing (the old store keeps its memtable).
+TEST_F(StorageEngineTest, ReplaceTableSwapsStoresAtomically) {
+  auto opts = Options(dir_);
+  TableMetadata fresh = Table();
+  fresh.id = std::string("crash-test-fresh", 16);
+  {
+    auto engine = StorageEngine::Open(opts, {Table()}, Decorate);
+    ASSERT_OK(engine.status());
+    for (uint64_t n = 0; n < 50; ++n) ASSERT_OK((*engine)->Apply(WriteFor(n)));
+    ASSERT_OK((*engine)->Flush(Table().id));
+    for (uint64_t n = 50; n < 100; ++n) ASSERT_OK((*engine)->Apply(WriteFor(n)));
+
+    // Refused: unknown old id, or the replacement's id already taken.
+    EXPECT_TRUE((*engine)->ReplaceTable("no-such-table-id", fresh).IsNotFound());
+    EXPECT_TRUE((*engine)->ReplaceTable(Table().id, Table()).IsInvalidArgument());
+    for (uint64_t n = 0; n < 100; ++n) ExpectWrite(engine->get(), n);
+
+    ASSERT_OK((*engine)->ReplaceTable(Table().id, fresh));
+    EXPECT_EQ((*engine)->GetTable(Table().id), nullptr);
+    auto store = (*engine)->GetTable("crash", "t");
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->metadata().id, fresh.id);
+    auto got = store->Read(Decorate(WriteFor(7).key), CellFilter::All());
+    ASSERT_OK(got.status());
+    EXPECT_FALSE(got->has_value());
+    Mutation m = WriteFor(200);
+    m.updates[0].table_id = fresh.id;
+    ASSERT_OK((*engine)->Apply(m));
+    // Simulate a crash: nothing flushed since the replace.
+    std::filesystem::copy(dir_.path(), dir_.path().string() + "-crashed",
+                          std::filesystem::copy_options::recursive);
+    ASSERT_OK((*engine)->Close());
+  }
+  opts.data_directory = dir_.str() + "-crashed/data";
+  opts.commitlog_directory = dir_.str() + "-crashed/commitlog";
+  auto engine = StorageEngine::Open(opts, {fresh}, Decorate);
+  ASSERT_OK(engine.status());
+  auto store = (*engine)->GetTable(fresh.id);
+  auto got = store->Read(Decorate(WriteFor(200).key), CellFilter::All());
+  ASSERT_OK(got.status());
+  EXPECT_TRUE(got->has_value());
+  got = store->Read(Decorate(WriteFor(60).key), CellFilter::All());
+  ASSERT_OK(got.status());
+  EXPECT_FALSE(got->has_value()) << "a write to the replaced table came back";
+  ASSERT_OK((*engine)->Close());
+  std::filesystem::remove_all(dir_.str() + "-crashed");
+}
+
 TEST_F(StorageEngineTest, MemtablePressureFlushesAndCompactsInBackground) {
   auto opts = Options(dir_);
   opts.memtable_space_bytes = 128 << 10;

@@ -114,6 +114,37 @@ TEST_F(CairndEndToEndTest, SigtermDrainsAndRestartReadsBack) {
   }
 }
 
+// A schema change is acknowledged only once the system tables are flushed, so a kill -9
+// right after the answer keeps it (issue 3: the schema lives in system tables).
+TEST_F(CairndEndToEndTest, SchemaSurvivesKillRightAfterTheAcknowledgement) {
+  std::string version;
+  {
+    Cairnd node(dir_.str());
+    ASSERT_GT(node.port(), 0);
+    Client c(node.port(), "127.0.0.4");
+    c->system_add_keyspace(version, KsDefOf("crashy", 1, {CfDefOf("crashy", "cf", "UTF8Type")}));
+    c->set_keyspace("crashy");
+    c->system_add_column_family(version, CfDefOf("crashy", "cf2", "LongType"));
+    EXPECT_EQ(node.Signal(SIGKILL), 128 + SIGKILL);
+  }
+  Cairnd node(dir_.str());
+  ASSERT_GT(node.port(), 0);
+  Client c(node.port(), "127.0.0.4");
+  std::map<std::string, std::vector<std::string>> versions;
+  c->describe_schema_versions(versions);
+  EXPECT_EQ(versions.count(version), 1u);
+  gen::KsDef ks;
+  c->describe_keyspace(ks, "crashy");
+  ASSERT_EQ(ks.cf_defs.size(), 2u);
+  EXPECT_EQ(ks.cf_defs[1].comparator_type, "org.apache.cassandra.db.marshal.LongType");
+  c->set_keyspace("crashy");
+  c->insert("k", Parent("cf"), Col("col", "v", 1), gen::ConsistencyLevel::ONE);
+  gen::ColumnOrSuperColumn got;
+  c->get(got, "k", Path("cf", "col"), gen::ConsistencyLevel::ONE);
+  EXPECT_EQ(got.column.value, "v");
+  EXPECT_EQ(node.Signal(SIGKILL), 128 + SIGKILL);
+}
+
 TEST_F(CairndEndToEndTest, HelpAndBadFlags) {
   std::string help = std::string(CAIRND_PATH) + " --help > " + dir_.str() + "/help.txt";
   EXPECT_EQ(std::system(help.c_str()), 0);

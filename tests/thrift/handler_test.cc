@@ -164,6 +164,26 @@ TEST_F(ThriftHandlerTest, SchemaChangesAndTheirErrors) {
   EXPECT_EQ(WhyInvalid([&] { c()->set_keyspace("gone"); }), "Keyspace 'gone' does not exist");
 }
 
+// The system keyspaces (whose tables hold the schema) are listed but never changed.
+TEST_F(ThriftHandlerTest, SystemKeyspacesCannotBeDroppedOrAltered) {
+  std::string v;
+  for (const std::string ks : {"system", "system_schema", "system_auth", "system_traces"}) {
+    const std::string why = ks + " keyspace is not user-modifiable";
+    EXPECT_EQ(WhyInvalid([&] { c()->system_drop_keyspace(v, ks); }), why);
+    EXPECT_EQ(WhyInvalid([&] { c()->system_update_keyspace(v, KsDefOf(ks, 3)); }), why);
+    EXPECT_EQ(WhyInvalid([&] { c()->system_update_column_family(v, CfDefOf(ks, "tables")); }),
+              why);
+    Client other(node_->port());
+    other->set_keyspace(ks);
+    EXPECT_EQ(WhyInvalid([&] { other->system_add_column_family(v, CfDefOf(ks, "x")); }), why);
+    EXPECT_EQ(WhyInvalid([&] { other->system_drop_column_family(v, "tables"); }), why);
+    EXPECT_NE(WhyInvalid([&] { other->truncate("tables"); }), "");
+  }
+  std::vector<gen::KsDef> all;
+  c()->describe_keyspaces(all);
+  EXPECT_EQ(all.size(), 6u);  // the five system keyspaces and ks, all still there
+}
+
 TEST_F(ThriftHandlerTest, SessionStateIsPerConnection) {
   Client other(node_->port());
   std::vector<gen::ColumnOrSuperColumn> out;

@@ -100,9 +100,9 @@ Schema SampleSchema() {
   return s;
 }
 
-TEST(SchemaStoreTest, RoundTripsEveryField) {
+TEST(LegacySystemFileTest, RoundTripsEveryField) {
   cairn::test::ScratchDir dir;
-  SchemaStore store(dir.str() + "/system/schema.cairn");
+  LegacySystemFile store(dir.str() + "/system/schema.cairn");
   LocalState local{"cluster", NewUuidString(), "org.apache.cassandra.dht.Murmur3Partitioner",
                    {"-5", "17"}};
   Schema s = SampleSchema();
@@ -125,7 +125,7 @@ TEST(SchemaStoreTest, RoundTripsEveryField) {
   EXPECT_FALSE(std::filesystem::exists(store.path() + ".tmp"));
 }
 
-TEST(SchemaStoreTest, EveryFlippedByteIsDetected) {
+TEST(LegacySystemFileTest, EveryFlippedByteIsDetected) {
   LocalState local{"c", NewUuidString(), "p", {"1"}};
   std::string bytes = EncodeSystemFile(local, SampleSchema());
   for (size_t i = 0; i < bytes.size(); ++i) {
@@ -144,11 +144,11 @@ TEST(SchemaStoreTest, EveryFlippedByteIsDetected) {
   }
 }
 
-TEST(SchemaStoreTest, MissingFileIsNotFound) {
+TEST(LegacySystemFileTest, MissingFileIsNotFound) {
   cairn::test::ScratchDir dir;
   LocalState l;
   Schema s;
-  EXPECT_TRUE(SchemaStore(dir.str() + "/nope").Load(&l, &s).IsNotFound());
+  EXPECT_TRUE(LegacySystemFile(dir.str() + "/nope").Load(&l, &s).IsNotFound());
 }
 
 TEST(SchemaValidationTest, ReplicationAndNames) {
