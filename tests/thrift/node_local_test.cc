@@ -1,7 +1,8 @@
 // Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
 //
 // The node-local pieces the Thrift server stands on: configuration parsing (file and
-// flags) and the system file (round trip, corruption, atomic replacement).
+// flags) and the legacy system file (round trip, corruption, atomic replacement). The
+// schema in system tables is tested in schema_tables_test.cc.
 #include <fstream>
 
 #include "node/config.h"
