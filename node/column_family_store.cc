@@ -20,7 +20,23 @@ using sstable::SSTableWriter;
 ColumnFamilyStore::ColumnFamilyStore(TableMetadata metadata, ColumnFamilyStoreOptions options)
     : metadata_(std::move(metadata)),
       options_(std::move(options)),
-      active_(std::make_shared<memtable::Memtable>(metadata_.comparator, options_.clock)) {}
+      active_(std::make_shared<memtable::Memtable>(metadata_.comparator, options_.clock)),
+      tunables_{metadata_.gc_grace_seconds, metadata_.bloom_filter_fp_chance,
+                metadata_.compaction} {}
+
+ColumnFamilyStore::Tunables ColumnFamilyStore::tunables() const {
+  std::lock_guard lock(mu_);
+  return tunables_;
+}
+
+Status ColumnFamilyStore::UpdateTunables(const TableMetadata& metadata) {
+  if (metadata.id != metadata_.id || metadata.comparator->Name() != metadata_.comparator->Name()) {
+    return Status::InvalidArgument("table id or comparator differs from " + metadata_.name);
+  }
+  std::lock_guard lock(mu_);
+  tunables_ = {metadata.gc_grace_seconds, metadata.bloom_filter_fp_chance, metadata.compaction};
+  return Status::OK();
+}
 
 ColumnFamilyStore::~ColumnFamilyStore() = default;
 
@@ -28,7 +44,7 @@ sstable::SSTableOptions ColumnFamilyStore::SSTableOpts() const {
   sstable::SSTableOptions o;
   o.comparator = metadata_.comparator;
   o.partitioner = options_.partitioner;
-  o.bloom_fp_chance = metadata_.bloom_filter_fp_chance;
+  o.bloom_fp_chance = tunables().bloom_filter_fp_chance;
   o.block_size = options_.sstable_block_size;
   o.column_index_size = options_.column_index_size;
   o.sync = options_.sync_sstables;
@@ -93,7 +109,7 @@ Result<std::shared_ptr<SSTableReader>> ColumnFamilyStore::WriteSSTable(
       std::unique_ptr<SSTableWriter> writer,
       SSTableWriter::Create(options_.directory, generation, expected_partitions, SSTableOpts()));
   const int32_t now = options_.clock->NowSeconds();
-  const int32_t gc_before = now - metadata_.gc_grace_seconds;
+  const int32_t gc_before = now - tunables().gc_grace_seconds;
   View view;
   if (purge) view = Snapshot();
   for (source->SeekToFirst(); source->Valid(); source->Next()) {
@@ -294,7 +310,7 @@ Status ColumnFamilyStore::CompactOnce(bool* compacted) {
         sizes.push_back({sst->generation(), sst->data_size()});
       }
     }
-    std::vector<uint64_t> chosen = sstable::SizeTieredCandidates(sizes, metadata_.compaction);
+    std::vector<uint64_t> chosen = sstable::SizeTieredCandidates(sizes, tunables_.compaction);
     if (chosen.empty()) return Status::OK();
     for (const auto& sst : sstables_) {
       if (std::find(chosen.begin(), chosen.end(), sst->generation()) != chosen.end()) {

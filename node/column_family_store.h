@@ -73,7 +73,20 @@ class ColumnFamilyStore {
                                                          ColumnFamilyStoreOptions options);
   ~ColumnFamilyStore();
 
+  // The table's identity and comparator as opened. The options that may change at
+  // runtime (gc_grace_seconds, compaction thresholds, bloom filter chance) are read with
+  // tunables(); metadata()'s copies of them are the values at Open.
   const TableMetadata& metadata() const { return metadata_; }
+
+  struct Tunables {
+    int32_t gc_grace_seconds;
+    double bloom_filter_fp_chance;
+    sstable::SizeTieredOptions compaction;
+  };
+  Tunables tunables() const;
+  // Applies `metadata`'s changeable options (system_update_column_family). Takes effect
+  // for the next flush and compaction. InvalidArgument when the id or comparator differ.
+  Status UpdateTunables(const TableMetadata& metadata);
 
   // Applies a normalized update to the active memtable.
   // REQUIRES: the caller excludes concurrent SwitchMemtable (see StorageEngine).
@@ -144,6 +157,7 @@ class ColumnFamilyStore {
   std::vector<FlushingMemtable> flushing_;             // GUARDED_BY(mu_)
   std::vector<std::shared_ptr<sstable::SSTableReader>> sstables_;  // GUARDED_BY(mu_)
   std::set<uint64_t> compacting_;                      // GUARDED_BY(mu_)
+  Tunables tunables_;                                  // GUARDED_BY(mu_)
 
   std::mutex flush_mu_;  // serializes FlushPending
 };

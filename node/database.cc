@@ -427,9 +427,13 @@ Result<std::string> Database::UpdateTable(TableSchema table) {
   CAIRN_RETURN_IF_ERROR(PrepareTable(&table));
   *old = std::move(table);
   CAIRN_RETURN_IF_ERROR(Publish(next, {TableMutation(*old, NextTimestamp())}));
-  // The engine keeps the metadata it opened the table with; the storage-relevant
-  // options that can change (gc_grace, TTL, thresholds) apply from the next restart.
-  // TODO(thrift): ask the engine for an UpdateTable to apply them at once.
+  // The open table picks up gc_grace, compaction thresholds and the bloom filter chance
+  // at once (the default TTL is applied from the schema by the write path).
+  Status applied = engine_->UpdateTable(old->metadata);
+  if (!applied.ok()) {
+    CAIRN_LOG(WARN) << "table options of " << ks_name << "." << cf_name
+                    << " apply from the next restart: " << applied.ToString();
+  }
   CAIRN_LOG(INFO) << "updated column family " << ks_name << "." << cf_name
                   << " (schema version " << next->version << ")";
   return next->version;

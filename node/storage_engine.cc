@@ -193,6 +193,14 @@ Status StorageEngine::ReplaceTable(const TableId& old_id, TableMetadata replacem
   return Status::OK();
 }
 
+Status StorageEngine::UpdateTable(const TableMetadata& table) {
+  auto cfs = GetTable(table.id);
+  if (cfs == nullptr) return Status::NotFound("no such table: " + table.name);
+  CAIRN_RETURN_IF_ERROR(cfs->UpdateTunables(table));
+  ScheduleCompaction(table.id);
+  return Status::OK();
+}
+
 std::shared_ptr<ColumnFamilyStore> StorageEngine::GetTable(const TableId& id) const {
   std::lock_guard lock(tables_mu_);
   auto it = tables_.find(id);

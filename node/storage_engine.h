@@ -103,6 +103,10 @@ class StorageEngine {
 
   // Adds a table at runtime (CREATE / system_add_column_family).
   Status AddTable(TableMetadata table);
+  // Applies a table's changed options (gc_grace_seconds, compaction thresholds, bloom
+  // filter chance) to the open table at once, and checks whether it now needs a
+  // compaction. NotFound if absent; InvalidArgument if the comparator changed.
+  Status UpdateTable(const TableMetadata& table);
   // Removes a table from the engine: no more writes or reads; its files stay on disk
   // (snapshots are the caller's business). NotFound if absent.
   Status DropTable(const TableId& id);

@@ -210,3 +210,52 @@ TEST_F(StorageEngineTest, MemtablePressureFlushesAndCompactsInBackground) {
 
 }  // namespace
 }  // namespace cairn::node
+
+namespace cairn::node {
+namespace {
+
+TEST(StorageEngineUpdateTableTest, NewGcGraceAppliesToTheNextCompaction) {
+  SetLogLevel(LogLevel::kWarn);
+  test::ScratchDir dir;
+  StorageEngineOptions o;
+  o.data_directory = dir.str() + "/data";
+  o.commitlog_directory = dir.str() + "/commitlog";
+  o.sync_sstables = false;
+  o.concurrent_compactors = 0;
+  TableMetadata table = crashtest::Table();
+  table.gc_grace_seconds = 864000;
+  auto engine = StorageEngine::Open(o, {table}, crashtest::Decorate);
+  ASSERT_OK(engine.status());
+  const int32_t now = Clock::Real()->NowSeconds();
+  for (int i = 0; i < 10; ++i) {
+    Mutation m;
+    m.keyspace = "crash";
+    m.key = "k" + std::to_string(i);
+    PartitionUpdate u;
+    u.cells.push_back(Cell::Tombstone("c", 5, now - 10));
+    m.updates.push_back({table.id, u});
+    ASSERT_OK((*engine)->Apply(m));
+  }
+  ASSERT_OK((*engine)->Flush(table.id));
+  auto cfs = (*engine)->GetTable(table.id);
+  ASSERT_OK(cfs->MajorCompact());
+  ASSERT_EQ(cfs->sstables().size(), 1u);
+  EXPECT_EQ(cfs->sstables()[0]->stats().tombstone_count, 10u) << "gc_grace 10 days keeps them";
+
+  TableMetadata changed = table;
+  changed.gc_grace_seconds = 0;
+  ASSERT_OK((*engine)->UpdateTable(changed));
+  EXPECT_EQ(cfs->tunables().gc_grace_seconds, 0);
+  ASSERT_OK(cfs->MajorCompact());
+  EXPECT_TRUE(cfs->sstables().empty() || cfs->sstables()[0]->stats().tombstone_count == 0u);
+
+  TableMetadata other_comparator = table;
+  other_comparator.comparator = ParseType("UTF8Type").value();
+  EXPECT_TRUE((*engine)->UpdateTable(other_comparator).IsInvalidArgument());
+  TableMetadata unknown = table;
+  unknown.id = NewTableId();
+  EXPECT_TRUE((*engine)->UpdateTable(unknown).IsNotFound());
+}
+
+}  // namespace
+}  // namespace cairn::node
