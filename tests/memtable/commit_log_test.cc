@@ -694,10 +694,13 @@ TEST(CommitLogTest, RejectsRecordsLargerThanASegmentAndWritesAfterClose) {
 
 TEST(CommitLogTest, HalfPreparedSegmentsAreRemovedOnOpen) {
   test::ScratchDir dir;
-  WriteFile((dir.path() / commitlog::TempSegmentFileName(5)).string(), "partial");
+  const auto leftover = dir.path() / commitlog::TempSegmentFileName(5);
+  WriteFile(leftover.string(), "partial");
   auto log = OpenOrDie(SmallOptions(dir, CommitLogSyncMode::kPeriodic));
   ASSERT_NE(log, nullptr);
-  EXPECT_EQ(CountFiles(dir, ".tmp"), 0u);
+  // Only the leftover is checked: the allocator thread may be preparing a segment of its
+  // own under a temporary name at this very moment (a race seen in CI).
+  EXPECT_FALSE(std::filesystem::exists(leftover));
   EXPECT_TRUE(log->ReplayableSegmentIds().empty());
 }
 
