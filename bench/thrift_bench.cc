@@ -22,7 +22,8 @@
 // hand-encoded (no generated client on the hot path); a response is checked for a reply
 // (not an exception) and, for get_slice, for a non-empty list. Latency is from just
 // before write() to the read() completing the response frame, recorded in a log-linear
-// histogram (HdrHistogram-style: 128 linear sub-buckets per power of two, < 0.8 % error).
+// histogram (tools/stress/histogram.h, shared with cairn-stress: 128 linear sub-buckets
+// per power of two, < 0.8 % error).
 //
 // Other modes:
 //   --setup        creates keyspace --keyspace (SimpleStrategy, RF 1) with the standard
@@ -47,7 +48,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -64,10 +64,12 @@
 
 #include "gen-cpp/Cassandra.h"
 #include "thrift/server.h"
+#include "tools/stress/histogram.h"
 
 namespace {
 
 namespace gen = ::cairn::cassandra;
+using ::cairn::stress::Histogram;
 
 // --- Options -------------------------------------------------------------------------
 
@@ -140,65 +142,6 @@ bool ParseArgs(int argc, char** argv, Options* o) {
   }
   return true;
 }
-
-// --- Histogram ---------------------------------------------------------------------
-
-// Log-linear latency histogram in nanoseconds: values below 2^kSubBits are exact; above,
-// each power of two [2^e, 2^(e+1)) is cut into 2^(kSubBits-1) equal buckets, so a
-// bucket's width is at most 1/128 of its values. Recording is an index computation and
-// an increment; histograms of several threads are merged by adding counts.
-class Histogram {
- public:
-  static constexpr int kSubBits = 8;                    // 256 exact values, then 128/octave
-  static constexpr uint64_t kHalf = 1u << (kSubBits - 1);
-  static constexpr int kBuckets = (64 - kSubBits + 2) * kHalf;
-
-  Histogram() : counts_(kBuckets, 0) {}
-
-  void Record(uint64_t v) {
-    ++counts_[Index(v)];
-    ++total_;
-    max_ = std::max(max_, v);
-  }
-  void Merge(const Histogram& o) {
-    for (int i = 0; i < kBuckets; ++i) counts_[i] += o.counts_[i];
-    total_ += o.total_;
-    max_ = std::max(max_, o.max_);
-  }
-  uint64_t count() const { return total_; }
-  uint64_t max() const { return max_; }
-  // The value at quantile q (0..1]: the upper edge of the bucket holding it (capped at
-  // the largest value recorded).
-  uint64_t Percentile(double q) const {
-    if (total_ == 0) return 0;
-    uint64_t rank = static_cast<uint64_t>(q * static_cast<double>(total_) + 0.5);
-    rank = std::clamp<uint64_t>(rank, 1, total_);
-    uint64_t seen = 0;
-    for (int i = 0; i < kBuckets; ++i) {
-      seen += counts_[i];
-      if (seen >= rank) return std::min(UpperEdge(i), max_);
-    }
-    return max_;
-  }
-
- private:
-  static int Index(uint64_t v) {
-    if (v < 2 * kHalf) return static_cast<int>(v);
-    const int msb = 63 - std::countl_zero(v);    // >= kSubBits
-    const int shift = msb - (kSubBits - 1);      // v >> shift in [kHalf, 2 kHalf)
-    return static_cast<int>(static_cast<uint64_t>(shift) * kHalf + (v >> shift));
-  }
-  static uint64_t UpperEdge(int i) {
-    if (i < static_cast<int>(2 * kHalf)) return static_cast<uint64_t>(i);
-    const uint64_t shift = static_cast<uint64_t>(i) / kHalf - 1;
-    const uint64_t mantissa = static_cast<uint64_t>(i) % kHalf + kHalf;
-    return ((mantissa + 1) << shift) - 1;
-  }
-
-  std::vector<uint64_t> counts_;
-  uint64_t total_ = 0;
-  uint64_t max_ = 0;
-};
 
 // --- Hand-encoded requests (TBinaryProtocol, strict) ---------------------------------
 
