@@ -11,6 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   librocksdb-dev libleveldb-dev
   python3 python3-thrift python3-pytest
+  gnuplot-nox
 )
 
 missing=()
