@@ -2,9 +2,11 @@
 //
 // cairnd: one Cairn node. Reads its configuration (node/config.h: defaults, then
 // --config FILE, then --key value flags), opens the local database (loading the schema
-// and replaying the commit log), serves Thrift on rpc_address:rpc_port, and runs until
-// SIGTERM or SIGINT, when it stops accepting requests, flushes every memtable (drain)
-// and exits 0. Exit codes: 0 clean stop, 1 startup failure, 2 bad configuration.
+// and replaying the commit log), joins the cluster (node/storage_service.h: messaging on
+// listen_address:storage_port, gossip with the seeds, the ring), serves Thrift on
+// rpc_address:rpc_port, and runs until SIGTERM or SIGINT, when it stops accepting
+// requests, announces its shutdown to its peers, flushes every memtable (drain) and
+// exits 0. Exit codes: 0 clean stop, 1 startup failure, 2 bad configuration.
 #include <signal.h>
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 #include "common/logging.h"
 #include "node/config.h"
 #include "node/database.h"
+#include "node/storage_service.h"
 #include "thrift/server.h"
 
 namespace {
@@ -82,6 +85,12 @@ int main(int argc, char** argv) {
   options.initial_tokens = SplitTokens(config.initial_token);
   options.datacenter = config.dc;
   options.rack = config.rack;
+  // With seeds the node is a cluster member: the tokens of a new node come from the
+  // StorageService, chosen against the ring it learns (evenly spaced for the first
+  // node). Without seeds it is a standalone node as before issue 4: random tokens, no
+  // internode port.
+  const bool clustered = !config.seeds.empty();
+  options.defer_new_tokens = clustered;
 
   auto db = node::Database::Open(std::move(options));
   if (!db.ok()) {
@@ -89,7 +98,36 @@ int main(int argc, char** argv) {
     return 1;
   }
   CAIRN_LOG(INFO) << "database open: partitioner " << (*db)->partitioner().Name() << ", "
-                  << (*db)->tokens().size() << " tokens";
+                  << (*db)->tokens().size() << " saved tokens";
+
+  // Membership: messaging on listen_address:storage_port, gossip, the ring.
+  std::unique_ptr<node::StorageService> storage;
+  if (clustered) {
+    node::StorageServiceOptions ss;
+    ss.listen_address = config.listen_address;
+    ss.storage_port = config.storage_port;
+    ss.seeds = config.seeds;
+    ss.cluster_name = config.cluster_name;
+    ss.phi_convict_threshold = config.phi_convict_threshold;
+    ss.ring_delay_ms = config.ring_delay_ms;
+    ss.gossiping_snitch =
+        FullSnitchName(config.endpoint_snitch).find("GossipingPropertyFileSnitch") !=
+        std::string::npos;
+    ss.dc = config.dc;
+    ss.rack = config.rack;
+    ss.rpc_address = config.rpc_address;
+    ss.num_tokens = config.num_tokens;
+    storage = std::make_unique<node::StorageService>(ss, db->get());
+    st = storage->Start();
+    if (!st.ok()) {
+      CAIRN_LOG(ERROR) << st.ToString();
+      storage.reset();
+      (*db)->Close().IgnoreError();  // already failing; Close logs its own errors
+      return 1;
+    }
+  } else {
+    CAIRN_LOG(INFO) << "no seeds: a standalone node (no gossip, internode port closed)";
+  }
 
   std::unique_ptr<thrift::ThriftServer> server;
   if (config.start_rpc) {
@@ -108,10 +146,12 @@ int main(int argc, char** argv) {
     so.cluster_name = config.cluster_name;
     so.snitch = FullSnitchName(config.endpoint_snitch);
     so.rpc_address_for_ring = config.listen_address;
+    so.cluster = storage.get();
     server = std::make_unique<thrift::ThriftServer>(so, db->get());
     st = server->Start();
     if (!st.ok()) {
       CAIRN_LOG(ERROR) << st.ToString();
+      if (storage) storage->Stop();
       (*db)->Close().IgnoreError();  // already failing; Close logs its own errors
       return 1;
     }
@@ -125,6 +165,7 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &sig);
   CAIRN_LOG(INFO) << "received " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ", draining";
   if (server) server->Stop();
+  if (storage) storage->Stop();  // announces the shutdown to live peers
   st = (*db)->Drain();
   if (!st.ok()) CAIRN_LOG(ERROR) << "drain failed: " << st.ToString();
   Status closed = (*db)->Close();

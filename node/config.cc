@@ -107,8 +107,11 @@ const std::vector<KeyDef>& Keys() {
   static const std::vector<KeyDef> kKeys = {
       {{"cluster_name", "name of the cluster; must match the data. Default: Test Cluster", false},
        Str(&Config::cluster_name)},
-      {{"seeds", "seed node addresses (list). Default: 127.0.0.1", true},
+      {{"seeds", "seed node addresses (list); none = standalone, no gossip. Default: none", true},
        List("seeds", &Config::seeds)},
+      {{"ring_delay_ms", "how long a new node learns the ring before choosing tokens, ms. "
+        "Default: 30000", false},
+       Int("ring_delay_ms", &Config::ring_delay_ms, 0, 3600000)},
       {{"num_tokens", "random tokens a new node picks (count). Default: 16", false},
        Int("num_tokens", &Config::num_tokens, 1, 1536)},
       {{"initial_token",

@@ -25,8 +25,15 @@ struct Config {
   // Name of the cluster; a node refuses to start with data saved under another name.
   // Default: "Test Cluster".
   std::string cluster_name = "Test Cluster";
-  // Addresses of the seed nodes gossip contacts first. Default: [127.0.0.1].
-  std::vector<std::string> seeds = {"127.0.0.1"};
+  // Addresses of the seed nodes gossip contacts first ("addr" or "addr:port"). Empty: a
+  // standalone node (Cairn-specific) that neither gossips nor opens storage_port, exactly
+  // the single node of before issue 4. A node listing only itself is the first node of a
+  // cluster others may join. Default: empty (Cassandra's default is 127.0.0.1).
+  std::vector<std::string> seeds;
+  // How long a new node gossips to learn the ring from its seeds before choosing its
+  // tokens, in ms (Cassandra's cassandra.ring_delay_ms). Not waited by a node that has
+  // tokens already or whose only seed is itself. Default: 30000.
+  int ring_delay_ms = 30000;
   // Number of virtual-node tokens a new node picks at random. Default: 16.
   int num_tokens = 16;
   // Comma-separated tokens for a new node, instead of num_tokens random ones.

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <filesystem>
 #include <set>
 
@@ -164,6 +165,8 @@ Result<std::unique_ptr<Database>> Database::Open(DatabaseOptions options) {
         CAIRN_ASSIGN_OR_RETURN(Token token, partitioner->TokenFromString(t));
         tokens.insert(token);
       }
+    } else if (opts.defer_new_tokens) {
+      // The StorageService allocates them against the ring it learns from gossip.
     } else {
       int n = std::max(1, opts.num_tokens);
       while (static_cast<int>(tokens.size()) < n) tokens.insert(partitioner->GetRandomToken());
@@ -201,6 +204,7 @@ Result<std::unique_ptr<Database>> Database::Open(DatabaseOptions options) {
     db->tokens_.push_back(std::move(token));
   }
   std::sort(db->tokens_.begin(), db->tokens_.end());
+  CAIRN_RETURN_IF_ERROR(db->ReadSavedGeneration());
   CAIRN_RETURN_IF_ERROR(db->ReconcileEngineTables());
   CAIRN_LOG(INFO) << "schema version " << db->schema()->version << " ("
                   << db->schema()->keyspaces.size() << " keyspaces) from the system tables";
@@ -508,6 +512,121 @@ std::shared_ptr<ColumnFamilyStore> Database::Store(const TableId& id) const {
 }
 
 Status Database::Drain() { return engine_->Drain(); }
+
+std::vector<Token> Database::tokens() const {
+  std::lock_guard lock(snapshot_mu_);
+  return tokens_;
+}
+
+namespace {
+constexpr std::string_view kGenerationCell = "gossip_generation";
+}  // namespace
+
+Status Database::ReadSavedGeneration() {
+  auto store = engine_->GetTable(SystemLocalTable().id);
+  if (store == nullptr) return Status::NotFound("system table local");
+  SystemTableContent content;
+  CAIRN_RETURN_IF_ERROR(ReadSystemTable(*store, options_.engine.clock->NowSeconds(), &content));
+  for (const auto& [key, cells] : content.partitions) {
+    for (const Cell& c : cells) {
+      if (c.name != kGenerationCell) continue;
+      int32_t g = 0;
+      auto [p, ec] = std::from_chars(c.value.data(), c.value.data() + c.value.size(), g);
+      if (ec != std::errc() || p != c.value.data() + c.value.size()) {
+        return Status::Corruption("system.local: cell gossip_generation is not a number");
+      }
+      saved_generation_ = g;
+    }
+  }
+  return Status::OK();
+}
+
+Status Database::SetTokens(const std::vector<std::string>& tokens) {
+  std::vector<Token> parsed;
+  for (const std::string& t : tokens) {
+    CAIRN_ASSIGN_OR_RETURN(Token token, partitioner_->TokenFromString(t));
+    parsed.push_back(std::move(token));
+  }
+  std::sort(parsed.begin(), parsed.end());
+  std::lock_guard lock(schema_mu_);
+  LocalState next = local_;
+  next.tokens = tokens;
+  CAIRN_RETURN_IF_ERROR(engine_->Apply(LocalStateMutation(next, NextTimestamp())));
+  CAIRN_RETURN_IF_ERROR(engine_->Flush(SystemLocalTable().id));
+  std::lock_guard snap(snapshot_mu_);
+  local_ = std::move(next);
+  tokens_ = std::move(parsed);
+  return Status::OK();
+}
+
+Status Database::SaveGossipGeneration(int32_t generation) {
+  std::lock_guard lock(schema_mu_);
+  Mutation m;
+  m.keyspace = SystemLocalTable().keyspace;
+  m.key = "local";
+  PartitionUpdate update;
+  update.cells.push_back(
+      Cell::Live(std::string(kGenerationCell), std::to_string(generation), NextTimestamp()));
+  m.updates.push_back({SystemLocalTable().id, std::move(update)});
+  CAIRN_RETURN_IF_ERROR(engine_->Apply(std::move(m)));
+  CAIRN_RETURN_IF_ERROR(engine_->Flush(SystemLocalTable().id));
+  saved_generation_ = generation;
+  return Status::OK();
+}
+
+Result<std::vector<std::string>> Database::SchemaMutations() const {
+  std::vector<std::string> out;
+  for (const TableMetadata& t : {SchemaKeyspacesTable(), SchemaTablesTable()}) {
+    auto store = engine_->GetTable(t.id);
+    if (store == nullptr) return Status::NotFound("system table " + t.name);
+    auto it = store->NewScanIterator();
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      Mutation m;
+      m.keyspace = t.keyspace;
+      m.key = it->key().key;
+      m.updates.push_back({t.id, it->partition()});
+      out.emplace_back();
+      m.EncodeTo(&out.back());
+    }
+    CAIRN_RETURN_IF_ERROR(it->status());
+  }
+  return out;
+}
+
+Result<bool> Database::MergeSchemaMutations(const std::vector<std::string>& encoded) {
+  const TableId keyspaces_id = SchemaKeyspacesTable().id, tables_id = SchemaTablesTable().id;
+  std::vector<Mutation> mutations;
+  for (const std::string& e : encoded) {
+    Mutation m;
+    CAIRN_RETURN_IF_ERROR(Mutation::Decode(e, &m));
+    for (const Mutation::Update& u : m.updates) {
+      if (u.table_id != keyspaces_id && u.table_id != tables_id) {
+        return Status::InvalidArgument("schema pull: a mutation for a non-schema table");
+      }
+    }
+    mutations.push_back(std::move(m));
+  }
+  std::lock_guard lock(schema_mu_);
+  const std::string before = schema()->version;
+  for (Mutation& m : mutations) CAIRN_RETURN_IF_ERROR(engine_->Apply(std::move(m)));
+  // Flushed before anything is acknowledged, as for a local change (Publish).
+  for (const TableMetadata& t : SystemTables()) CAIRN_RETURN_IF_ERROR(engine_->Flush(t.id));
+  StoredSchema current;
+  CAIRN_RETURN_IF_ERROR(ReadSchemaFromEngine(&current));
+  last_timestamp_ = std::max(last_timestamp_, current.max_timestamp);
+  auto next = std::make_shared<Schema>(std::move(current.schema));
+  for (auto& [name, ks] : next->keyspaces) SortTables(&ks);
+  next->version = SchemaVersion(*next);
+  if (next->version == before) return false;
+  {
+    std::lock_guard snap(snapshot_mu_);
+    schema_ = next;
+  }
+  CAIRN_RETURN_IF_ERROR(ReconcileEngineTables());
+  CAIRN_LOG(INFO) << "merged a peer's schema: version " << before << " -> " << next->version
+                  << " (" << next->keyspaces.size() << " keyspaces)";
+  return true;
+}
 
 Status Database::Close() {
   if (engine_ == nullptr) return Status::OK();

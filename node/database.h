@@ -33,6 +33,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,10 @@ struct DatabaseOptions {
   // This node's datacenter and rack (for replica counting and describe_ring).
   std::string datacenter = "datacenter1";
   std::string rack = "rack1";
+  // When true, a new node without initial_tokens is created with no tokens: its owner
+  // (node/storage_service.h) chooses them once it has learned the ring from gossip and
+  // saves them with SetTokens. Default: false (num_tokens random tokens at Open).
+  bool defer_new_tokens = false;
 };
 
 class Database {
@@ -78,8 +83,29 @@ class Database {
   const LocalState& local() const { return local_; }
   const ring::Partitioner& partitioner() const { return *partitioner_; }
   const DatabaseOptions& options() const { return options_; }
-  // The node's tokens, sorted.
-  const std::vector<Token>& tokens() const { return tokens_; }
+  // The node's tokens, sorted (a copy: SetTokens may replace them concurrently). Empty
+  // for a new node opened with defer_new_tokens until SetTokens.
+  std::vector<Token> tokens() const;
+
+  // ---- Cluster membership (node/storage_service.h) ----
+  // Saves this node's tokens (partitioner strings) in system.local, flushed.
+  // InvalidArgument for an unparsable token.
+  Status SetTokens(const std::vector<std::string>& tokens);
+  // The gossip generation saved by the last start, if any (system.local cell
+  // "gossip_generation", decimal text).
+  std::optional<int32_t> saved_gossip_generation() const { return saved_generation_; }
+  // Saves the generation this start uses (Cassandra's
+  // SystemKeyspace.incrementAndGetGeneration), flushed before gossip announces it.
+  Status SaveGossipGeneration(int32_t generation);
+  // The schema as mutations of the two schema tables, one per partition, tombstones
+  // included, each encoded with Mutation::EncodeTo (the SCHEMA_PULL response).
+  Result<std::vector<std::string>> SchemaMutations() const;
+  // Merges a peer's schema mutations (SchemaMutations of another node) into the schema
+  // tables: cells reconcile by timestamp, so merging in any order converges. Tables the
+  // merged schema adds are opened, tables it drops are closed and their files removed.
+  // Returns whether the schema version changed. Corruption for an undecodable mutation;
+  // InvalidArgument for one that is not for a schema table.
+  Result<bool> MergeSchemaMutations(const std::vector<std::string>& encoded);
 
   // Schema changes. Each returns the new schema version, or InvalidArgument with
   // Cassandra's message (unknown/existing keyspace or table, bad names or options).
@@ -113,6 +139,8 @@ class Database {
   // Reads the system tables through the open engine (memtables included).
   Status ReadSchemaFromEngine(StoredSchema* out) const;
   Status CheckIdentity(const LocalState& local) const;
+  // Reads the saved gossip generation from system.local into saved_generation_.
+  Status ReadSavedGeneration();
   // Opens user tables of schema_ the engine lacks and drops tables it no longer names.
   Status ReconcileEngineTables();
   // A write timestamp (µs) above every earlier schema write. REQUIRES: schema_mu_ held.
@@ -126,8 +154,9 @@ class Database {
 
   const DatabaseOptions options_;
   std::shared_ptr<const ring::Partitioner> partitioner_;
-  LocalState local_;
-  std::vector<Token> tokens_;
+  LocalState local_;                         // GUARDED_BY(snapshot_mu_) once open
+  std::vector<Token> tokens_;                // GUARDED_BY(snapshot_mu_)
+  std::optional<int32_t> saved_generation_;  // read at Open
   std::unique_ptr<StorageEngine> engine_;
 
   std::mutex schema_mu_;         // serializes schema changes

@@ -15,6 +15,7 @@
 
 #include "common/clock.h"
 #include "common/logging.h"
+#include "ring/replication_strategy.h"
 #include "thrift/conversion.h"
 
 namespace cairn::thrift {
@@ -972,6 +973,12 @@ void CassandraHandler::truncate(const std::string& cfname) {
 
 void CassandraHandler::describe_schema_versions(
     std::map<std::string, std::vector<std::string>>& _return) {
+  if (context_->cluster != nullptr) {
+    // Per endpoint from gossip; down peers under "UNREACHABLE" (Cassandra's
+    // StorageProxy.describeSchemaVersions).
+    _return = context_->cluster->SchemaVersions();
+    return;
+  }
   _return[db_->schema()->version].push_back(context_->listen_address);
 }
 
@@ -1022,7 +1029,8 @@ void CassandraHandler::DescribeRing(std::vector<gen::TokenRange>& out,
     }
   }
   if (ks == nullptr) ThrowInvalid("There is no ring for the keyspace: " + keyspace);
-  (void)local_only;  // a single node is always in the local datacenter
+  if (context_->cluster != nullptr && DescribeClusterRing(out, *ks, local_only)) return;
+  // A single node is always in the local datacenter.
   node::ReplicaCounts rc = node::CountReplicas(*ks, db_->options().datacenter);
   const bool replicates = rc.local_dc > 0;
   const ring::Partitioner& p = db_->partitioner();
@@ -1049,6 +1057,43 @@ void CassandraHandler::DescribeRing(std::vector<gen::TokenRange>& out,
   }
 }
 
+bool CassandraHandler::DescribeClusterRing(std::vector<gen::TokenRange>& out,
+                                           const node::KeyspaceSchema& ks, bool local_only) {
+  const node::ClusterView& cluster = *context_->cluster;
+  auto tm = cluster.token_metadata();
+  if (tm->empty()) return false;  // not joined yet: this node's own tokens
+  auto snitch = cluster.snitch();
+  auto strategy =
+      ring::ReplicationStrategy::Create(ks.strategy_class, ks.strategy_options, snitch, ks.name);
+  if (!strategy.ok()) return false;  // a class the ring does not implement: single-node view
+  const std::string local_dc = snitch->GetDatacenter(cluster.local_endpoint());
+  const ring::Partitioner& p = db_->partitioner();
+  const std::vector<Token>& tokens = tm->SortedTokens();
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const Token& prev = tokens[(i + tokens.size() - 1) % tokens.size()];
+    gen::TokenRange r;
+    r.start_token = p.TokenToString(prev);
+    r.end_token = p.TokenToString(tokens[i]);
+    std::vector<gen::EndpointDetails> details;
+    std::vector<std::string> rpc;
+    for (const std::string& endpoint : (*strategy)->GetNaturalEndpoints(tokens[i], *tm)) {
+      const std::string dc = snitch->GetDatacenter(endpoint);
+      if (local_only && dc != local_dc) continue;
+      r.endpoints.push_back(endpoint);
+      rpc.push_back(cluster.RpcAddress(endpoint));
+      gen::EndpointDetails d;
+      d.host = endpoint;
+      d.datacenter = dc;
+      d.__set_rack(snitch->GetRack(endpoint));
+      details.push_back(std::move(d));
+    }
+    r.__set_rpc_endpoints(std::move(rpc));
+    r.__set_endpoint_details(std::move(details));
+    out.push_back(std::move(r));
+  }
+  return true;
+}
+
 void CassandraHandler::describe_ring(std::vector<gen::TokenRange>& _return,
                                      const std::string& keyspace) {
   DescribeRing(_return, keyspace, false);
@@ -1060,6 +1105,15 @@ void CassandraHandler::describe_local_ring(std::vector<gen::TokenRange>& _return
 }
 
 void CassandraHandler::describe_token_map(std::map<std::string, std::string>& _return) {
+  if (context_->cluster != nullptr) {
+    auto tm = context_->cluster->token_metadata();
+    if (!tm->empty()) {
+      for (size_t i = 0; i < tm->SortedTokens().size(); ++i) {
+        _return[db_->partitioner().TokenToString(tm->SortedTokens()[i])] = tm->SortedOwners()[i];
+      }
+      return;
+    }
+  }
   for (const Token& t : db_->tokens()) {
     _return[db_->partitioner().TokenToString(t)] = context_->listen_address;
   }

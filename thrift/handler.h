@@ -23,6 +23,7 @@
 
 #include "gen-cpp/Cassandra.h"
 #include "gen-cpp/cassandra_constants.h"
+#include "node/cluster_view.h"
 #include "node/database.h"
 
 namespace cairn::thrift {
@@ -36,6 +37,9 @@ struct ServerContext {
   std::string snitch;          // full class name
   std::string listen_address;  // this node's endpoint in describe_ring/schema versions
   std::string rpc_address;
+  // describe_ring/_local_ring/_token_map/_schema_versions answer from it when set (a
+  // cairnd node); nullptr answers as a single node (in-process tests).
+  const node::ClusterView* cluster = nullptr;
 };
 
 class CassandraHandler : public gen::CassandraIf {
@@ -152,6 +156,10 @@ class CassandraHandler : public gen::CassandraIf {
   void DoBatch(const std::map<std::string, std::map<std::string, std::vector<gen::Mutation>>>&
                    mutation_map,
                gen::ConsistencyLevel::type consistency_level);
+  // describe_ring from the cluster's ring; false when it cannot (not joined yet, or a
+  // strategy the ring does not implement), leaving the single-node answer to the caller.
+  bool DescribeClusterRing(std::vector<gen::TokenRange>& out, const node::KeyspaceSchema& ks,
+                           bool local_only);
   void DescribeRing(std::vector<gen::TokenRange>& out, const std::string& keyspace,
                     bool local_only);
 

@@ -86,6 +86,7 @@ Status ThriftServer::Start() {
     context->snitch = options_.snitch;
     context->listen_address = options_.rpc_address_for_ring;
     context->rpc_address = options_.address;
+    context->cluster = options_.cluster;
     factory = [context] { return std::make_shared<CassandraHandler>(context); };
   }
 

@@ -31,6 +31,7 @@
 #include <thread>
 
 #include "common/status.h"
+#include "node/cluster_view.h"
 #include "node/database.h"
 
 namespace apache::thrift::server {
@@ -52,6 +53,9 @@ struct ThriftServerOptions {
   std::string cluster_name = "Test Cluster";
   std::string snitch = "org.apache.cassandra.locator.SimpleSnitch";
   std::string rpc_address_for_ring = "127.0.0.1";  // advertised in describe_ring
+  // The cluster (ring, liveness, schema versions) for describe_*; nullptr answers as a
+  // single node. Must outlive the server.
+  const node::ClusterView* cluster = nullptr;
 };
 
 class ThriftServer {

@@ -24,16 +24,19 @@ namespace py cairn_internode
 #   GOSSIP_DIGEST_ACK    one-way     GossipDigestAck     -
 #   GOSSIP_DIGEST_ACK2   one-way     GossipDigestAck2    -
 #   GOSSIP_SHUTDOWN      one-way     GossipShutdown      -
+#   SCHEMA_PULL          request     SchemaPullRequest   SchemaPullResponse
 #
 # Reserved for the replication issue, defined with their payloads when they are built:
 #   10 MUTATION, 11 MUTATION_RSP (or a response to MUTATION), 12 READ, 13 READ_REPAIR,
-#   14 RANGE_SLICE, 15 HINT, 20.. streaming and schema pull.
+#   14 RANGE_SLICE, 15 HINT, 21.. streaming (20 is SCHEMA_PULL).
 enum Verb {
   ECHO = 1,
   GOSSIP_DIGEST_SYN = 2,
   GOSSIP_DIGEST_ACK = 3,
   GOSSIP_DIGEST_ACK2 = 4,
   GOSSIP_SHUTDOWN = 5,
+  # Cassandra's MIGRATION_REQUEST: "send me your schema" (node/storage_service.h).
+  SCHEMA_PULL = 20,
 }
 
 # Why a request failed on the replica (payload of a response with FLAG_FAILURE).
@@ -150,4 +153,23 @@ struct GossipDigestAck2 {
 
 # GOSSIP_SHUTDOWN: a node stopping cleanly tells its live peers, which mark it down at once.
 struct GossipShutdown {
+}
+
+# ---- Schema pull (Cassandra's MIGRATION_REQUEST / MigrationTask). ----
+
+# SCHEMA_PULL request: sent to a live peer whose gossiped SCHEMA differs from ours.
+struct SchemaPullRequest {
+  # The requester's schema version (informational, for logs).
+  1: optional string schema_version,
+}
+
+# SCHEMA_PULL response: the responder's whole schema as the mutations of its schema
+# tables (system_schema.keyspaces and system_schema.tables, one per partition, tombstones
+# included), each encoded as the commit log encodes a Mutation
+# (memtable/COMMITLOG_FORMAT.md, "Mutation payload"). The requester applies them to its
+# own schema tables: cells reconcile by timestamp, so every node converges on the same
+# schema whatever the order of pulls (Cassandra's SchemaKeyspace.mergeSchema).
+struct SchemaPullResponse {
+  1: required string schema_version,
+  2: required list<binary> mutations,
 }

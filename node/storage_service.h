@@ -1,0 +1,200 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+//
+// StorageService: the membership glue of a node (Cassandra's StorageService +
+// MigrationManager, cluster part). It owns the node's MessagingService, Gossiper,
+// ring (SharedTokenMetadata) and snitch, and joins them:
+//
+//   - GossipTransport over MessagingService: gossip:: messages are copied field by field
+//     into the internode.thrift structs (GOSSIP_DIGEST_SYN/ACK/ACK2 and GOSSIP_SHUTDOWN
+//     one-way, ECHO as a request whose response is the EchoReply). Inbound gossip is
+//     posted to the gossip thread, which alone touches the Gossiper; a timer there calls
+//     Tick() every gossip_interval_ms.
+//   - Subscriber: STATUS NORMAL with TOKENS (and HOST_ID) puts the endpoint in the ring,
+//     LEFT/removed and OnRemove take it out; DC/RACK feed the PropertySnitch (with
+//     GossipingPropertyFileSnitch); OnAlive/OnDead maintain the live set (IsAlive); a
+//     SCHEMA different from ours on a live peer triggers a SCHEMA_PULL from that peer,
+//     whose schema mutations Database::MergeSchemaMutations merges (so a keyspace
+//     created on one node reaches all, and a node that was down catches up).
+//   - Startup (Start): the gossip generation is NextGeneration(saved), saved in
+//     system.local before gossip announces it; then gossip starts with TOKENS, HOST_ID,
+//     DC, RACK, SCHEMA, RELEASE_VERSION, RPC_ADDRESS and STATUS=NORMAL. A node that has no
+//     tokens yet (a new node, Database opened with defer_new_tokens) first gossips without
+//     STATUS for ring_delay_ms to learn the ring from the seeds, then allocates tokens
+//     with ring/token_allocator against that ring, saves them and announces NORMAL (a
+//     node that is not a seed waits on until it knows at least one member). A node
+//     whose only seed is itself does not wait. No data is streamed to a joining
+//     node yet (no bootstrap): it owns its ranges from the moment it is NORMAL.
+//   - Saved peers: not kept (no system.peers yet). A restarted node relies on its seeds
+//     to learn the ring again; until then its ring holds only itself.
+//   - Stop: Gossiper::Stop (STATUS shutdown + GOSSIP_SHUTDOWN to live peers), a short
+//     pause for those messages to leave, then the messaging service stops.
+//
+// Threading (node/THREADING.md, "Membership"): one gossip thread runs an io_context that
+// owns the Gossiper and this class's subscriber state; messaging's handler pool posts to
+// it. The accessors (ClusterView) read immutable snapshots or mutex-guarded sets and may
+// be called from any thread. Schema merges run on the messaging handler pool (they do
+// disk I/O), one at a time.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "gossip/gossiper.h"
+#include "node/cluster_view.h"
+#include "node/database.h"
+#include "node/net/messaging_service.h"
+#include "ring/snitch.h"
+#include "ring/token_metadata.h"
+
+namespace cairn::node {
+
+struct StorageServiceOptions {
+  // Internode address and port (listen_address, storage_port). Peers are named by
+  // their address alone when they use the same storage_port, "addr:port" otherwise.
+  // Defaults: 127.0.0.1, 7000.
+  std::string listen_address = "127.0.0.1";
+  int storage_port = 7000;
+  // Seed addresses ("addr" or "addr:port"). Empty means this node alone. Default: empty.
+  std::vector<std::string> seeds;
+  // Must match the peers' (SYNs from another cluster are ignored). Default: Test Cluster.
+  std::string cluster_name = "Test Cluster";
+  // Failure detector threshold (phi_convict_threshold). Default: 8.
+  double phi_convict_threshold = 8.0;
+  // How long a new node gossips to learn the ring before it picks tokens, ms.
+  // Default: 30000 (Cassandra's RING_DELAY).
+  int64_t ring_delay_ms = 30'000;
+  // Gossip round period, ms. Default: 1000.
+  int64_t gossip_interval_ms = 1000;
+  // GossipingPropertyFileSnitch (dc/rack from gossip) when true, else SimpleSnitch.
+  bool gossiping_snitch = false;
+  // This node's datacenter and rack (gossiped as DC and RACK). Defaults: datacenter1/rack1.
+  std::string dc = "datacenter1";
+  std::string rack = "rack1";
+  // Gossiped as RPC_ADDRESS (describe_ring's rpc_endpoints). Default: 127.0.0.1.
+  std::string rpc_address = "127.0.0.1";
+  // Tokens a new node allocates (num_tokens). Default: 16.
+  int num_tokens = 16;
+  // Gossiped as RELEASE_VERSION. Default: "3.11.0" (the Cassandra release Cairn mimics).
+  std::string release_version = "3.11.0";
+  // How long Stop waits after announcing the shutdown before closing connections, ms.
+  // Default: 200 (Cassandra sleeps 2 s; the messages leave in well under that).
+  int64_t shutdown_announce_ms = 200;
+  // Threads of the messaging service. Defaults: 2 and 2.
+  int network_threads = 2;
+  int handler_threads = 2;
+};
+
+class StorageService final : public ClusterView, private gossip::EndpointStateChangeSubscriber {
+ public:
+  // `db` must outlive the service.
+  StorageService(StorageServiceOptions options, Database* db,
+                 const Clock* clock = Clock::Real());
+  ~StorageService() override;
+  StorageService(const StorageService&) = delete;
+  StorageService& operator=(const StorageService&) = delete;
+
+  // Binds listen_address:storage_port (IOError when it cannot), saves the new gossip
+  // generation, puts this node's tokens in the ring and starts gossip (see the file
+  // comment for a node without tokens). REQUIRES: called once.
+  Status Start();
+  // Announces the shutdown and stops gossip and messaging. Idempotent.
+  void Stop();
+
+  // True once this node has tokens and announced STATUS NORMAL.
+  bool joined() const { return joined_.load(); }
+  // The live peers (not this node), sorted.
+  std::set<std::string> LiveEndpoints() const;
+  // Gossip's view, for status dumps and tests (nullptr before Start).
+  std::shared_ptr<const gossip::GossipSnapshot> gossip_snapshot() const;
+  net::MessagingService& messaging() { return *messaging_; }
+
+  // ---- ClusterView ----
+  std::string local_endpoint() const override { return local_endpoint_; }
+  std::shared_ptr<const ring::TokenMetadata> token_metadata() const override {
+    return token_metadata_.Get();
+  }
+  std::shared_ptr<const ring::Snitch> snitch() const override { return snitch_; }
+  std::string RpcAddress(const std::string& endpoint) const override;
+  bool IsAlive(const std::string& endpoint) const override;
+  std::map<std::string, std::vector<std::string>> SchemaVersions() const override;
+
+ private:
+  class Transport;
+
+  // ---- EndpointStateChangeSubscriber (gossip thread) ----
+  void OnJoin(const std::string& endpoint, const gossip::EndpointState& state) override;
+  void OnChange(const std::string& endpoint, gossip::ApplicationState state,
+                const gossip::VersionedValue& value) override;
+  void OnAlive(const std::string& endpoint, const gossip::EndpointState& state) override;
+  void OnDead(const std::string& endpoint, const gossip::EndpointState& state) override;
+  void OnRestart(const std::string& endpoint, const gossip::EndpointState& old_state) override;
+  void OnRemove(const std::string& endpoint) override;
+
+  // Re-derives the endpoint's ring membership and location from its whole state.
+  void UpdateEndpoint(const std::string& endpoint, const gossip::EndpointState& state);
+  void RemoveFromRing(const std::string& endpoint);
+  // Pulls the schema from `endpoint` if its SCHEMA differs from ours (gossip thread).
+  void MaybePullSchema(const std::string& endpoint, const gossip::EndpointState& state);
+  void HandleSchemaPullResponse(const std::string& endpoint, Result<net::Message> response);
+
+  // Gossip-thread helpers.
+  void ScheduleTick();
+  void OnTick();
+  // Allocates tokens against the learned ring, saves them and announces NORMAL.
+  void JoinRing();
+  void AnnounceSchemaIfChanged();
+  void Post(std::function<void()> fn);
+
+  // Name <-> endpoint.
+  std::string NameOf(const net::Endpoint& endpoint) const;
+  Result<net::Endpoint> EndpointOf(const std::string& name) const;
+
+  // Inbound verb handlers (messaging handler pool).
+  void HandleGossip(net::Message msg);
+  void HandleEcho(net::Message msg);
+  void HandleSchemaPull(net::Message msg);
+
+  const StorageServiceOptions options_;
+  Database* const db_;
+  const Clock* const clock_;
+  std::string local_endpoint_;
+
+  std::unique_ptr<net::MessagingService> messaging_;
+  std::unique_ptr<Transport> transport_;
+  std::unique_ptr<gossip::Gossiper> gossiper_;  // gossip thread only
+  ring::SharedTokenMetadata token_metadata_;
+  std::shared_ptr<ring::PropertySnitch> property_snitch_;  // null with SimpleSnitch
+  std::shared_ptr<const ring::Snitch> snitch_;
+
+  boost::asio::io_context gossip_io_;
+  std::optional<boost::asio::steady_timer> tick_timer_;
+  std::thread gossip_thread_;
+  std::atomic<bool> running_{false};
+  std::atomic<bool> stopped_{false};
+  std::atomic<bool> joined_{false};
+
+  // Gossip thread only.
+  std::string announced_schema_;
+  int64_t join_at_micros_ = 0;  // when a node without tokens allocates them (0: joined)
+  bool self_seed_ = false;      // this node is in its own seed list
+  std::map<std::string, int64_t> schema_pull_at_;  // endpoint -> last pull (monotonic ns)
+
+  mutable std::mutex live_mu_;
+  std::set<std::string> live_;  // GUARDED_BY(live_mu_)
+  std::mutex merge_mu_;         // one schema merge at a time
+};
+
+}  // namespace cairn::node
