@@ -435,12 +435,10 @@ void StorageService::UpdateEndpoint(const std::string& endpoint,
     RemoveFromRing(endpoint);
     return;
   }
-  // NORMAL members stay in the ring while shut down (Cassandra keeps their tokens); a
-  // node that never announced NORMAL (BOOT, or no STATUS yet) owns nothing.
-  const bool member = status == gossip::kStatusNormal ||
-                      ((status == gossip::kStatusShutdown || status == gossip::kStatusHibernate) &&
-                       token_metadata_.Get()->IsMember(endpoint));
-  if (!member) return;
+  // NORMAL members stay in the ring while shut down (Cassandra keeps their tokens; only
+  // a member announces its shutdown: BOOT is a silent-shutdown state); a node that never
+  // announced NORMAL (BOOT, or no STATUS yet) owns nothing.
+  if (status != gossip::kStatusNormal && status != gossip::kStatusShutdown) return;
   std::vector<Token> tokens;
   for (const std::string& t : gossip::ParseTokens(state.GetValue(ApplicationState::kTokens))) {
     auto token = db_->partitioner().TokenFromString(t);
