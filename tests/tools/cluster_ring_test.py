@@ -187,6 +187,10 @@ class ClusterRingTest(unittest.TestCase):
             for r in ring:
                 self.assertEqual(sorted(r.endpoints), ADDRESSES)
                 self.assertEqual(sorted(r.rpc_endpoints), ADDRESSES)
+                self.assertEqual({d.datacenter for d in r.endpoint_details}, {"datacenter1"})
+            self.assertEqual({(r.start_token, r.end_token) for r in ring},
+                             {(r.start_token, r.end_token)
+                              for r in call(a, lambda c: c.describe_local_ring("ks1"))})
 
         # kill -9 node3: the others convict it.
         self.ok("kill", "node3")
