@@ -210,7 +210,7 @@ Status CommitLog::Init() {
   }
   // Cassandra's CommitLogSegment id base: the wall clock in ms, above every id on disk.
   const uint64_t now_ms = static_cast<uint64_t>(clock_->NowMicros() / 1000);
-  next_id_ = std::max(max_id + 1, now_ms);
+  next_id_ = std::max({max_id + 1, now_ms, options_.min_segment_id});
 
   std::string recycle;
   if (!recycle_pool_.empty()) {

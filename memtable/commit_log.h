@@ -112,6 +112,12 @@ struct CommitLogOptions {
   // so new segments need not be zero-filled. 0 disables recycling. Default: 4.
   uint32_t max_recycled_segments = 4;
 
+  // New segment ids are at least this. The owner passes one more than the highest
+  // segment id its SSTables record as flushed, so a new segment can never sort below
+  // data already flushed, even when the log directory was emptied and the clock went
+  // back. Default: 0.
+  uint64_t min_segment_id = 0;
+
   // Source of the wall clock that seeds segment ids (milliseconds since the epoch, as in
   // Cassandra, so ids stay monotonic even when every old segment has been deleted).
   // Must outlive the log. Default (null): Clock::Real().

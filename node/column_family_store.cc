@@ -70,11 +70,26 @@ Result<std::unique_ptr<ColumnFamilyStore>> ColumnFamilyStore::Open(
   }
   CAIRN_ASSIGN_OR_RETURN(std::vector<uint64_t> generations,
                          sstable::ListGenerations(cfs->options_.directory));
+  std::set<uint64_t> ancestors;
   for (uint64_t gen : generations) {
     auto reader = SSTableReader::Open(cfs->options_.directory, gen, cfs->SSTableOpts());
     if (!reader.ok()) return reader.status();
+    for (uint64_t a : (*reader)->stats().ancestors) ancestors.insert(a);
     cfs->sstables_.push_back(std::move(reader).value());
     cfs->next_generation_ = std::max<uint64_t>(cfs->next_generation_, gen + 1);
+  }
+  // Inputs of a compaction whose output is installed are obsolete: a crash came between
+  // the install and their deletion (see sstable::Stats::ancestors).
+  for (auto it = cfs->sstables_.begin(); it != cfs->sstables_.end();) {
+    const uint64_t gen = (*it)->generation();
+    if (ancestors.count(gen) == 0) {
+      ++it;
+      continue;
+    }
+    CAIRN_LOG(INFO) << "deleting generation " << gen << " of " << cfs->options_.directory
+                    << ": already compacted into a live SSTable";
+    (*it)->MarkObsolete();
+    it = cfs->sstables_.erase(it);
   }
   return cfs;
 }
@@ -108,6 +123,7 @@ Result<std::shared_ptr<SSTableReader>> ColumnFamilyStore::WriteSSTable(
   CAIRN_ASSIGN_OR_RETURN(
       std::unique_ptr<SSTableWriter> writer,
       SSTableWriter::Create(options_.directory, generation, expected_partitions, SSTableOpts()));
+  if (inputs != nullptr) writer->SetAncestors({inputs->begin(), inputs->end()});
   const int32_t now = options_.clock->NowSeconds();
   const int32_t gc_before = now - tunables().gc_grace_seconds;
   View view;

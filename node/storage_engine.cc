@@ -57,8 +57,15 @@ Result<std::unique_ptr<StorageEngine>> StorageEngine::Open(StorageEngineOptions 
   log.batch_window_ms = engine->options_.commitlog_sync_batch_window_ms;
   log.clock = engine->options_.clock;
   log.fault_injector = engine->options_.commitlog_fault_injector;
+  for (const auto& [id, cfs] : engine->tables_) {
+    log.min_segment_id = std::max(log.min_segment_id, cfs->flushed_position().segment_id + 1);
+  }
   CAIRN_ASSIGN_OR_RETURN(engine->commit_log_, memtable::CommitLog::Open(std::move(log)));
   CAIRN_RETURN_IF_ERROR(engine->Replay());
+  // Only a fully replayed engine may flush on Close: after a failed replay the memtables
+  // hold a prefix of the log, and flushing them at the new log's position would tell the
+  // next start to skip the records that were never applied.
+  engine->opened_ = true;
 
   engine->flusher_ = std::thread([e = engine.get()] { e->FlusherThread(); });
   for (int i = 0; i < engine->options_.concurrent_compactors; ++i) {
@@ -150,12 +157,14 @@ Status StorageEngine::AddTable(TableMetadata table) {
 }
 
 Status StorageEngine::DropTable(const TableId& id) {
-  std::shared_ptr<ColumnFamilyStore> cfs;
+  // Exclusive switch lock: no write is between its table lookup and its commit log
+  // append, so none can mark a segment dirty for this table after the discard below
+  // (that segment could then never be freed).
+  std::unique_lock switch_lock(switch_mu_);
   {
     std::lock_guard lock(tables_mu_);
     auto it = tables_.find(id);
     if (it == tables_.end()) return Status::NotFound("no such table");
-    cfs = it->second;
     tables_.erase(it);
   }
   // Its commit log records no longer matter: mark it clean everywhere.
@@ -183,6 +192,7 @@ Status StorageEngine::ReplaceTable(const TableId& old_id, TableMetadata replacem
     CAIRN_RETURN_IF_ERROR(check());
   }
   CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<ColumnFamilyStore> fresh, OpenStore(replacement));
+  std::unique_lock switch_lock(switch_mu_);  // see DropTable
   {
     std::lock_guard lock(tables_mu_);
     CAIRN_RETURN_IF_ERROR(check());  // a concurrent AddTable/DropTable may have raced us
@@ -257,6 +267,10 @@ Status StorageEngine::Apply(Mutation mutation) {
   const DecoratedKey key = decorator_(mutation.key);
   {
     std::shared_lock lock(switch_mu_);
+    // A table dropped since the lookup above must not get a record (see DropTable).
+    for (size_t i = 0; i < stores.size(); ++i) {
+      if (GetTable(ids[i]) != stores[i]) return Status::InvalidArgument("unknown table in mutation");
+    }
     auto pos = commit_log_->Add(record, ids);
     if (!pos.ok()) return pos.status();
     for (size_t i = 0; i < stores.size(); ++i) stores[i]->Apply(key, mutation.updates[i].update);
@@ -397,7 +411,7 @@ Status StorageEngine::Close() {
   compactors_.clear();
   Status st;
   if (commit_log_ != nullptr) {
-    st = FlushAll();
+    if (opened_) st = FlushAll();
     Status c = commit_log_->Close();
     if (st.ok()) st = c;
   }

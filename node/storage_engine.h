@@ -171,6 +171,7 @@ class StorageEngine {
   std::set<TableId> compaction_queue_;    // GUARDED_BY(bg_mu_)
   bool stopping_ = false;                 // GUARDED_BY(bg_mu_)
   bool closed_ = false;
+  bool opened_ = false;  // Open() finished, replay included
   struct AtomicMetrics {
     std::atomic<uint64_t> writes{0}, flushes{0}, flush_failures{0}, compactions{0},
         replayed_records{0}, replay_skipped_records{0}, write_stalls{0};

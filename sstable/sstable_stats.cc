@@ -77,6 +77,8 @@ void Stats::EncodeTo(std::string* dst) const {
   PutFixed32(dst, replay_position.offset);
   PutFixed32(dst, block_size);
   dst->push_back(compressed ? 1 : 0);
+  PutVarint32(dst, static_cast<uint32_t>(ancestors.size()));
+  for (uint64_t g : ancestors) PutVarint64(dst, g);
 }
 
 Status Stats::DecodeFrom(Decoder* in, Stats* out) {
@@ -119,6 +121,11 @@ Status Stats::DecodeFrom(Decoder* in, Stats* out) {
     return bad;
   }
   out->compressed = flag == 1;
+  if (!in->GetVarint32(&n) || n > in->remaining()) return bad;
+  out->ancestors.resize(n);
+  for (uint64_t& g : out->ancestors) {
+    if (!in->GetVarint64(&g)) return bad;
+  }
   return Status::OK();
 }
 

@@ -49,6 +49,11 @@ struct Stats {
   ReplayPosition replay_position;
   uint32_t block_size = 0;  // uncompressed bytes per Data block
   bool compressed = false;  // whether the writer was allowed to compress blocks
+  // Generations this SSTable was compacted from (empty for a flush). At open, a
+  // generation listed here by a live SSTable is obsolete and is deleted: a crash between
+  // installing a compaction's output and deleting all its inputs must not leave an input
+  // beside the output, or cells whose tombstones the compaction purged would come back.
+  std::vector<uint64_t> ancestors;
 
   static constexpr size_t kMaxHistogramBins = 100;
 

@@ -401,6 +401,10 @@ Result<std::unique_ptr<SSTableWriter>> SSTableWriter::Create(std::string dir, ui
 Status SSTableWriter::Add(const DecoratedKey& key, const PartitionUpdate& update) {
   return impl_->Add(key, update);
 }
+void SSTableWriter::SetAncestors(std::vector<uint64_t> generations) {
+  impl_->stats_.ancestors = std::move(generations);
+}
+
 Status SSTableWriter::Finish(ReplayPosition rp) { return impl_->Finish(rp); }
 void SSTableWriter::Abandon() { impl_->Abandon(); }
 uint64_t SSTableWriter::bytes_written() const { return impl_->bytes_written(); }

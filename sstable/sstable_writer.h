@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/partition.h"
 #include "common/status.h"
@@ -58,6 +59,10 @@ class SSTableWriter {
   // is recorded in Statistics and returned by SSTableReader::stats(). An SSTable with
   // zero partitions is allowed. After success the writer holds no files.
   Status Finish(ReplayPosition replay_position);
+
+  // Records the generations this SSTable replaces (a compaction's inputs) in its
+  // Statistics; see Stats::ancestors. Call before Finish.
+  void SetAncestors(std::vector<uint64_t> generations);
 
   // Deletes every file this writer created (temporary or already renamed, TOC first).
   // Idempotent; a no-op after a successful Finish.

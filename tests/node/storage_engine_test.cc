@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
 #include <thread>
 
 #include "tests/lib/test_util.h"
@@ -255,6 +256,108 @@ TEST(StorageEngineUpdateTableTest, NewGcGraceAppliesToTheNextCompaction) {
   TableMetadata unknown = table;
   unknown.id = NewTableId();
   EXPECT_TRUE((*engine)->UpdateTable(unknown).IsNotFound());
+}
+
+}  // namespace
+}  // namespace cairn::node
+
+namespace cairn::node {
+namespace {
+
+// Regression (review B1): a replay that fails part-way must not flush what it had
+// replayed on the way out, or the next start skips the records it never applied.
+TEST(StorageEngineRecoveryTest, FailedReplayLosesNothingOnTheNextStart) {
+  SetLogLevel(LogLevel::kError);
+  test::ScratchDir dir;
+  StorageEngineOptions o;
+  o.data_directory = dir.str() + "/data";
+  o.commitlog_directory = dir.str() + "/commitlog";
+  o.commitlog_segment_size_bytes = 64 << 10;
+  o.commitlog_sync = memtable::CommitLogSyncMode::kPeriodic;
+  o.sync_sstables = false;
+  const std::string crashed = dir.str() + "-crashed";
+  {
+    auto engine = StorageEngine::Open(o, {Table()}, Decorate);
+    ASSERT_OK(engine.status());
+    for (uint64_t n = 0; n < 1500; ++n) ASSERT_OK((*engine)->Apply(WriteFor(n)));
+    ASSERT_OK((*engine)->commit_log()->Sync());
+    std::filesystem::copy(dir.path(), crashed, std::filesystem::copy_options::recursive);
+    ASSERT_OK((*engine)->Close());
+  }
+  o.data_directory = crashed + "/data";
+  o.commitlog_directory = crashed + "/commitlog";
+  std::vector<std::filesystem::path> segments;
+  for (const auto& e : std::filesystem::directory_iterator(o.commitlog_directory)) {
+    if (e.path().extension() == ".log") segments.push_back(e.path());
+  }
+  std::sort(segments.begin(), segments.end());
+  ASSERT_GE(segments.size(), 3u);
+  // Damage the second segment's magic: the open must fail...
+  std::string magic;
+  {
+    std::fstream f(segments[1], std::ios::in | std::ios::out | std::ios::binary);
+    magic.resize(8);
+    f.read(magic.data(), 8);
+    f.seekp(0);
+    f.write("XXXXXXXX", 8);
+  }
+  EXPECT_FALSE(StorageEngine::Open(o, {Table()}, Decorate).ok());
+  // ...and once repaired, every write is still there.
+  {
+    std::fstream f(segments[1], std::ios::in | std::ios::out | std::ios::binary);
+    f.write(magic.data(), 8);
+  }
+  auto engine = StorageEngine::Open(o, {Table()}, Decorate);
+  ASSERT_OK(engine.status());
+  for (uint64_t n = 0; n < 1500; ++n) ExpectWrite(engine->get(), n);
+  ASSERT_OK((*engine)->Close());
+  std::filesystem::remove_all(crashed);
+}
+
+// Regression (review B2): a crash between installing a compaction's output and deleting
+// all its inputs must not bring back what the compaction purged.
+TEST(StorageEngineRecoveryTest, LeftoverCompactionInputIsDeletedAtOpen) {
+  SetLogLevel(LogLevel::kError);
+  test::ScratchDir dir;
+  TableMetadata md = Table();
+  md.gc_grace_seconds = 0;
+  ColumnFamilyStoreOptions o;
+  o.directory = dir.str() + "/t";
+  o.sync_sstables = false;
+  const DecoratedKey key = Decorate("k");
+  const int32_t now = Clock::Real()->NowSeconds();
+  const std::string crashed = dir.str() + "/crashed";
+  {
+    auto cfs = ColumnFamilyStore::Open(md, o);
+    ASSERT_OK(cfs.status());
+    PartitionUpdate live, dead;
+    live.cells.push_back(Cell::Live("c", "v", 100));
+    dead.cells.push_back(Cell::Tombstone("c", 200, now - 10));
+    (*cfs)->Apply(key, live);
+    ASSERT_TRUE((*cfs)->SwitchMemtable({1, 1}));
+    ASSERT_OK((*cfs)->FlushPending().status());
+    (*cfs)->Apply(key, dead);
+    ASSERT_TRUE((*cfs)->SwitchMemtable({1, 2}));
+    ASSERT_OK((*cfs)->FlushPending().status());
+    // A long scan holds the first SSTable (the live cell), so its files outlive the
+    // compaction; the second (the tombstone) is deleted at once.
+    std::shared_ptr<sstable::SSTableReader> held;
+    for (const auto& sst : (*cfs)->sstables()) {
+      if (sst->stats().max_timestamp == 100) held = sst;
+    }
+    ASSERT_NE(held, nullptr);
+    ASSERT_OK((*cfs)->MajorCompact());
+    std::filesystem::copy(o.directory, crashed, std::filesystem::copy_options::recursive);
+  }
+  o.directory = crashed;
+  auto cfs = ColumnFamilyStore::Open(md, o);
+  ASSERT_OK(cfs.status());
+  auto got = (*cfs)->Read(key, CellFilter::All());
+  ASSERT_OK(got.status());
+  if (got->has_value()) {
+    (*got)->RemoveShadowed(*BytesTypeInstance());
+    for (const Cell& c : (*got)->cells) EXPECT_FALSE(c.IsLive(now)) << "resurrected " << c.value;
+  }
 }
 
 }  // namespace

@@ -106,7 +106,8 @@ const Golden kGolden[] = {
      "03" "424f50"                                      // partitioner "BOP"
      "0300000000000000" "09000000"                      // replay position (3, 9)
      "00100000" "00"                                    // block size 4096, uncompressed
-     "2bdcfbdd"                                         // checksum
+     "00"                                               // no ancestors (a flush)
+     "65d030b5"                                         // checksum
     },
 };
 // clang-format on
@@ -124,8 +125,8 @@ TEST(SSTableGoldenTest, TinySSTableBytes) {
             "Index.db 49\n"
             "Summary.db 33\n"
             "Filter.db 36\n"
-            "Statistics.db 141\n"
-            "checksum ff6dc8a2b36381b7\n");
+            "Statistics.db 142\n"
+            "checksum f46bec7d112dcf65\n");
 }
 
 TEST(SSTableGoldenTest, GoldenBytesReadBack) {
