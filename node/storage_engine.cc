@@ -257,9 +257,14 @@ Status StorageEngine::Apply(Mutation mutation) {
     metrics_.write_stalls++;
     std::unique_lock lock(bg_mu_);
     flush_cv_.notify_one();
-    flushed_cv_.wait_for(lock, std::chrono::seconds(10), [&] {
+    const bool drained = flushed_cv_.wait_for(lock, std::chrono::seconds(10), [&] {
       return stopping_ || TotalMemtableMemory() <= 2 * options_.memtable_space_bytes;
     });
+    // Still over twice the budget after 10 s (flushes failing, e.g. a full disk): refuse
+    // rather than let memory grow without bound. Nothing was written.
+    if (!drained) {
+      return Status::Overloaded("memtables are full and flushes are not keeping up");
+    }
   }
 
   std::string record;
@@ -295,13 +300,18 @@ Status StorageEngine::FlushTable(const std::shared_ptr<ColumnFamilyStore>& cfs) 
     cfs->SwitchMemtable(ToSSTable(position));
   }
   auto flushed = cfs->FlushPending();
+  auto wake_stalled_writers = [&] {
+    std::lock_guard lock(bg_mu_);  // so no writer misses it between its check and its wait
+    flushed_cv_.notify_all();
+  };
   if (!flushed.ok()) {
     metrics_.flush_failures++;
+    wake_stalled_writers();
     return flushed.status();
   }
   metrics_.flushes++;
   commit_log_->DiscardCompletedSegments(cfs->metadata().id, ToCommitLog(*flushed));
-  flushed_cv_.notify_all();
+  wake_stalled_writers();
   ScheduleCompaction(cfs->metadata().id);
   return Status::OK();
 }
@@ -332,6 +342,20 @@ void StorageEngine::FlusherThread() {
     flush_cv_.wait_for(lock, std::chrono::seconds(1));
     if (stopping_) break;
     lock.unlock();
+    // The commit log keeps every segment some table still has unflushed data in, so a
+    // table written rarely would pin segments forever. Past commitlog_total_space, flush
+    // every table holding data (Cassandra's CommitLog.maybeFlushToReclaim flushes those
+    // dirty in the oldest segment; flushing all of them is a superset).
+    const uint64_t log_bytes =
+        commit_log_->LiveSegmentIds().size() * options_.commitlog_segment_size_bytes;
+    if (log_bytes > options_.commitlog_total_space_bytes) {
+      CAIRN_LOG(INFO) << "commit log holds " << (log_bytes >> 20)
+                      << " MiB, over commitlog_total_space: flushing every table";
+      for (const auto& cfs : Tables()) {
+        Status st = FlushTable(cfs);
+        if (!st.ok()) CAIRN_LOG(ERROR) << "flush to reclaim the commit log: " << st.ToString();
+      }
+    }
     // Flush the largest memtables while over budget (Cassandra flushes the largest).
     int rounds = 0;
     while (TotalMemtableMemory() > options_.memtable_space_bytes / 2 || rounds == 0) {

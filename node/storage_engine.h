@@ -60,6 +60,9 @@ struct StorageEngineOptions {
   uint32_t commitlog_sync_period_ms = 10000;
   uint32_t commitlog_sync_batch_window_ms = 2;
   uint64_t commitlog_segment_size_bytes = 32ull << 20;
+  // Commit log size past which every table with unflushed data is flushed so its oldest
+  // segments can be freed (Cassandra's commitlog_total_space_in_mb). Default: 1 GiB.
+  uint64_t commitlog_total_space_bytes = 1ull << 30;
   // Total bytes all memtables may hold before the largest is flushed
   // (Cassandra's memtable_heap_space_in_mb). Default: 256 MiB.
   size_t memtable_space_bytes = 256ull << 20;
