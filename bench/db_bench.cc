@@ -217,7 +217,46 @@ class CairnKV final : public KV {
   std::shared_ptr<node::ColumnFamilyStore> cfs_;
 };
 
-class RocksKV final : public KV {
+// RocksDB and LevelDB share their API shape; only opening, flushing and compacting differ.
+template <typename DB, typename ReadOptions, typename WriteOptions, typename SliceT>
+class LsmKV : public KV {
+ public:
+  bool Put(const std::string& key, std::string_view value) override {
+    return db_->Put(write_, key, SliceT(value.data(), value.size())).ok();
+  }
+  bool Get(const std::string& key, std::string* value) override {
+    return db_->Get(ReadOptions(), key, value).ok();
+  }
+  bool PutWide(const std::string& p, const std::string& cell, std::string_view v) override {
+    return Put(p + cell, v);
+  }
+  size_t Slice(const std::string& p, const std::string& start,
+               const std::string& finish) override {
+    auto it = NewIterator();
+    size_t got = 0;
+    const std::string end = p + finish;
+    for (it->Seek(p + start); it->Valid() && it->key().compare(end) <= 0; it->Next()) ++got;
+    return got;
+  }
+  uint64_t Scan() override {
+    uint64_t n = 0;
+    auto it = NewIterator();
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
+    return n;
+  }
+  void Close() override { db_.reset(); }
+
+ protected:
+  auto NewIterator() {
+    using Iterator = std::remove_pointer_t<decltype(db_->NewIterator(ReadOptions()))>;
+    return std::unique_ptr<Iterator>(db_->NewIterator(ReadOptions()));
+  }
+  WriteOptions write_;
+  std::unique_ptr<DB> db_;
+};
+
+class RocksKV final
+    : public LsmKV<rocksdb::DB, rocksdb::ReadOptions, rocksdb::WriteOptions, rocksdb::Slice> {
  public:
   std::string name() const override { return "rocksdb"; }
   bool Open(const std::string& dir, bool sync_writes) override {
@@ -238,43 +277,14 @@ class RocksKV final : public KV {
     db_.reset(db);
     return true;
   }
-  bool Put(const std::string& key, std::string_view value) override {
-    return db_->Put(write_, key, rocksdb::Slice(value.data(), value.size())).ok();
-  }
-  bool Get(const std::string& key, std::string* value) override {
-    return db_->Get(rocksdb::ReadOptions(), key, value).ok();
-  }
-  bool PutWide(const std::string& p, const std::string& cell, std::string_view v) override {
-    return Put(p + cell, v);
-  }
-  size_t Slice(const std::string& p, const std::string& start,
-               const std::string& finish) override {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-    size_t got = 0;
-    const std::string end = p + finish;
-    for (it->Seek(p + start); it->Valid() && it->key().compare(end) <= 0; it->Next()) {
-      ++got;
-    }
-    return got;
-  }
-  uint64_t Scan() override {
-    uint64_t n = 0;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
-    return n;
-  }
   void Flush() override { (void)db_->Flush(rocksdb::FlushOptions()); }
   void Compact() override {
     (void)db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr);
   }
-  void Close() override { db_.reset(); }
-
- private:
-  rocksdb::WriteOptions write_;
-  std::unique_ptr<rocksdb::DB> db_;
 };
 
-class LevelKV final : public KV {
+class LevelKV final
+    : public LsmKV<leveldb::DB, leveldb::ReadOptions, leveldb::WriteOptions, leveldb::Slice> {
  public:
   std::string name() const override { return "leveldb"; }
   bool Open(const std::string& dir, bool sync_writes) override {
@@ -293,39 +303,13 @@ class LevelKV final : public KV {
     db_.reset(db);
     return true;
   }
-  bool Put(const std::string& key, std::string_view value) override {
-    return db_->Put(write_, key, leveldb::Slice(value.data(), value.size())).ok();
-  }
-  bool Get(const std::string& key, std::string* value) override {
-    return db_->Get(leveldb::ReadOptions(), key, value).ok();
-  }
-  bool PutWide(const std::string& p, const std::string& cell, std::string_view v) override {
-    return Put(p + cell, v);
-  }
-  size_t Slice(const std::string& p, const std::string& start,
-               const std::string& finish) override {
-    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
-    size_t got = 0;
-    const std::string end = p + finish;
-    for (it->Seek(p + start); it->Valid() && it->key().compare(end) <= 0; it->Next()) {
-      ++got;
-    }
-    return got;
-  }
-  uint64_t Scan() override {
-    uint64_t n = 0;
-    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) ++n;
-    return n;
-  }
   void Flush() override {}  // leveldb has no explicit flush; compact handles it
   void Compact() override { db_->CompactRange(nullptr, nullptr); }
-  void Close() override { db_.reset(); }
+  // The filter policy must outlive the database, which the base would destroy after it.
+  ~LevelKV() override { db_.reset(); }
 
  private:
   std::unique_ptr<const leveldb::FilterPolicy> filter_;
-  leveldb::WriteOptions write_;
-  std::unique_ptr<leveldb::DB> db_;
 };
 
 std::unique_ptr<KV> MakeKV(const std::string& name) {

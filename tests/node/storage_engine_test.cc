@@ -226,19 +226,11 @@ TEST_F(StorageEngineTest, MemtablePressureFlushesAndCompactsInBackground) {
   for (uint64_t n = 0; n < 20000; n += 97) ExpectWrite(engine->get(), n);
 }
 
-}  // namespace
-}  // namespace cairn::node
-
-namespace cairn::node {
-namespace {
 
 TEST(StorageEngineUpdateTableTest, NewGcGraceAppliesToTheNextCompaction) {
   SetLogLevel(LogLevel::kWarn);
   test::ScratchDir dir;
-  StorageEngineOptions o;
-  o.data_directory = dir.str() + "/data";
-  o.commitlog_directory = dir.str() + "/commitlog";
-  o.sync_sstables = false;
+  StorageEngineOptions o = Options(dir);
   o.concurrent_compactors = 0;
   TableMetadata table = crashtest::Table();
   table.gc_grace_seconds = 864000;
@@ -275,23 +267,15 @@ TEST(StorageEngineUpdateTableTest, NewGcGraceAppliesToTheNextCompaction) {
   EXPECT_TRUE((*engine)->UpdateTable(unknown).IsNotFound());
 }
 
-}  // namespace
-}  // namespace cairn::node
-
-namespace cairn::node {
-namespace {
 
 // Regression (review B1): a replay that fails part-way must not flush what it had
 // replayed on the way out, or the next start skips the records it never applied.
 TEST(StorageEngineRecoveryTest, FailedReplayLosesNothingOnTheNextStart) {
   SetLogLevel(LogLevel::kError);
   test::ScratchDir dir;
-  StorageEngineOptions o;
-  o.data_directory = dir.str() + "/data";
-  o.commitlog_directory = dir.str() + "/commitlog";
+  StorageEngineOptions o = Options(dir);
   o.commitlog_segment_size_bytes = 64 << 10;
   o.commitlog_sync = memtable::CommitLogSyncMode::kPeriodic;
-  o.sync_sstables = false;
   const std::string crashed = dir.str() + "-crashed";
   {
     auto engine = StorageEngine::Open(o, {Table()}, Decorate);
@@ -377,24 +361,16 @@ TEST(StorageEngineRecoveryTest, LeftoverCompactionInputIsDeletedAtOpen) {
   }
 }
 
-}  // namespace
-}  // namespace cairn::node
-
-namespace cairn::node {
-namespace {
 
 // Regression (review B3): a table that gets a trickle of writes must not pin commit log
 // segments forever.
 TEST(StorageEngineRecoveryTest, CommitLogStaysBoundedWithARarelyWrittenTable) {
   SetLogLevel(LogLevel::kError);
   test::ScratchDir dir;
-  StorageEngineOptions o;
-  o.data_directory = dir.str() + "/data";
-  o.commitlog_directory = dir.str() + "/commitlog";
+  StorageEngineOptions o = Options(dir);
   o.commitlog_segment_size_bytes = 64 << 10;
   o.commitlog_total_space_bytes = 256 << 10;
   o.commitlog_sync = memtable::CommitLogSyncMode::kPeriodic;
-  o.sync_sstables = false;
   o.concurrent_compactors = 0;
   TableMetadata heavy = Table();
   TableMetadata light = Table();
