@@ -77,6 +77,8 @@ int main(int argc, char** argv) {
       static_cast<uint32_t>(config.commitlog_sync_batch_window_in_ms);
   options.engine.commitlog_segment_size_bytes =
       static_cast<uint64_t>(config.commitlog_segment_size_in_mb) << 20;
+  options.engine.commitlog_total_space_bytes =
+      static_cast<uint64_t>(config.commitlog_total_space_in_mb) << 20;
   options.engine.memtable_space_bytes = static_cast<size_t>(config.memtable_space_in_mb) << 20;
   options.engine.concurrent_compactors = config.concurrent_compactors;
   options.cluster_name = config.cluster_name;

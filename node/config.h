@@ -94,6 +94,9 @@ struct Config {
   int commitlog_sync_batch_window_in_ms = 2;
   // Size of a commit log segment file, in MiB. Default: 32.
   int commitlog_segment_size_in_mb = 32;
+  // Commit log size past which every table holding unflushed data is flushed so old
+  // segments can be freed, in MiB. Default: 1024.
+  int commitlog_total_space_in_mb = 1024;
   // Memory all memtables may use before the largest is flushed, in MiB. Default: 256.
   int memtable_space_in_mb = 256;
   // Background compaction threads. Default: 1.
