@@ -10,16 +10,20 @@
 #include <cstdio>
 #include <fstream>
 
+#include "tests/lib/cairnd_process.h"
 #include "tests/thrift/thrift_test_util.h"
 
 namespace cairn::thrift::test {
 namespace {
 
-// A cairnd child process; its stdout line "cairnd: serving thrift on HOST:PORT" gives
-// the port.
-class Cairnd {
+// The cairnd under test on 127.0.0.4, Thrift on a port it picks.
+class Cairnd : public cairn::test::CairndProcess {
  public:
-  Cairnd(const std::string& dir, std::vector<std::string> extra = {}) {
+  Cairnd(const std::string& dir, std::vector<std::string> extra = {})
+      : CairndProcess(Args(dir, std::move(extra))) {}
+
+ private:
+  static std::vector<std::string> Args(const std::string& dir, std::vector<std::string> extra) {
     std::vector<std::string> args = {CAIRND_PATH,
                                      "--rpc_address", "127.0.0.4",
                                      "--rpc_port", "0",
@@ -29,44 +33,8 @@ class Cairnd {
                                      "--commitlog_directory", dir + "/commitlog",
                                      "--log_level", "warn"};
     args.insert(args.end(), extra.begin(), extra.end());
-    int out[2];
-    EXPECT_EQ(::pipe(out), 0);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::close(out[0]);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      _exit(127);
-    }
-    ::close(out[1]);
-    FILE* f = ::fdopen(out[0], "r");
-    char line[256] = {0};
-    if (std::fgets(line, sizeof line, f) != nullptr) {
-      std::string s(line);
-      auto colon = s.rfind(':');
-      if (colon != std::string::npos) port_ = std::atoi(s.c_str() + colon + 1);
-    }
-    std::fclose(f);
+    return args;
   }
-  ~Cairnd() {
-    if (pid_ > 0) Signal(SIGKILL);
-  }
-  int port() const { return port_; }
-  // Sends `sig` and returns the exit status (or 128+signal).
-  int Signal(int sig) {
-    ::kill(pid_, sig);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
 };
 
 class CairndEndToEndTest : public ::testing::Test {

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "gen-cpp/Cassandra.h"
+#include "tests/lib/cairnd_process.h"
 #include "tests/lib/test_util.h"
 #include "tools/stress/runner.h"
 #include "tools/stress/schema.h"
@@ -29,11 +30,13 @@ namespace {
 namespace at = ::apache::thrift;
 constexpr char kHost[] = "127.0.0.31";
 
-// A cairnd child process; its first stdout line "cairnd: serving thrift on HOST:PORT"
-// gives the port.
-class Cairnd {
+// The cairnd under test on kHost, Thrift and internode ports it picks.
+class Cairnd : public cairn::test::CairndProcess {
  public:
-  explicit Cairnd(const std::string& dir) {
+  explicit Cairnd(const std::string& dir) : CairndProcess(Args(dir)) {}
+
+ private:
+  static std::vector<std::string> Args(const std::string& dir) {
     // clang-format off
     std::vector<std::string> args = {CAIRND_PATH,
                                      "--rpc_address", kHost, "--rpc_port", "0",
@@ -43,40 +46,8 @@ class Cairnd {
                                      "--commitlog_directory", dir + "/commitlog",
                                      "--log_level", "warn"};
     // clang-format on
-    int out[2];
-    if (::pipe(out) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::close(out[0]);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      _exit(127);
-    }
-    ::close(out[1]);
-    FILE* f = ::fdopen(out[0], "r");
-    char line[256] = {0};
-    if (std::fgets(line, sizeof line, f) != nullptr) {
-      std::string s(line);
-      const auto colon = s.rfind(':');
-      if (colon != std::string::npos) port_ = std::atoi(s.c_str() + colon + 1);
-    }
-    std::fclose(f);
+    return args;
   }
-  ~Cairnd() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-  }
-  int port() const { return port_; }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
 };
 
 // Runs a shell command, returning its exit status and (in *out) its stdout+stderr.
