@@ -17,34 +17,16 @@
 
 #include "node/database.h"
 #include "node/schema_store.h"
+#include "tests/lib/database_util.h"
 #include "tests/lib/test_util.h"
 
 namespace cairn::node {
 namespace {
 
-DatabaseOptions Options(const std::string& dir) {
-  DatabaseOptions o;
-  o.engine.data_directory = dir + "/data";
-  o.engine.commitlog_directory = dir + "/commitlog";
-  o.engine.sync_sstables = false;
-  o.engine.concurrent_compactors = 0;
-  o.num_tokens = 4;
-  return o;
-}
+DatabaseOptions Options(const std::string& dir) { return test::DatabaseTestOptions(dir); }
 
 KeyspaceSchema Keyspace(const std::string& name, std::vector<std::string> tables) {
-  KeyspaceSchema ks;
-  ks.name = name;
-  ks.strategy_class = "SimpleStrategy";
-  ks.strategy_options = {{"replication_factor", "1"}};
-  for (const std::string& t : tables) {
-    TableSchema cf;
-    cf.metadata.keyspace = name;
-    cf.metadata.name = t;
-    cf.metadata.comparator = *ParseType("UTF8Type");
-    ks.tables.push_back(cf);
-  }
-  return ks;
+  return test::TestKeyspace(name, tables);
 }
 
 std::unique_ptr<Database> OpenDb(const std::string& dir, bool defer = false) {
