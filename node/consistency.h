@@ -74,7 +74,7 @@ std::optional<ConsistencyLevel> ConsistencyLevelFromString(std::string_view name
 bool IsValid(ConsistencyLevel cl);
 // LOCAL_ONE, LOCAL_QUORUM, LOCAL_SERIAL: only replicas in the coordinator's datacenter
 // count. (Cassandra 3.11 flags only LOCAL_ONE and LOCAL_QUORUM; LOCAL_SERIAL's commit is
-// a LOCAL_QUORUM-style step, so treating it as local is what Cassandra 4.0 does.)
+// a LOCAL_QUORUM-style step, and later Cassandra flags it too: LOCAL_SERIAL(9, true).)
 bool IsDatacenterLocal(ConsistencyLevel cl);
 // SERIAL, LOCAL_SERIAL.
 bool IsSerial(ConsistencyLevel cl);
