@@ -40,6 +40,15 @@ const char* ShortFile(const char* file) {
 void SetLogLevel(LogLevel level) { g_level.store(level, std::memory_order_relaxed); }
 LogLevel GetLogLevel() { return g_level.load(std::memory_order_relaxed); }
 
+bool LogRateLimit(std::atomic<int64_t>* last, int seconds) {
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  int64_t prev = last->load(std::memory_order_relaxed);
+  if (prev != 0 && now - prev < static_cast<int64_t>(seconds) * 1000) return false;
+  return last->compare_exchange_strong(prev, now == 0 ? 1 : now);
+}
+
 bool ParseLogLevel(std::string_view name, LogLevel* level) {
   std::string lower(name);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -7,6 +7,8 @@
 // Thread-safe: each line is formatted privately and written with one write(2).
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <sstream>
 #include <string_view>
 
@@ -32,6 +34,9 @@ class LogLine {
   std::ostringstream stream_;
 };
 
+// True at most once per `seconds` for the call site owning `last` (monotonic clock).
+bool LogRateLimit(std::atomic<int64_t>* last, int seconds);
+
 }  // namespace cairn
 
 #define CAIRN_LOG_LEVEL_DEBUG ::cairn::LogLevel::kDebug
@@ -44,4 +49,13 @@ class LogLine {
 #define CAIRN_LOG(level)                                                          \
   for (bool _cairn_log_once = CAIRN_LOG_LEVEL_##level >= ::cairn::GetLogLevel(); \
        _cairn_log_once; _cairn_log_once = false)                                  \
+  ::cairn::LogLine(CAIRN_LOG_LEVEL_##level, __FILE__, __LINE__).stream()
+
+// Like CAIRN_LOG, but at most one line per `seconds` from this call site (for events that
+// may repeat at request rate: a peer down, a disk failing).
+#define CAIRN_LOG_EVERY_N_SEC(level, seconds)                                           \
+  for (static std::atomic<int64_t> _cairn_log_last{0};                                 \
+       CAIRN_LOG_LEVEL_##level >= ::cairn::GetLogLevel() &&                            \
+       ::cairn::LogRateLimit(&_cairn_log_last, seconds);)                              \
+  for (bool _cairn_log_once = true; _cairn_log_once; _cairn_log_once = false)          \
   ::cairn::LogLine(CAIRN_LOG_LEVEL_##level, __FILE__, __LINE__).stream()

@@ -10,6 +10,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -18,6 +19,8 @@
 #include "common/logging.h"
 #include "node/config.h"
 #include "node/database.h"
+#include "node/local_cluster_view.h"
+#include "node/storage_proxy.h"
 #include "node/storage_service.h"
 #include "thrift/server.h"
 
@@ -104,6 +107,8 @@ int main(int argc, char** argv) {
 
   // Membership: messaging on listen_address:storage_port, gossip, the ring.
   std::unique_ptr<node::StorageService> storage;
+  std::unique_ptr<node::LocalClusterView> local_view;
+  const node::ClusterView* cluster = nullptr;
   if (clustered) {
     node::StorageServiceOptions ss;
     ss.listen_address = config.listen_address;
@@ -119,16 +124,45 @@ int main(int argc, char** argv) {
     ss.rack = config.rack;
     ss.rpc_address = config.rpc_address;
     ss.num_tokens = config.num_tokens;
+    ss.handler_threads = config.concurrent_writes;
     storage = std::make_unique<node::StorageService>(ss, db->get());
-    st = storage->Start();
-    if (!st.ok()) {
-      CAIRN_LOG(ERROR) << st.ToString();
-      storage.reset();
-      (*db)->Close().IgnoreError();  // already failing; Close logs its own errors
-      return 1;
-    }
+    cluster = storage.get();
   } else {
     CAIRN_LOG(INFO) << "no seeds: a standalone node (no gossip, internode port closed)";
+    local_view = std::make_unique<node::LocalClusterView>(db->get(), config.listen_address,
+                                                          config.rpc_address);
+    cluster = local_view.get();
+  }
+
+  // The coordinator: built before messaging starts (it registers the replica verbs).
+  const std::filesystem::path data_parent =
+      std::filesystem::path(config.data_file_directories[0]).parent_path();
+  node::StorageProxyOptions po;
+  po.write_request_timeout_ms = config.write_request_timeout_in_ms;
+  po.read_request_timeout_ms = config.read_request_timeout_in_ms;
+  po.range_request_timeout_ms = config.range_request_timeout_in_ms;
+  po.truncate_request_timeout_ms = config.truncate_request_timeout_in_ms;
+  po.hinted_handoff_enabled = config.hinted_handoff_enabled;
+  po.max_hint_window_ms = config.max_hint_window_in_ms;
+  po.hinted_handoff_throttle_kb = config.hinted_handoff_throttle_in_kb;
+  po.hints_directory = config.hints_directory.empty() ? (data_parent / "hints").string()
+                                                      : config.hints_directory;
+  po.batchlog_directory = config.batchlog_directory.empty()
+                              ? (data_parent / "batchlog").string()
+                              : config.batchlog_directory;
+  po.batchlog_replay_timeout_ms = 2 * config.write_request_timeout_in_ms + 1000;
+  auto proxy = std::make_unique<node::StorageProxy>(
+      po, db->get(), cluster, storage ? &storage->messaging() : nullptr);
+  st = proxy->Start();
+  if (st.ok() && storage) st = storage->Start();
+  if (!st.ok()) {
+    CAIRN_LOG(ERROR) << st.ToString();
+    proxy->Stop();
+    if (storage) storage->Stop();
+    proxy.reset();
+    storage.reset();
+    (*db)->Close().IgnoreError();  // already failing; Close logs its own errors
+    return 1;
   }
 
   std::unique_ptr<thrift::ThriftServer> server;
@@ -137,10 +171,12 @@ int main(int argc, char** argv) {
     so.address = config.rpc_address;
     so.port = config.rpc_port;
     so.max_frame_bytes = static_cast<size_t>(config.thrift_framed_transport_size_in_mb) << 20;
-    // rpc_dispatch (node/config.h): handlers on the I/O threads unless writes block on
-    // batch-mode fdatasync, where only a worker pool lets group commits grow.
+    // rpc_dispatch (node/config.h): handlers on the I/O threads unless they block: on
+    // batch-mode fdatasync, where only a worker pool lets group commits grow, or, in a
+    // cluster, on the replicas' answers.
     const bool workers = config.rpc_dispatch == "workers" ||
-                         (config.rpc_dispatch == "auto" && config.commitlog_sync == "batch");
+                         (config.rpc_dispatch == "auto" &&
+                          (config.commitlog_sync == "batch" || clustered));
     so.worker_threads = workers ? config.rpc_max_threads : 0;
     so.io_threads = config.rpc_io_threads > 0
                         ? config.rpc_io_threads
@@ -149,10 +185,12 @@ int main(int argc, char** argv) {
     so.snitch = FullSnitchName(config.endpoint_snitch);
     so.rpc_address_for_ring = config.listen_address;
     so.cluster = storage.get();
+    so.coordinator = proxy.get();
     server = std::make_unique<thrift::ThriftServer>(so, db->get());
     st = server->Start();
     if (!st.ok()) {
       CAIRN_LOG(ERROR) << st.ToString();
+      proxy->Stop();
       if (storage) storage->Stop();
       (*db)->Close().IgnoreError();  // already failing; Close logs its own errors
       return 1;
@@ -167,6 +205,7 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &sig);
   CAIRN_LOG(INFO) << "received " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ", draining";
   if (server) server->Stop();
+  proxy->Stop();                 // hint delivery and batch log replay
   if (storage) storage->Stop();  // announces the shutdown to live peers
   st = (*db)->Drain();
   if (!st.ok()) CAIRN_LOG(ERROR) << "drain failed: " << st.ToString();

@@ -34,6 +34,12 @@ class ClusterView {
   virtual std::string RpcAddress(const std::string& endpoint) const = 0;
   // Whether the endpoint is considered up (the local endpoint always is).
   virtual bool IsAlive(const std::string& endpoint) const = 0;
+  // How long the endpoint has been down, ms (0 when up or unknown): hints are not
+  // stored for a replica down longer than max_hint_window_in_ms.
+  virtual int64_t DowntimeMs(const std::string& endpoint) const {
+    (void)endpoint;
+    return 0;
+  }
   // describe_schema_versions: schema version -> endpoints; down peers under
   // "UNREACHABLE".
   virtual std::map<std::string, std::vector<std::string>> SchemaVersions() const = 0;

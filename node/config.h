@@ -71,7 +71,8 @@ struct Config {
   //   "workers":    on a pool of rpc_max_threads threads (hsha): needed when writes wait
   //                 for the commit log's fdatasync, since a group commit gathers only as
   //                 many writes as there are threads blocked in it;
-  //   "auto":       io_threads when commitlog_sync is periodic, workers when batch.
+  //   "auto":       io_threads for a standalone node with commitlog_sync periodic;
+  //                 workers with batch, or in a cluster (requests wait for replicas).
   // bench/README.md ("Thrift (single node)") has the measurements. Default: auto.
   std::string rpc_dispatch = "auto";
   // Worker threads executing Thrift requests when rpc_dispatch picks workers (Cassandra's
@@ -115,6 +116,18 @@ struct Config {
   bool hinted_handoff_enabled = true;
   // Hints are not stored for a replica down longer than this, in ms. Default: 10800000 (3 h).
   int max_hint_window_in_ms = 10800000;
+  // Where a coordinator keeps hints for replicas that are down. Default (empty): "hints"
+  // beside the first data directory (./data/hints).
+  std::string hints_directory;
+  // Bandwidth of hint delivery to one node, KiB per second. Default: 1024.
+  int hinted_handoff_throttle_in_kb = 1024;
+  // (Cairn) Where a node keeps the batches other coordinators logged on it
+  // (atomic_batch_mutate). Default (empty): "batchlog" beside the first data directory
+  // (./data/batchlog).
+  std::string batchlog_directory;
+  // Threads applying replica writes and reads that arrive from other nodes (the
+  // messaging handler pool; Cassandra's concurrent_writes). Default: 32.
+  int concurrent_writes = 32;
   // Phi-accrual threshold above which a peer is convicted (marked down). Default: 8.
   double phi_convict_threshold = 8.0;
 

@@ -469,7 +469,8 @@ Result<std::string> Database::DropTable(const std::string& keyspace, const std::
   return next->version;
 }
 
-Status Database::Truncate(const std::string& keyspace, const std::string& name) {
+Status Database::Truncate(const std::string& keyspace, const std::string& name,
+                          const TableId& new_id) {
   std::lock_guard lock(schema_mu_);
   auto next = CopySchema();
   auto it = next->keyspaces.find(keyspace);
@@ -480,13 +481,14 @@ Status Database::Truncate(const std::string& keyspace, const std::string& name) 
     }
   }
   if (table == nullptr) return Status::InvalidArgument("unconfigured table " + name);
+  if (!new_id.empty() && table->metadata.id == new_id) return Status::OK();
   // A fresh id: the old SSTables and commit log records belong to a table that no
   // longer exists, so neither reads nor replay can see them again. The new id is made
   // durable first; only then does the engine swap the stores (atomically, so a failure
   // leaves the old store and its unflushed writes in place).
   auto previous = CopySchema();
   TableMetadata old = table->metadata;
-  table->metadata.id = NewTableId();
+  table->metadata.id = new_id.empty() ? NewTableId() : new_id;
   TableMetadata fresh = table->metadata;
   CAIRN_RETURN_IF_ERROR(Publish(next, {TableMutation(*table, NextTimestamp())}));
   Status st = engine_->ReplaceTable(old.id, fresh);

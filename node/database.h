@@ -118,8 +118,12 @@ class Database {
   // Replaces a table's options; its id (and data) stay.
   Result<std::string> UpdateTable(TableSchema table);
   Result<std::string> DropTable(const std::string& keyspace, const std::string& name);
-  // Removes every row of a table (Cassandra's truncate).
-  Status Truncate(const std::string& keyspace, const std::string& name);
+  // Removes every row of a table (Cassandra's truncate). The table continues under a
+  // new id: `new_id` when given (a cluster-wide truncate, the coordinator chose it, so
+  // every node agrees), else a fresh one. Truncating to the id the table already has
+  // does nothing (a repeated request, or the schema pull got here first).
+  Status Truncate(const std::string& keyspace, const std::string& name,
+                  const TableId& new_id = TableId());
 
   // Durably applies a mutation (see StorageEngine::Apply).
   Status Apply(Mutation mutation);

@@ -394,6 +394,7 @@ void StorageService::OnAlive(const std::string& endpoint, const gossip::Endpoint
   {
     std::lock_guard lock(live_mu_);
     live_.insert(endpoint);
+    down_since_.erase(endpoint);
   }
   CAIRN_LOG(INFO) << "InetAddress " << endpoint << " is now UP";
   MaybePullSchema(endpoint, state);
@@ -404,6 +405,7 @@ void StorageService::OnDead(const std::string& endpoint, const gossip::EndpointS
   {
     std::lock_guard lock(live_mu_);
     live_.erase(endpoint);
+    down_since_.emplace(endpoint, clock_->MonotonicNanos());
   }
   CAIRN_LOG(INFO) << "InetAddress " << endpoint << " is now DOWN";
 }
@@ -417,6 +419,7 @@ void StorageService::OnRemove(const std::string& endpoint) {
   {
     std::lock_guard lock(live_mu_);
     live_.erase(endpoint);
+    down_since_.erase(endpoint);
   }
   RemoveFromRing(endpoint);
 }
@@ -586,6 +589,13 @@ void StorageService::HandleGossip(net::Message msg) {
 std::set<std::string> StorageService::LiveEndpoints() const {
   std::lock_guard lock(live_mu_);
   return live_;
+}
+
+int64_t StorageService::DowntimeMs(const std::string& endpoint) const {
+  std::lock_guard lock(live_mu_);
+  auto it = down_since_.find(endpoint);
+  if (it == down_since_.end()) return 0;
+  return (clock_->MonotonicNanos() - it->second) / 1'000'000;
 }
 
 bool StorageService::IsAlive(const std::string& endpoint) const {

@@ -129,6 +129,7 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
   std::shared_ptr<const ring::Snitch> snitch() const override { return snitch_; }
   std::string RpcAddress(const std::string& endpoint) const override;
   bool IsAlive(const std::string& endpoint) const override;
+  int64_t DowntimeMs(const std::string& endpoint) const override;
   std::map<std::string, std::vector<std::string>> SchemaVersions() const override;
 
  private:
@@ -194,6 +195,8 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
 
   mutable std::mutex live_mu_;
   std::set<std::string> live_;  // GUARDED_BY(live_mu_)
+  // When gossip last saw each peer go down (monotonic ns), until it is up again.
+  std::map<std::string, int64_t> down_since_;  // GUARDED_BY(live_mu_)
   std::mutex merge_mu_;         // one schema merge at a time
 };
 

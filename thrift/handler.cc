@@ -204,33 +204,10 @@ void RefuseSuper(const node::TableSchema& t) {
 
 // --- Consistency -------------------------------------------------------------------
 
-int BlockFor(gen::ConsistencyLevel::type cl, const node::ReplicaCounts& rc) {
-  switch (cl) {
-    case gen::ConsistencyLevel::ONE:
-    case gen::ConsistencyLevel::LOCAL_ONE:
-    case gen::ConsistencyLevel::ANY:
-      return 1;
-    case gen::ConsistencyLevel::TWO:
-      return 2;
-    case gen::ConsistencyLevel::THREE:
-      return 3;
-    case gen::ConsistencyLevel::ALL:
-      return rc.total;
-    case gen::ConsistencyLevel::LOCAL_QUORUM:
-    case gen::ConsistencyLevel::LOCAL_SERIAL:
-      return rc.network_topology ? rc.local_dc / 2 + 1 : rc.total / 2 + 1;
-    case gen::ConsistencyLevel::QUORUM:
-    case gen::ConsistencyLevel::SERIAL:
-    case gen::ConsistencyLevel::EACH_QUORUM:
-    default:
-      return rc.total / 2 + 1;
-  }
-}
-
-// Cassandra's ConsistencyLevel.validateForRead/validateForWrite, then
-// assureSufficientLiveNodes with this node as the only live replica.
-void CheckConsistency(const node::KeyspaceSchema& ks, gen::ConsistencyLevel::type cl,
-                      bool is_write, const std::string& local_dc) {
+// Cassandra's ConsistencyLevel.validateForRead/validateForWrite, the checks that need no
+// replica: the proxy (node/storage_proxy.h) counts the live replicas and answers
+// UnavailableException when too few are up.
+node::ConsistencyLevel CheckConsistency(gen::ConsistencyLevel::type cl, bool is_write) {
   if (cl < gen::ConsistencyLevel::ONE || cl > gen::ConsistencyLevel::LOCAL_ONE) {
     ThrowInvalid("Invalid consistency level " + std::to_string(static_cast<int>(cl)));
   }
@@ -241,21 +218,20 @@ void CheckConsistency(const node::KeyspaceSchema& ks, gen::ConsistencyLevel::typ
       (cl == gen::ConsistencyLevel::SERIAL || cl == gen::ConsistencyLevel::LOCAL_SERIAL)) {
     ThrowInvalid("You must use conditional updates for serializable writes");
   }
-  if (cl == gen::ConsistencyLevel::ANY) return;  // a hint would do
-  node::ReplicaCounts rc = node::CountReplicas(ks, local_dc);
-  int live = rc.local_dc > 0 ? 1 : 0;
-  if (cl == gen::ConsistencyLevel::EACH_QUORUM && rc.network_topology) {
-    for (const auto& [dc, rf] : rc.per_dc) {
-      int live_in_dc = dc == local_dc ? live : 0;
-      if (rf > 0 && live_in_dc < rf / 2 + 1) throw gen::UnavailableException();
-    }
-    return;
+  return static_cast<node::ConsistencyLevel>(static_cast<int>(cl));
+}
+
+// Maps a coordinator failure to Cassandra's exceptions (TimedOutException with how many
+// replicas acknowledged, and whether the batch log was written).
+[[noreturn]] void ThrowCoordinator(const Status& st, const node::WriteOutcome& outcome) {
+  if (st.IsTimedOut()) {
+    gen::TimedOutException e;
+    e.__set_acknowledged_by(outcome.acknowledged_by);
+    if (outcome.batchlog_written) e.__set_acknowledged_by_batchlog(true);
+    throw e;
   }
-  bool local_only = cl == gen::ConsistencyLevel::LOCAL_ONE ||
-                    cl == gen::ConsistencyLevel::LOCAL_QUORUM ||
-                    cl == gen::ConsistencyLevel::LOCAL_SERIAL;
-  (void)local_only;  // with one node every live replica is local
-  if (live < BlockFor(cl, rc)) throw gen::UnavailableException();
+  ThrowStatus(st);
+  throw gen::UnavailableException();  // not reached: ThrowStatus always throws
 }
 
 // --- Reading -----------------------------------------------------------------------
@@ -321,21 +297,13 @@ std::vector<gen::ColumnOrSuperColumn> ToThrift(const std::vector<Cell>& cells) {
   return out;
 }
 
-// Which partitions a KeyRange selects, in ring order. Cassandra's Bounds (keys,
-// inclusive) or Range (tokens, start exclusive, end inclusive, wrapping).
-struct RowBounds {
-  // A segment [start, end] of DecoratedKeys walked in order; `skip_token` excludes keys
-  // whose token equals the exclusive start token.
-  struct Segment {
-    std::optional<DecoratedKey> start;  // nullopt: from the first key
-    std::optional<Token> skip_token;
-    std::function<bool(const DecoratedKey&)> past_end;  // true once beyond the end
-  };
-  std::vector<Segment> segments;
-};
-
-RowBounds BoundsFor(const ring::Partitioner& p, const gen::KeyRange& range) {
-  RowBounds b;
+// Which partitions a KeyRange selects, in ring order, as the coordinator's KeyBounds.
+// Cassandra's Bounds (keys, inclusive) or Range (tokens, start exclusive, end inclusive,
+// wrapping; left == right is the whole ring).
+std::vector<node::KeyBounds> BoundsFor(const ring::Partitioner& p, const gen::KeyRange& range) {
+  using node::KeyBounds;
+  using node::RingPosition;
+  std::vector<KeyBounds> b;
   const Token min = p.MinimumToken();
   auto token_of = [&](const std::string& text) {
     auto t = p.TokenFromString(text);
@@ -343,40 +311,54 @@ RowBounds BoundsFor(const ring::Partitioner& p, const gen::KeyRange& range) {
     return *t;
   };
   if (!range.__isset.start_key) {
-    // (left, right], wrapping; left == right is the whole ring.
     Token left = token_of(range.start_token);
     Token right = token_of(range.end_token);
-    auto until = [](Token end) {
-      return [end](const DecoratedKey& k) { return k.token > end; };
-    };
-    auto never = [](const DecoratedKey&) { return false; };
-    DecoratedKey from{left, std::string()};
+    RingPosition from = RingPosition::TokenEnd(left);
     if (right == min || left == right) {
       // (left, max]; then, when wrapping the whole ring, [min, left].
-      b.segments.push_back({from, left, never});
-      if (left == right && left != min) b.segments.push_back({std::nullopt, std::nullopt, until(left)});
+      b.push_back({from, true, RingPosition::AfterAll()});
+      if (left == right && left != min) {
+        b.push_back({RingPosition::BeforeAll(), true, RingPosition::TokenEnd(left)});
+      }
     } else if (left < right) {
-      b.segments.push_back({from, left, until(right)});
+      b.push_back({from, true, RingPosition::TokenEnd(right)});
     } else {
-      b.segments.push_back({from, left, never});
-      b.segments.push_back({std::nullopt, std::nullopt, until(right)});
+      b.push_back({from, true, RingPosition::AfterAll()});
+      b.push_back({RingPosition::BeforeAll(), true, RingPosition::TokenEnd(right)});
     }
     return b;
   }
-  std::optional<DecoratedKey> start;
-  if (!range.start_key.empty()) start = p.Decorate(range.start_key);
-  std::function<bool(const DecoratedKey&)> past_end = [](const DecoratedKey&) { return false; };
+  KeyBounds kb;
+  if (!range.start_key.empty()) kb.start = RingPosition::KeyAt(p.Decorate(range.start_key));
   if (range.__isset.end_key) {
-    if (!range.end_key.empty()) {
-      DecoratedKey end = p.Decorate(range.end_key);
-      past_end = [end](const DecoratedKey& k) { return k > end; };
-    }
+    if (!range.end_key.empty()) kb.end = RingPosition::KeyAt(p.Decorate(range.end_key));
   } else {
     Token end = token_of(range.end_token);
-    if (end != min) past_end = [end](const DecoratedKey& k) { return k.token > end; };
+    if (end != min) kb.end = RingPosition::TokenEnd(end);
   }
-  b.segments.push_back({start, std::nullopt, past_end});
+  b.push_back(std::move(kb));
   return b;
+}
+
+// Walks this node's own partitions within `bounds` in ring order, calling `visit(key)`
+// until it returns false (describe_splits samples the local data, as Cassandra's does).
+void LocalScan(const node::ColumnFamilyStore& store, const std::vector<node::KeyBounds>& bounds,
+               const std::function<bool(const DecoratedKey&)>& visit) {
+  for (const node::KeyBounds& b : bounds) {
+    std::unique_ptr<PartitionIterator> it = store.NewScanIterator();
+    if (b.start.kind == node::RingPosition::Kind::kBeforeAll) {
+      it->SeekToFirst();
+    } else {
+      it->Seek(DecoratedKey{b.start.token, b.start.key});
+    }
+    for (; it->Valid(); it->Next()) {
+      const DecoratedKey& k = it->key();
+      if (b.start.CompareTo(k) >= 0 && !(b.start_inclusive && b.start.CompareTo(k) == 0)) continue;
+      if (b.end.CompareTo(k) < 0) break;
+      if (!visit(k)) return;
+    }
+    if (!it->status().ok()) ThrowStatus(it->status());
+  }
 }
 
 // Cassandra's validateKeyRange.
@@ -416,27 +398,6 @@ void ValidateKeyRange(const ring::Partitioner& p, const gen::KeyRange& range) {
     }
   }
   if (range.count <= 0) ThrowInvalid("maxRows must be positive");
-}
-
-// Walks the partitions of `bounds` in order, calling `visit(key, raw partition)` until
-// it returns false.
-void Scan(const node::ColumnFamilyStore& store, const RowBounds& bounds,
-          const std::function<bool(const DecoratedKey&, const PartitionUpdate&)>& visit) {
-  for (const RowBounds::Segment& seg : bounds.segments) {
-    std::unique_ptr<PartitionIterator> it = store.NewScanIterator();
-    if (seg.start.has_value()) {
-      it->Seek(*seg.start);
-    } else {
-      it->SeekToFirst();
-    }
-    for (; it->Valid(); it->Next()) {
-      const DecoratedKey& k = it->key();
-      if (seg.skip_token.has_value() && k.token == *seg.skip_token) continue;
-      if (seg.past_end(k)) break;
-      if (!visit(k, it->partition())) return;
-    }
-    if (!it->status().ok()) ThrowStatus(it->status());
-  }
 }
 
 // True when the partition's live cells satisfy every expression (row_filter).
@@ -491,7 +452,7 @@ struct CassandraHandler::Target {
 };
 
 CassandraHandler::CassandraHandler(std::shared_ptr<const ServerContext> context)
-    : context_(std::move(context)), db_(context_->db) {}
+    : context_(std::move(context)), db_(context_->db), coordinator_(context_->coordinator) {}
 
 const std::string& CassandraHandler::RequireKeyspace() const {
   if (keyspace_.empty()) ThrowInvalid("You have not set a keyspace for this session");
@@ -539,34 +500,18 @@ void CassandraHandler::get(gen::ColumnOrSuperColumn& _return, const std::string&
                            const gen::ConsistencyLevel::type consistency_level) {
   Target t = ResolveTable(column_path.column_family);
   ValidateColumnPath(*t.table, column_path);
-  CheckConsistency(*t.keyspace, consistency_level, false, db_->options().datacenter);
+  node::ConsistencyLevel cl = CheckConsistency(consistency_level, false);
   ValidateKey(*t.table, key);
   RefuseSuper(*t.table);
-  auto store = db_->Store(t.table->metadata.id);
-  if (store == nullptr) ThrowInvalid("unconfigured table " + column_path.column_family);
   CellFilter filter = CellFilter::Names({column_path.column});
-  auto r = store->Read(db_->Decorate(key), filter);
+  auto r = coordinator_->Read(node::TableRef{t.keyspace, t.table}, {key}, filter, cl);
   if (!r.ok()) ThrowStatus(r.status());
-  if (!r->has_value()) throw gen::NotFoundException();
-  std::vector<Cell> cells = LiveCells(*t.table, std::move(**r), filter, NowSeconds());
+  std::optional<PartitionUpdate>& p = (*r)[0];
+  if (!p.has_value()) throw gen::NotFoundException();
+  std::vector<Cell> cells = LiveCells(*t.table, std::move(*p), filter, NowSeconds());
   if (cells.empty()) throw gen::NotFoundException();
   _return.__set_column(ColumnFromCell(cells[0]));
 }
-
-namespace {
-
-// Reads the selected live cells of one partition (count and reversal applied).
-std::vector<Cell> ReadSlice(node::Database* db, const node::TableSchema& t,
-                            const std::string& key, const ReadPlan& plan, int32_t now) {
-  auto store = db->Store(t.metadata.id);
-  if (store == nullptr) ThrowInvalid("unconfigured table " + t.metadata.name);
-  auto r = store->Read(db->Decorate(key), plan.filter);
-  if (!r.ok()) ThrowStatus(r.status());
-  if (!r->has_value()) return {};
-  return Limit(LiveCells(t, std::move(**r), plan.filter, now), plan.reversed, plan.count);
-}
-
-}  // namespace
 
 void CassandraHandler::get_slice(std::vector<gen::ColumnOrSuperColumn>& _return,
                                  const std::string& key, const gen::ColumnParent& column_parent,
@@ -592,14 +537,24 @@ void CassandraHandler::multiget_slice(
   Target t = ResolveTable(column_parent.column_family);
   ValidateColumnParent(*t.table, column_parent);
   ValidatePredicate(*t.table, column_parent, predicate);
-  CheckConsistency(*t.keyspace, consistency_level, false, db_->options().datacenter);
+  node::ConsistencyLevel cl = CheckConsistency(consistency_level, false);
   for (const std::string& key : keys) ValidateKey(*t.table, key);
   RefuseSuper(*t.table);
   ReadPlan plan = PlanFor(*t.table, predicate);
-  int32_t now = NowSeconds();
+  std::vector<std::string> unique;
   for (const std::string& key : keys) {
-    if (_return.count(key) > 0) continue;
-    _return[key] = ToThrift(ReadSlice(db_, *t.table, key, plan, now));
+    if (std::find(unique.begin(), unique.end(), key) == unique.end()) unique.push_back(key);
+  }
+  auto r = coordinator_->Read(node::TableRef{t.keyspace, t.table}, unique, plan.filter, cl);
+  if (!r.ok()) ThrowStatus(r.status());
+  int32_t now = NowSeconds();
+  for (size_t i = 0; i < unique.size(); ++i) {
+    std::optional<PartitionUpdate>& p = (*r)[i];
+    _return[unique[i]] =
+        p.has_value()
+            ? ToThrift(Limit(LiveCells(*t.table, std::move(*p), plan.filter, now), plan.reversed,
+                             plan.count))
+            : std::vector<gen::ColumnOrSuperColumn>();
   }
 }
 
@@ -626,28 +581,31 @@ void CassandraHandler::get_range_slices(std::vector<gen::KeySlice>& _return,
   const ring::Partitioner& p = db_->partitioner();
   ValidateKeyRange(p, range);
   if (range.__isset.row_filter) ValidateRowFilter(*t.table, range.row_filter);
-  CheckConsistency(*t.keyspace, consistency_level, false, db_->options().datacenter);
+  node::ConsistencyLevel cl = CheckConsistency(consistency_level, false);
   RefuseSuper(*t.table);
-  auto store = db_->Store(t.table->metadata.id);
-  if (store == nullptr) ThrowInvalid("unconfigured table " + column_parent.column_family);
   ReadPlan plan = PlanFor(*t.table, predicate);
   const bool filtered = range.__isset.row_filter && !range.row_filter.empty();
   int32_t now = NowSeconds();
-  Scan(*store, BoundsFor(p, range), [&](const DecoratedKey& k, const PartitionUpdate& raw) {
-    if (filtered &&
-        !MatchesRowFilter(*t.table, LiveCells(*t.table, raw, CellFilter::All(), now),
-                          range.row_filter)) {
-      return true;
-    }
-    // Partitions holding only tombstones come back as empty rows, as Cassandra's
-    // Thrift range scans return them.
-    gen::KeySlice slice;
-    slice.key = k.key;
-    slice.columns = ToThrift(
-        Limit(LiveCells(*t.table, raw, plan.filter, now), plan.reversed, plan.count));
-    _return.push_back(std::move(slice));
-    return static_cast<int32_t>(_return.size()) < range.count;
-  });
+  // A row filter looks at every cell, so the replicas send whole partitions then.
+  const CellFilter fetch = filtered ? CellFilter::All() : plan.filter;
+  Status st = coordinator_->ScanRange(
+      node::TableRef{t.keyspace, t.table}, BoundsFor(p, range), fetch, range.count, cl,
+      [&](const DecoratedKey& k, PartitionUpdate raw) {
+        if (filtered &&
+            !MatchesRowFilter(*t.table, LiveCells(*t.table, raw, CellFilter::All(), now),
+                              range.row_filter)) {
+          return true;
+        }
+        // Partitions holding only tombstones come back as empty rows, as Cassandra's
+        // Thrift range scans return them.
+        gen::KeySlice slice;
+        slice.key = k.key;
+        slice.columns = ToThrift(Limit(LiveCells(*t.table, std::move(raw), plan.filter, now),
+                                       plan.reversed, plan.count));
+        _return.push_back(std::move(slice));
+        return static_cast<int32_t>(_return.size()) < range.count;
+      });
+  if (!st.ok()) ThrowStatus(st);
 }
 
 void CassandraHandler::get_paged_slice(std::vector<gen::KeySlice>& _return,
@@ -658,31 +616,33 @@ void CassandraHandler::get_paged_slice(std::vector<gen::KeySlice>& _return,
   Target t = ResolveTable(column_family);
   const ring::Partitioner& p = db_->partitioner();
   ValidateKeyRange(p, range);
-  CheckConsistency(*t.keyspace, consistency_level, false, db_->options().datacenter);
+  node::ConsistencyLevel cl = CheckConsistency(consistency_level, false);
   if (range.__isset.row_filter && !range.row_filter.empty()) {
     ThrowInvalid("Cross-row paging is not supported along with index clauses");
   }
   RefuseSuper(*t.table);
-  auto store = db_->Store(t.table->metadata.id);
-  if (store == nullptr) ThrowInvalid("unconfigured table " + column_family);
   // count limits the cells returned across partitions (Cassandra 2.x paging); the first
   // partition starts at start_column.
   int32_t remaining = range.count;
   int32_t now = NowSeconds();
   bool first = true;
-  Scan(*store, BoundsFor(p, range), [&](const DecoratedKey& k, const PartitionUpdate& raw) {
-    CellFilter filter = first && range.__isset.start_key && !start_column.empty()
-                            ? CellFilter::Slice(start_column, std::string())
-                            : CellFilter::All();
-    first = false;
-    std::vector<Cell> cells = Limit(LiveCells(*t.table, raw, filter, now), false, remaining);
-    remaining -= static_cast<int32_t>(cells.size());
-    gen::KeySlice slice;
-    slice.key = k.key;
-    slice.columns = ToThrift(cells);
-    _return.push_back(std::move(slice));
-    return remaining > 0;
-  });
+  Status st = coordinator_->ScanRange(
+      node::TableRef{t.keyspace, t.table}, BoundsFor(p, range), CellFilter::All(),
+      std::min<int32_t>(range.count, 1000), cl, [&](const DecoratedKey& k, PartitionUpdate raw) {
+        CellFilter filter = first && range.__isset.start_key && !start_column.empty()
+                                ? CellFilter::Slice(start_column, std::string())
+                                : CellFilter::All();
+        first = false;
+        std::vector<Cell> cells =
+            Limit(LiveCells(*t.table, std::move(raw), filter, now), false, remaining);
+        remaining -= static_cast<int32_t>(cells.size());
+        gen::KeySlice slice;
+        slice.key = k.key;
+        slice.columns = ToThrift(cells);
+        _return.push_back(std::move(slice));
+        return remaining > 0;
+      });
+  if (!st.ok()) ThrowStatus(st);
 }
 
 void CassandraHandler::get_indexed_slices(std::vector<gen::KeySlice>&,
@@ -708,7 +668,7 @@ void CassandraHandler::get_multi_slice(std::vector<gen::ColumnOrSuperColumn>& _r
   Target t = ResolveTable(request.column_parent.column_family);
   if (t.table->is_super) ThrowInvalid("get_multi_slice does not support super columns");
   ValidateColumnParent(*t.table, request.column_parent);
-  CheckConsistency(*t.keyspace, request.consistency_level, false, db_->options().datacenter);
+  node::ConsistencyLevel cl = CheckConsistency(request.consistency_level, false);
   const AbstractType& cmp = *t.table->metadata.comparator;
   std::vector<std::pair<std::string, std::string>> slices;  // [lo, hi] in comparator order
   for (size_t i = 0; i < request.column_slices.size(); ++i) {
@@ -730,12 +690,12 @@ void CassandraHandler::get_multi_slice(std::vector<gen::ColumnOrSuperColumn>& _r
     slices.emplace_back(std::move(start), std::move(finish));
   }
   ValidateKey(*t.table, request.key);
-  auto store = db_->Store(t.table->metadata.id);
-  if (store == nullptr) ThrowInvalid("unconfigured table " + t.table->metadata.name);
-  auto r = store->Read(db_->Decorate(request.key), CellFilter::All());
+  auto r = coordinator_->Read(node::TableRef{t.keyspace, t.table}, {request.key},
+                              CellFilter::All(), cl);
   if (!r.ok()) ThrowStatus(r.status());
-  if (!r->has_value()) return;
-  std::vector<Cell> all = LiveCells(*t.table, std::move(**r), CellFilter::All(), NowSeconds());
+  if (!(*r)[0].has_value()) return;
+  std::vector<Cell> all =
+      LiveCells(*t.table, std::move(*(*r)[0]), CellFilter::All(), NowSeconds());
   std::vector<Cell> selected;
   for (Cell& c : all) {
     for (const auto& [lo, hi] : slices) {
@@ -765,7 +725,7 @@ void CassandraHandler::insert(const std::string& key, const gen::ColumnParent& c
   }
   ValidateColumnNames(*t.table, SuperOf(column_parent), {column.name});
   ValidateColumnData(*t.table, column);
-  CheckConsistency(*t.keyspace, consistency_level, true, db_->options().datacenter);
+  node::ConsistencyLevel cl = CheckConsistency(consistency_level, true);
   RefuseSuper(*t.table);
   Mutation m;
   m.keyspace = t.keyspace->name;
@@ -774,8 +734,11 @@ void CassandraHandler::insert(const std::string& key, const gen::ColumnParent& c
   u.table_id = t.table->metadata.id;
   u.update.cells.push_back(CellFromColumn(*t.table, column, NowSeconds()));
   m.updates.push_back(std::move(u));
-  Status st = db_->Apply(std::move(m));
-  if (!st.ok()) ThrowStatus(st);
+  std::vector<Mutation> ms;
+  ms.push_back(std::move(m));
+  node::WriteOutcome outcome;
+  Status st = coordinator_->Mutate(*t.keyspace, std::move(ms), cl, &outcome);
+  if (!st.ok()) ThrowCoordinator(st, outcome);
 }
 
 void CassandraHandler::add(const std::string&, const gen::ColumnParent& column_parent,
@@ -812,7 +775,7 @@ void CassandraHandler::remove(const std::string& key, const gen::ColumnPath& col
   }
   ValidateKey(*t.table, key);
   ValidateColumnPathOrParent(*t.table, column_path);
-  CheckConsistency(*t.keyspace, consistency_level, true, db_->options().datacenter);
+  node::ConsistencyLevel cl = CheckConsistency(consistency_level, true);
   RefuseSuper(*t.table);
   int32_t now = NowSeconds();
   Mutation m;
@@ -826,27 +789,30 @@ void CassandraHandler::remove(const std::string& key, const gen::ColumnPath& col
     u.update.deletion = DeletionTime{timestamp, now};
   }
   m.updates.push_back(std::move(u));
-  Status st = db_->Apply(std::move(m));
-  if (!st.ok()) ThrowStatus(st);
+  std::vector<Mutation> ms;
+  ms.push_back(std::move(m));
+  node::WriteOutcome outcome;
+  Status st = coordinator_->Mutate(*t.keyspace, std::move(ms), cl, &outcome);
+  if (!st.ok()) ThrowCoordinator(st, outcome);
 }
 
 void CassandraHandler::batch_mutate(
     const std::map<std::string, std::map<std::string, std::vector<gen::Mutation>>>& mutation_map,
     const gen::ConsistencyLevel::type consistency_level) {
-  DoBatch(mutation_map, consistency_level);
+  DoBatch(mutation_map, consistency_level, /*atomic=*/false);
 }
 
 void CassandraHandler::atomic_batch_mutate(
     const std::map<std::string, std::map<std::string, std::vector<gen::Mutation>>>& mutation_map,
     const gen::ConsistencyLevel::type consistency_level) {
-  // On one node every partition's mutation is applied atomically; the batch as a whole
-  // is validated before anything is written, so a bad element writes nothing.
-  DoBatch(mutation_map, consistency_level);
+  // The batch as a whole is validated before anything is written, so a bad element
+  // writes nothing; the batch log makes the rest all-or-nothing across nodes.
+  DoBatch(mutation_map, consistency_level, /*atomic=*/true);
 }
 
 void CassandraHandler::DoBatch(
     const std::map<std::string, std::map<std::string, std::vector<gen::Mutation>>>& mutation_map,
-    gen::ConsistencyLevel::type consistency_level) {
+    gen::ConsistencyLevel::type consistency_level, bool atomic) {
   const std::string& ks_name = RequireKeyspace();
   int32_t now = NowSeconds();
   std::vector<Mutation> mutations;
@@ -955,17 +921,18 @@ void CassandraHandler::DoBatch(
       if (s.name == ks_name) ks = &s;
     }
   }
-  CheckConsistency(*ks, consistency_level, true, db_->options().datacenter);
-  for (Mutation& m : mutations) {
-    Status st = db_->Apply(std::move(m));
-    if (!st.ok()) ThrowStatus(st);
-  }
+  node::ConsistencyLevel cl = CheckConsistency(consistency_level, true);
+  if (mutations.empty()) return;
+  node::WriteOutcome outcome;
+  Status st = atomic ? coordinator_->MutateAtomically(*ks, std::move(mutations), cl, &outcome)
+                     : coordinator_->Mutate(*ks, std::move(mutations), cl, &outcome);
+  if (!st.ok()) ThrowCoordinator(st, outcome);
 }
 
 void CassandraHandler::truncate(const std::string& cfname) {
   Target t = ResolveTable(cfname);
   if (t.table->IsCounter()) ThrowInvalid("invalid operation for commutative table " + cfname);
-  Status st = db_->Truncate(t.keyspace->name, cfname);
+  Status st = coordinator_->Truncate(t.keyspace->name, cfname);
   if (!st.ok()) ThrowStatus(st);
 }
 
@@ -1140,7 +1107,7 @@ void CassandraHandler::describe_splits_ex(std::vector<gen::CfSplit>& _return,
   gen::KeyRange range;
   range.__set_start_token(start_token);
   range.__set_end_token(end_token);
-  RowBounds bounds = BoundsFor(p, range);
+  std::vector<node::KeyBounds> bounds = BoundsFor(p, range);
   auto store = db_->Store(t.table->metadata.id);
   if (store == nullptr) ThrowInvalid("unconfigured table " + cfName);
   // Cut the range after every keys_per_split partitions, at the token of the last key of
@@ -1148,7 +1115,7 @@ void CassandraHandler::describe_splits_ex(std::vector<gen::CfSplit>& _return,
   std::string split_start = start_token;
   int64_t in_split = 0;
   std::optional<Token> last_token;
-  Scan(*store, bounds, [&](const DecoratedKey& k, const PartitionUpdate&) {
+  LocalScan(*store, bounds, [&](const DecoratedKey& k) {
     if (in_split >= keys_per_split && last_token.has_value() && k.token != *last_token) {
       gen::CfSplit s;
       s.start_token = split_start;

@@ -24,6 +24,7 @@
 #include "gen-cpp/Cassandra.h"
 #include "gen-cpp/cassandra_constants.h"
 #include "node/cluster_view.h"
+#include "node/coordinator.h"
 #include "node/database.h"
 
 namespace cairn::thrift {
@@ -40,6 +41,8 @@ struct ServerContext {
   // describe_ring/_local_ring/_token_map/_schema_versions answer from it when set (a
   // cairnd node); nullptr answers as a single node (in-process tests).
   const node::ClusterView* cluster = nullptr;
+  // Where reads and writes go (node/coordinator.h). Required.
+  node::Coordinator* coordinator = nullptr;
 };
 
 class CassandraHandler : public gen::CassandraIf {
@@ -155,7 +158,7 @@ class CassandraHandler : public gen::CassandraIf {
   Target ResolveTable(const std::string& column_family) const;
   void DoBatch(const std::map<std::string, std::map<std::string, std::vector<gen::Mutation>>>&
                    mutation_map,
-               gen::ConsistencyLevel::type consistency_level);
+               gen::ConsistencyLevel::type consistency_level, bool atomic);
   // describe_ring from the cluster's ring; false when it cannot (not joined yet, or a
   // strategy the ring does not implement), leaving the single-node answer to the caller.
   bool DescribeClusterRing(std::vector<gen::TokenRange>& out, const node::KeyspaceSchema& ks,
@@ -165,6 +168,7 @@ class CassandraHandler : public gen::CassandraIf {
 
   const std::shared_ptr<const ServerContext> context_;
   node::Database* const db_;
+  node::Coordinator* const coordinator_;
   std::string keyspace_;  // set_keyspace
   std::string user_;      // login
 };

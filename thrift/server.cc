@@ -12,6 +12,8 @@
 #include <future>
 
 #include "common/logging.h"
+#include "node/local_cluster_view.h"
+#include "node/storage_proxy.h"
 #include "thrift/handler.h"
 
 namespace cairn::thrift {
@@ -87,6 +89,16 @@ Status ThriftServer::Start() {
     context->listen_address = options_.rpc_address_for_ring;
     context->rpc_address = options_.address;
     context->cluster = options_.cluster;
+    context->coordinator = options_.coordinator;
+    if (context->coordinator == nullptr) {
+      own_cluster_ = std::make_unique<node::LocalClusterView>(db_, options_.rpc_address_for_ring,
+                                                              options_.address);
+      auto proxy = std::make_unique<node::StorageProxy>(node::StorageProxyOptions{}, db_,
+                                                        own_cluster_.get(), nullptr);
+      CAIRN_RETURN_IF_ERROR(proxy->Start());
+      own_coordinator_ = std::move(proxy);
+      context->coordinator = own_coordinator_.get();
+    }
     factory = [context] { return std::make_shared<CassandraHandler>(context); };
   }
 

@@ -32,6 +32,7 @@
 
 #include "common/status.h"
 #include "node/cluster_view.h"
+#include "node/coordinator.h"
 #include "node/database.h"
 
 namespace apache::thrift::server {
@@ -56,6 +57,10 @@ struct ThriftServerOptions {
   // The cluster (ring, liveness, schema versions) for describe_*; nullptr answers as a
   // single node. Must outlive the server.
   const node::ClusterView* cluster = nullptr;
+  // Where reads and writes go. nullptr: the server makes a standalone node's own
+  // (node/local_cluster_view.h + node/storage_proxy.h without messaging). Must outlive
+  // the server.
+  node::Coordinator* coordinator = nullptr;
 };
 
 class ThriftServer {
@@ -82,6 +87,9 @@ class ThriftServer {
   ThriftServerOptions options_;
   node::Database* db_ = nullptr;
   HandlerFactory factory_;  // when set, used instead of CassandraHandler over db_
+  // The standalone coordinator made when options_.coordinator is nullptr.
+  std::unique_ptr<node::ClusterView> own_cluster_;
+  std::unique_ptr<node::Coordinator> own_coordinator_;
   std::shared_ptr<apache::thrift::server::TNonblockingServer> server_;
   std::thread serve_thread_;
   std::shared_ptr<std::atomic<bool>> serve_done_;  // set when serve() returns

@@ -25,16 +25,32 @@ namespace py cairn_internode
 #   GOSSIP_DIGEST_ACK2   one-way     GossipDigestAck2    -
 #   GOSSIP_SHUTDOWN      one-way     GossipShutdown      -
 #   SCHEMA_PULL          request     SchemaPullRequest   SchemaPullResponse
+#   MUTATION             request     MutationMessage     MutationAck
+#   READ                 request     ReadCommand         ReadResponse
+#   READ_REPAIR          request     MutationMessage     MutationAck
+#   RANGE_SLICE          request     RangeSliceCommand   RangeSliceResponse
+#   HINT                 request     MutationMessage     MutationAck
+#   BATCH_STORE          request     BatchStore          MutationAck
+#   BATCH_REMOVE         one-way     BatchRemove         -
+#   TRUNCATE             request     TruncateRequest     TruncateResponse
 #
-# Reserved for the replication issue, defined with their payloads when they are built:
-#   10 MUTATION, 11 MUTATION_RSP (or a response to MUTATION), 12 READ, 13 READ_REPAIR,
-#   14 RANGE_SLICE, 15 HINT, 21.. streaming (20 is SCHEMA_PULL).
+# 11 is reserved (Cassandra's MUTATION_RSP: Cairn answers MUTATION with a response
+# instead); 21.. are reserved for streaming (20 is SCHEMA_PULL). node/storage_proxy.h
+# says what each verb does.
 enum Verb {
   ECHO = 1,
   GOSSIP_DIGEST_SYN = 2,
   GOSSIP_DIGEST_ACK = 3,
   GOSSIP_DIGEST_ACK2 = 4,
   GOSSIP_SHUTDOWN = 5,
+  MUTATION = 10,
+  READ = 12,
+  READ_REPAIR = 13,
+  RANGE_SLICE = 14,
+  HINT = 15,
+  BATCH_STORE = 16,
+  BATCH_REMOVE = 17,
+  TRUNCATE = 18,
   # Cassandra's MIGRATION_REQUEST: "send me your schema" (node/storage_service.h).
   SCHEMA_PULL = 20,
 }
@@ -172,4 +188,114 @@ struct SchemaPullRequest {
 struct SchemaPullResponse {
   1: required string schema_version,
   2: required list<binary> mutations,
+}
+
+# ---- Replication (node/storage_proxy.h; Cassandra's StorageProxy verbs). ----
+# Mutations and partitions travel in the commit log's binary encoding
+# (memtable/COMMITLOG_FORMAT.md, "Mutation payload": Mutation::EncodeTo,
+# PartitionUpdate::EncodeTo), tables by their 16-byte id.
+
+# MUTATION, READ_REPAIR and HINT: apply this mutation durably (commit log, then memtable)
+# and answer MutationAck. A replica that does not know a table of the mutation (its
+# schema is behind) answers HANDLER_ERROR.
+struct MutationMessage {
+  1: required binary mutation,
+}
+
+struct MutationAck {
+}
+
+# Which cells of a partition a read selects (common/partition_iterator.h CellFilter).
+enum FilterKind {
+  ALL_CELLS = 0,
+  NAMES = 1,
+  SLICE = 2,
+}
+
+struct CellFilter {
+  1: required FilterKind kind,
+  2: optional list<binary> names,   # NAMES: sorted by the comparator, unique
+  3: optional binary start,         # SLICE: inclusive, empty = from the first
+  4: optional binary finish,        # SLICE: inclusive, empty = to the last
+}
+
+# READ: the partition `key` of table `table_id`, selected by `filter`: every version of
+# the selected cells with the deletions that cover them (ColumnFamilyStore::Read).
+# digest_only: answer the digest alone.
+struct ReadCommand {
+  1: required string keyspace,
+  2: required binary table_id,
+  3: required binary key,
+  4: required CellFilter filter,
+  5: required bool digest_only,
+}
+
+# `data` absent: the replica has no such partition (digest_only: never set). `digest`:
+# XXH3-128 of the data as the coordinator would compute it (node/storage_proxy.h,
+# "Digests"), always set.
+struct ReadResponse {
+  1: optional binary data,
+  2: required binary digest,
+}
+
+# A position in ring order (node/coordinator.h RingPosition).
+enum PositionKind {
+  BEFORE_ALL = 0,  # before every key
+  KEY = 1,
+  TOKEN_END = 2,   # after every key of `token`
+  AFTER_ALL = 3,   # after every key
+}
+
+struct RingPosition {
+  1: required PositionKind kind,
+  2: optional binary token,        # KEY and TOKEN_END
+  3: optional binary key,          # KEY
+}
+
+struct KeyBounds {
+  1: required RingPosition start_position,
+  2: required bool start_inclusive,
+  3: required RingPosition end_position,    # inclusive
+}
+
+# RANGE_SLICE: the partitions within `bounds` (in ring order, walked in order), each
+# selected by `filter`, at most `max_rows` of them.
+struct RangeSliceCommand {
+  1: required string keyspace,
+  2: required binary table_id,
+  3: required list<KeyBounds> bounds,
+  4: required CellFilter filter,
+  5: required i32 max_rows,
+}
+
+struct KeyedPartition {
+  1: required binary key,
+  2: required binary partition,
+}
+
+struct RangeSliceResponse {
+  1: required list<KeyedPartition> partitions,
+}
+
+# BATCH_STORE: keep this batch in the batch log until BATCH_REMOVE (or replay it, if no
+# remove comes within the batch log timeout). id: 16 bytes (a time-based UUID).
+struct BatchStore {
+  1: required binary id,
+  2: required i64 written_at_us,
+  3: required list<binary> mutations,
+}
+
+struct BatchRemove {
+  1: required binary id,
+}
+
+# TRUNCATE: drop every row of the table; the table continues under `new_table_id`
+# (chosen by the coordinator, the same on every node).
+struct TruncateRequest {
+  1: required string keyspace,
+  2: required string table,
+  3: required binary new_table_id,
+}
+
+struct TruncateResponse {
 }

@@ -1,0 +1,118 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+//
+// Coordinator: what the Thrift handler asks of the cluster for reads and writes
+// (Cassandra's StorageProxy as CassandraServer sees it). The handler validates and
+// converts a request, then calls one of these methods with the consistency level the
+// client gave; the coordinator finds the replicas, talks to them and reconciles their
+// answers. Results are raw: reconciled partitions with their tombstones, selected by
+// the CellFilter; the handler applies Cassandra's result semantics (hiding shadowed
+// and expired cells, counts, reversal) on top, exactly as it does for one node.
+//
+// Implemented by node/storage_proxy.h. Errors:
+//   Unavailable   too few live replicas for the consistency level; nothing was sent
+//                 (Thrift UnavailableException)
+//   TimedOut      too few replicas answered in time (Thrift TimedOutException;
+//                 WriteOutcome::acknowledged_by says how many did)
+//   InvalidArgument, IOError, Corruption: as from the local storage.
+//
+// Thread-safety: every method may be called from any thread concurrently.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/mutation.h"
+#include "common/partition.h"
+#include "common/partition_iterator.h"
+#include "common/status.h"
+#include "common/token.h"
+#include "node/consistency.h"
+#include "node/schema_store.h"
+
+namespace cairn::node {
+
+// A position in ring order. Every key k of token t lies strictly between
+// kBeforeAll and kAfterAll, and before TokenEnd(t); keys order as DecoratedKeys.
+struct RingPosition {
+  enum class Kind : uint8_t { kBeforeAll = 0, kKey = 1, kTokenEnd = 2, kAfterAll = 3 };
+  Kind kind = Kind::kBeforeAll;
+  Token token;      // kKey, kTokenEnd
+  std::string key;  // kKey
+
+  static RingPosition BeforeAll() { return {}; }
+  static RingPosition AfterAll() { return {Kind::kAfterAll, {}, {}}; }
+  static RingPosition KeyAt(const DecoratedKey& k) { return {Kind::kKey, k.token, k.key}; }
+  // After every key whose token is <= t (the exclusive start / inclusive end of the token
+  // range (.., t]).
+  static RingPosition TokenEnd(Token t) { return {Kind::kTokenEnd, std::move(t), {}}; }
+
+  // <0, 0, >0 as this position sorts before, at or after `k`.
+  int CompareTo(const DecoratedKey& k) const;
+  friend bool operator==(const RingPosition&, const RingPosition&) = default;
+};
+
+// The keys k with start < k (start <= k when start_inclusive) and k <= end.
+struct KeyBounds {
+  RingPosition start;
+  bool start_inclusive = true;
+  RingPosition end = RingPosition::AfterAll();
+
+  bool Contains(const DecoratedKey& k) const;
+  // True when no key lies past `k` within the bounds' end (k is at or past the end).
+  bool EndsAtOrBefore(const DecoratedKey& k) const { return end.CompareTo(k) <= 0; }
+  friend bool operator==(const KeyBounds&, const KeyBounds&) = default;
+};
+
+// A table as the coordinator needs it: its keyspace (replication) and schema (id,
+// comparator, read repair chances). Both point into a Schema snapshot the caller keeps
+// alive for the call.
+struct TableRef {
+  const KeyspaceSchema* keyspace = nullptr;
+  const TableSchema* table = nullptr;
+};
+
+// What a write reached, for TimedOutException (acknowledged_by,
+// acknowledged_by_batchlog).
+struct WriteOutcome {
+  int acknowledged_by = 0;
+  bool batchlog_written = false;
+};
+
+class Coordinator {
+ public:
+  virtual ~Coordinator() = default;
+
+  // Applies `mutations` (each one partition of `keyspace`) on their replicas and waits
+  // until `cl` is met for every one of them. `outcome` (optional) is filled on
+  // TimedOut.
+  virtual Status Mutate(const KeyspaceSchema& keyspace, std::vector<Mutation> mutations,
+                        ConsistencyLevel cl, WriteOutcome* outcome) = 0;
+  // Same, atomically (atomic_batch_mutate): the batch is first stored in the batch log
+  // of other nodes, so all of it is applied eventually even if this node dies midway.
+  virtual Status MutateAtomically(const KeyspaceSchema& keyspace,
+                                  std::vector<Mutation> mutations, ConsistencyLevel cl,
+                                  WriteOutcome* outcome) = 0;
+
+  // Reads the partitions `keys` of `table` selected by `filter` at `cl`: one entry per
+  // key, in order; nullopt where no replica has the partition.
+  virtual Result<std::vector<std::optional<PartitionUpdate>>> Read(
+      const TableRef& table, const std::vector<std::string>& keys, const CellFilter& filter,
+      ConsistencyLevel cl) = 0;
+
+  // Walks the partitions of `table` within `bounds` (a list of non-overlapping bounds
+  // in ring order) in ring order, calling `visit` with each reconciled partition until
+  // it returns false or the bounds end. `page_rows` is how many partitions to fetch per
+  // round trip (the caller's row count is a good value).
+  using RangeVisitor = std::function<bool(const DecoratedKey&, PartitionUpdate)>;
+  virtual Status ScanRange(const TableRef& table, const std::vector<KeyBounds>& bounds,
+                           const CellFilter& filter, int32_t page_rows, ConsistencyLevel cl,
+                           const RangeVisitor& visit) = 0;
+
+  // Truncates the table on every node (Unavailable when one is down).
+  virtual Status Truncate(const std::string& keyspace, const std::string& table) = 0;
+};
+
+}  // namespace cairn::node

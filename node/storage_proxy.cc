@@ -1,0 +1,1551 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+
+#include "node/storage_proxy.h"
+
+#include <algorithm>
+#include <chrono>
+#include <future>
+#include <set>
+
+#include "common/checksum.h"
+#include "common/logging.h"
+#include "node/net/codec.h"
+#include "node/schema.h"
+
+namespace cairn::node {
+
+namespace wire = ::cairn::net::internode;
+using net::Verb;
+
+// ---- RingPosition / KeyBounds --------------------------------------------------------
+
+int RingPosition::CompareTo(const DecoratedKey& k) const {
+  switch (kind) {
+    case Kind::kBeforeAll:
+      return -1;
+    case Kind::kAfterAll:
+      return 1;
+    case Kind::kTokenEnd: {
+      int c = token.bytes.compare(k.token.bytes);
+      return c != 0 ? (c < 0 ? -1 : 1) : 1;
+    }
+    case Kind::kKey: {
+      int c = token.bytes.compare(k.token.bytes);
+      if (c != 0) return c < 0 ? -1 : 1;
+      c = key.compare(k.key);
+      return c < 0 ? -1 : (c > 0 ? 1 : 0);
+    }
+  }
+  return 0;
+}
+
+bool KeyBounds::Contains(const DecoratedKey& k) const {
+  int s = start.CompareTo(k);
+  if (s > 0 || (s == 0 && !start_inclusive)) return false;
+  return end.CompareTo(k) >= 0;
+}
+
+namespace {
+
+// Orders two positions (-1, 0, 1).
+int ComparePositions(const RingPosition& a, const RingPosition& b) {
+  using K = RingPosition::Kind;
+  auto rank = [](K k) { return k == K::kBeforeAll ? 0 : (k == K::kAfterAll ? 2 : 1); };
+  if (rank(a.kind) != rank(b.kind)) return rank(a.kind) < rank(b.kind) ? -1 : 1;
+  if (rank(a.kind) != 1) return 0;
+  int c = a.token.bytes.compare(b.token.bytes);
+  if (c != 0) return c < 0 ? -1 : 1;
+  if (a.kind != b.kind) return a.kind == K::kKey ? -1 : 1;
+  if (a.kind == K::kTokenEnd) return 0;
+  c = a.key.compare(b.key);
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+// ---- Wire conversions ----------------------------------------------------------------
+
+wire::CellFilter FilterToWire(const CellFilter& f) {
+  wire::CellFilter w;
+  switch (f.kind) {
+    case CellFilter::Kind::kAll:
+      w.kind = wire::FilterKind::ALL_CELLS;
+      break;
+    case CellFilter::Kind::kNames:
+      w.kind = wire::FilterKind::NAMES;
+      w.__set_names(f.names);
+      break;
+    case CellFilter::Kind::kSlice:
+      w.kind = wire::FilterKind::SLICE;
+      w.__set_start(f.start);
+      w.__set_finish(f.finish);
+      break;
+  }
+  return w;
+}
+
+Result<CellFilter> FilterFromWire(const wire::CellFilter& w) {
+  switch (w.kind) {
+    case wire::FilterKind::ALL_CELLS:
+      return CellFilter::All();
+    case wire::FilterKind::NAMES:
+      return CellFilter::Names(w.names);
+    case wire::FilterKind::SLICE:
+      return CellFilter::Slice(w.start, w.finish);
+  }
+  return Status::InvalidArgument("unknown cell filter kind " + std::to_string(w.kind));
+}
+
+wire::RingPosition PositionToWire(const RingPosition& p) {
+  wire::RingPosition w;
+  w.kind = static_cast<wire::PositionKind::type>(static_cast<int>(p.kind));
+  if (p.kind == RingPosition::Kind::kKey || p.kind == RingPosition::Kind::kTokenEnd) {
+    w.__set_token(p.token.bytes);
+  }
+  if (p.kind == RingPosition::Kind::kKey) w.__set_key(p.key);
+  return w;
+}
+
+Result<RingPosition> PositionFromWire(const wire::RingPosition& w) {
+  RingPosition p;
+  if (w.kind < 0 || w.kind > 3) {
+    return Status::InvalidArgument("unknown ring position kind " + std::to_string(w.kind));
+  }
+  p.kind = static_cast<RingPosition::Kind>(w.kind);
+  p.token.bytes = w.token;
+  p.key = w.key;
+  return p;
+}
+
+std::vector<wire::KeyBounds> BoundsToWire(const std::vector<KeyBounds>& bounds) {
+  std::vector<wire::KeyBounds> out;
+  for (const KeyBounds& b : bounds) {
+    wire::KeyBounds w;
+    w.start_position = PositionToWire(b.start);
+    w.start_inclusive = b.start_inclusive;
+    w.end_position = PositionToWire(b.end);
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+Result<std::vector<KeyBounds>> BoundsFromWire(const std::vector<wire::KeyBounds>& in) {
+  std::vector<KeyBounds> out;
+  for (const wire::KeyBounds& w : in) {
+    KeyBounds b;
+    CAIRN_ASSIGN_OR_RETURN(b.start, PositionFromWire(w.start_position));
+    b.start_inclusive = w.start_inclusive;
+    CAIRN_ASSIGN_OR_RETURN(b.end, PositionFromWire(w.end_position));
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+std::string EncodePartition(const PartitionUpdate& p) {
+  std::string out;
+  p.EncodeTo(&out);
+  return out;
+}
+
+Result<PartitionUpdate> DecodePartition(std::string_view bytes) {
+  Decoder in(bytes);
+  PartitionUpdate p;
+  CAIRN_RETURN_IF_ERROR(PartitionUpdate::DecodeFrom(&in, &p));
+  return p;
+}
+
+// The digest of a read result: XXH3-128 of the encoded partition, of nothing when the
+// replica has no (or an empty) partition.
+std::string DigestOf(const std::optional<PartitionUpdate>& p) {
+  Digest128 d;
+  if (p.has_value() && !p->empty()) d.Update(EncodePartition(*p));
+  return d.Finish();
+}
+
+// What `version` lacks of `merged` (both normalized): the cells of `merged` that
+// `version` does not hold identically, and its deletions when newer.
+PartitionUpdate Diff(const PartitionUpdate& merged, const std::optional<PartitionUpdate>& version,
+                     const AbstractType& comparator) {
+  PartitionUpdate out;
+  if (!version.has_value()) {
+    out = merged;
+    return out;
+  }
+  const PartitionUpdate& v = *version;
+  if (!(merged.deletion == v.deletion) && !merged.deletion.IsLive()) out.deletion = merged.deletion;
+  for (const RangeTombstone& rt : merged.range_tombstones) {
+    if (std::find(v.range_tombstones.begin(), v.range_tombstones.end(), rt) ==
+        v.range_tombstones.end()) {
+      out.range_tombstones.push_back(rt);
+    }
+  }
+  size_t j = 0;
+  for (const Cell& c : merged.cells) {
+    while (j < v.cells.size() && comparator.Compare(v.cells[j].name, c.name) < 0) ++j;
+    if (j < v.cells.size() && comparator.Compare(v.cells[j].name, c.name) == 0 &&
+        v.cells[j] == c) {
+      continue;
+    }
+    out.cells.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---- Shared per-call state -----------------------------------------------------------
+
+class StorageProxy::Counters {
+ public:
+  std::atomic<uint64_t> writes{0}, reads{0}, range_pages{0}, write_timeouts{0},
+      read_timeouts{0}, unavailables{0}, hints_stored{0}, hints_delivered{0}, hints_dropped{0},
+      digest_mismatches{0}, read_repairs_sent{0}, background_repairs_sent{0},
+      batches_stored{0}, batches_replayed{0};
+};
+
+struct StorageProxy::Replicas {
+  std::vector<std::string> natural;
+  std::vector<std::string> pending;
+  std::vector<std::string> targets;  // natural then pending
+  std::vector<std::string> live;     // targets that are up (natural first)
+  ReplicationLayout layout;
+};
+
+// One write of one mutation (or one round of read repairs): acks counted until the CL
+// is met or every target has answered.
+struct StorageProxy::WriteCall {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<WriteAckCounter> counter;  // nullopt: wait for `outstanding` to reach 0
+  int outstanding = 0;                     // targets that have not answered
+  int acks = 0;
+  bool satisfied = false;
+  bool failed = false;  // the CL can no longer be met
+  Status failure;       // the first failure
+
+  void Ack(const std::string& endpoint) {
+    std::lock_guard lock(mu);
+    --outstanding;
+    ++acks;
+    if (counter.has_value() ? counter->Ack(endpoint) : outstanding == 0) satisfied = true;
+    cv.notify_all();
+  }
+  void Fail(const std::string& endpoint, const Status& st, bool hinted) {
+    std::lock_guard lock(mu);
+    --outstanding;
+    if (failure.ok()) failure = st;
+    if (counter.has_value()) {
+      if (hinted && counter->AckHint()) satisfied = true;
+      if (!satisfied && counter->Fail(endpoint)) failed = true;
+    }
+    cv.notify_all();
+  }
+  // True once the CL is met, can no longer be met, or every target answered.
+  bool Done() const { return satisfied || failed || outstanding <= 0; }
+};
+
+// One round of reads: responses recorded as they come.
+struct StorageProxy::ReadCall {
+  struct Response {
+    std::string endpoint;
+    bool has_data = false;
+    std::optional<PartitionUpdate> data;
+    std::string digest;
+    std::vector<std::pair<DecoratedKey, PartitionUpdate>> rows;  // range reads
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Response> responses;
+  int failures = 0;
+  Status failure;
+
+  void Add(Response r) {
+    std::lock_guard lock(mu);
+    responses.push_back(std::move(r));
+    cv.notify_all();
+  }
+  void Fail(const Status& st) {
+    std::lock_guard lock(mu);
+    ++failures;
+    if (failure.ok()) failure = st;
+    cv.notify_all();
+  }
+};
+
+// ---- Construction --------------------------------------------------------------------
+
+StorageProxy::StorageProxy(StorageProxyOptions options, Database* db, const ClusterView* cluster,
+                           net::MessagingService* messaging, const Clock* clock)
+    : options_(std::move(options)),
+      db_(db),
+      cluster_(cluster),
+      messaging_(messaging),
+      clock_(clock),
+      local_endpoint_(cluster->local_endpoint()),
+      rng_(std::random_device{}()),
+      counters_(std::make_unique<Counters>()) {
+  if (messaging_ != nullptr) {
+    auto reg = [this](Verb verb, void (StorageProxy::*fn)(net::Message)) {
+      messaging_->RegisterHandler(verb, [this, fn](net::Message m) { (this->*fn)(std::move(m)); });
+    };
+    reg(wire::Verb::MUTATION, &StorageProxy::HandleMutation);
+    reg(wire::Verb::READ_REPAIR, &StorageProxy::HandleMutation);
+    reg(wire::Verb::HINT, &StorageProxy::HandleMutation);
+    reg(wire::Verb::READ, &StorageProxy::HandleRead);
+    reg(wire::Verb::RANGE_SLICE, &StorageProxy::HandleRangeSlice);
+    reg(wire::Verb::BATCH_STORE, &StorageProxy::HandleBatchStore);
+    reg(wire::Verb::BATCH_REMOVE, &StorageProxy::HandleBatchRemove);
+    reg(wire::Verb::TRUNCATE, &StorageProxy::HandleTruncate);
+  }
+}
+
+StorageProxy::~StorageProxy() { Stop(); }
+
+Status StorageProxy::Start() {
+  if (!options_.hints_directory.empty()) {
+    hints::HintStoreOptions ho;
+    ho.directory = options_.hints_directory;
+    ho.sync = options_.sync_hints;
+    CAIRN_ASSIGN_OR_RETURN(hints_, hints::HintStore::Open(std::move(ho)));
+    uint64_t pending = hints_->TotalPendingHints();
+    if (pending > 0) {
+      CAIRN_LOG(INFO) << pending << " undelivered hints found in " << options_.hints_directory;
+    }
+  }
+  if (!options_.batchlog_directory.empty()) {
+    hints::BatchlogOptions bo;
+    bo.directory = options_.batchlog_directory;
+    bo.sync = options_.sync_hints;
+    CAIRN_ASSIGN_OR_RETURN(batchlog_, hints::BatchlogStore::Open(std::move(bo)));
+  }
+  started_ = true;
+  if (hints_ != nullptr || batchlog_ != nullptr) {
+    bg_thread_ = std::thread([this] { BackgroundLoop(); });
+  }
+  return Status::OK();
+}
+
+void StorageProxy::Stop() {
+  {
+    std::lock_guard lock(bg_mu_);
+    bg_stop_ = true;
+  }
+  bg_cv_.notify_all();
+  if (bg_thread_.joinable()) bg_thread_.join();
+}
+
+StorageProxyStats StorageProxy::stats() const {
+  StorageProxyStats s;
+  const Counters& c = *counters_;
+  s.writes = c.writes;
+  s.reads = c.reads;
+  s.range_pages = c.range_pages;
+  s.write_timeouts = c.write_timeouts;
+  s.read_timeouts = c.read_timeouts;
+  s.unavailables = c.unavailables;
+  s.hints_stored = c.hints_stored;
+  s.hints_delivered = c.hints_delivered;
+  s.hints_dropped = c.hints_dropped;
+  s.digest_mismatches = c.digest_mismatches;
+  s.read_repairs_sent = c.read_repairs_sent;
+  s.background_repairs_sent = c.background_repairs_sent;
+  s.batches_stored = c.batches_stored;
+  s.batches_replayed = c.batches_replayed;
+  return s;
+}
+
+uint64_t StorageProxy::pending_hints() const {
+  return hints_ == nullptr ? 0 : hints_->TotalPendingHints();
+}
+
+int64_t StorageProxy::DeadlineAfterMs(int ms) const {
+  return clock_->MonotonicNanos() + static_cast<int64_t>(ms) * 1'000'000;
+}
+
+Result<net::Endpoint> StorageProxy::EndpointOf(const std::string& name) const {
+  const int default_port = messaging_ != nullptr ? messaging_->local_endpoint().port : 7000;
+  return net::Endpoint::Parse(name, default_port);
+}
+
+// ---- Replicas ------------------------------------------------------------------------
+
+Result<std::shared_ptr<const ring::ReplicationStrategy>> StorageProxy::StrategyFor(
+    const KeyspaceSchema& keyspace) {
+  std::string cache_key = keyspace.strategy_class;
+  for (const auto& [k, v] : keyspace.strategy_options) cache_key += "|" + k + "=" + v;
+  std::lock_guard lock(strategy_mu_);
+  auto it = strategies_.find(cache_key);
+  if (it != strategies_.end()) return it->second;
+  CAIRN_ASSIGN_OR_RETURN(auto strategy,
+                         ring::ReplicationStrategy::Create(keyspace.strategy_class,
+                                                           keyspace.strategy_options,
+                                                           cluster_->snitch(), keyspace.name));
+  strategies_.emplace(cache_key, strategy);
+  return strategy;
+}
+
+Result<StorageProxy::Replicas> StorageProxy::ReplicasFor(const KeyspaceSchema& keyspace,
+                                                         const Token& token, bool for_write) {
+  Replicas r;
+  if (IsSystemKeyspace(keyspace.name) ||
+      keyspace.strategy_class.find("LocalStrategy") != std::string::npos) {
+    // Node-local keyspaces (Cassandra's LocalStrategy): this node alone.
+    r.natural = {local_endpoint_};
+    r.targets = r.natural;
+    r.live = r.natural;
+    r.layout.replication_factor = 1;
+    return r;
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto strategy, StrategyFor(keyspace));
+  r.layout = ReplicationLayout::Of(*strategy);
+  auto tm = cluster_->token_metadata();
+  if (tm == nullptr || tm->empty()) {
+    return Status::Unavailable("Cannot achieve consistency level: this node has not joined the ring");
+  }
+  r.natural = strategy->GetNaturalEndpoints(token, *tm);
+  if (for_write) r.pending = tm->PendingEndpointsFor(token, keyspace.name);
+  r.targets = r.natural;
+  for (const std::string& p : r.pending) {
+    if (std::find(r.targets.begin(), r.targets.end(), p) == r.targets.end()) r.targets.push_back(p);
+  }
+  for (const std::string& e : r.targets) {
+    if (IsLocal(e) || cluster_->IsAlive(e)) r.live.push_back(e);
+  }
+  return r;
+}
+
+// ---- Writes --------------------------------------------------------------------------
+
+bool StorageProxy::MaybeHint(const std::string& endpoint, const std::string& encoded_mutation) {
+  if (!options_.hinted_handoff_enabled || hints_ == nullptr) return false;
+  auto tm = cluster_->token_metadata();
+  std::optional<std::string> host_id = tm->GetHostId(endpoint);
+  if (!host_id.has_value()) return false;
+  int64_t down_ms = cluster_->DowntimeMs(endpoint);
+  if (down_ms > options_.max_hint_window_ms) {
+    CAIRN_LOG_EVERY_N_SEC(INFO, 60) << "not hinting " << endpoint << ": down " << down_ms / 1000
+                                    << " s, longer than max_hint_window_in_ms";
+    return false;
+  }
+  Status st = hints_->Store(*host_id, clock_->NowMicros(), encoded_mutation);
+  if (!st.ok()) {
+    CAIRN_LOG(ERROR) << "cannot store a hint for " << endpoint << ": " << st.ToString();
+    return false;
+  }
+  counters_->hints_stored++;
+  return true;
+}
+
+void StorageProxy::StartWrite(const std::shared_ptr<WriteCall>& call,
+                              const std::vector<std::string>& targets, const Mutation& mutation,
+                              const std::string& encoded) {
+  // The local replica last, so the remote requests are on their way while this thread
+  // applies.
+  auto payload = std::make_shared<const std::string>(encoded);
+  bool local = false;
+  for (const std::string& ep : targets) {
+    if (IsLocal(ep)) {
+      local = true;
+      continue;
+    }
+    if (messaging_ == nullptr || !cluster_->IsAlive(ep)) {
+      bool hinted = MaybeHint(ep, *payload);
+      call->Fail(ep, Status::Unavailable(ep + " is down"), hinted);
+      continue;
+    }
+    auto to = EndpointOf(ep);
+    if (!to.ok()) {
+      call->Fail(ep, to.status(), false);
+      continue;
+    }
+    wire::MutationMessage m;
+    m.mutation = *payload;
+    const int64_t sent = clock_->MonotonicNanos();
+    Status st = messaging_->SendRequest(
+        *to, wire::Verb::MUTATION, m, std::chrono::milliseconds(options_.write_request_timeout_ms),
+        [this, call, ep, payload, sent](Result<net::Message> r) {
+          if (r.ok()) {
+            latency_.Record(ep, (clock_->MonotonicNanos() - sent) / 1000);
+            call->Ack(ep);
+            return;
+          }
+          const Status& st = r.status();
+          bool hinted = false;
+          if (st.IsTimedOut() || st.IsOverloaded() || st.IsIOError()) {
+            latency_.Record(ep, static_cast<int64_t>(options_.write_request_timeout_ms) * 1000);
+            hinted = MaybeHint(ep, *payload);
+          }
+          call->Fail(ep, st, hinted);
+        });
+    if (!st.ok()) {
+      bool hinted = MaybeHint(ep, *payload);
+      call->Fail(ep, st, hinted);
+    }
+  }
+  if (local) {
+    Status st = db_->Apply(mutation);
+    if (st.ok()) {
+      call->Ack(local_endpoint_);
+    } else {
+      CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "local write failed: " << st.ToString();
+      call->Fail(local_endpoint_, st, false);
+    }
+  }
+}
+
+Status StorageProxy::WaitWrite(const std::shared_ptr<WriteCall>& call, int64_t deadline_ns,
+                               WriteOutcome* outcome) {
+  std::unique_lock lock(call->mu);
+  while (!call->Done()) {
+    int64_t left = deadline_ns - clock_->MonotonicNanos();
+    if (left <= 0) break;
+    call->cv.wait_for(lock, std::chrono::nanoseconds(left));
+  }
+  if (call->satisfied) return Status::OK();
+  int acked = call->counter.has_value() ? call->counter->acknowledged() : call->acks;
+  if (outcome != nullptr) outcome->acknowledged_by = acked;
+  if (call->outstanding <= 0 && !call->failure.ok() && !call->failure.IsTimedOut() &&
+      !call->failure.IsUnavailable()) {
+    return call->failure;  // e.g. the local write failed (disk, unknown table)
+  }
+  counters_->write_timeouts++;
+  return Status::TimedOut("Operation timed out - received only " + std::to_string(acked) +
+                          " responses.");
+}
+
+Status StorageProxy::Mutate(const KeyspaceSchema& keyspace, std::vector<Mutation> mutations,
+                            ConsistencyLevel cl, WriteOutcome* outcome) {
+  std::vector<Replicas> replicas;
+  replicas.reserve(mutations.size());
+  std::shared_ptr<const ring::Snitch> snitch = cluster_->snitch();
+  const std::string local_dc = snitch->GetDatacenter(local_endpoint_);
+  // Every mutation's replicas are checked before anything is sent.
+  for (const Mutation& m : mutations) {
+    CAIRN_ASSIGN_OR_RETURN(Replicas r, ReplicasFor(keyspace, db_->Decorate(m.key).token, true));
+    CAIRN_RETURN_IF_ERROR(ValidateForWrite(cl, r.layout));
+    Status st = AssureSufficientLiveForWrite(cl, r.layout, r.live, r.pending, *snitch, local_dc);
+    if (!st.ok()) {
+      counters_->unavailables++;
+      return st;
+    }
+    replicas.push_back(std::move(r));
+  }
+  const int64_t deadline = DeadlineAfterMs(options_.write_request_timeout_ms);
+  std::vector<std::shared_ptr<WriteCall>> calls;
+  calls.reserve(mutations.size());
+  for (size_t i = 0; i < mutations.size(); ++i) {
+    auto call = std::make_shared<WriteCall>();
+    const Replicas& r = replicas[i];
+    call->counter.emplace(cl, r.layout, r.targets, r.pending, *snitch, local_dc);
+    call->outstanding = static_cast<int>(r.targets.size());
+    std::string encoded;
+    mutations[i].EncodeTo(&encoded);
+    StartWrite(call, r.targets, mutations[i], encoded);
+    calls.push_back(std::move(call));
+    counters_->writes++;
+  }
+  for (const auto& call : calls) {
+    CAIRN_RETURN_IF_ERROR(WaitWrite(call, deadline, outcome));
+  }
+  return Status::OK();
+}
+
+
+// ---- Reads ---------------------------------------------------------------------------
+
+Result<std::optional<PartitionUpdate>> StorageProxy::LocalRead(const std::string& table_id,
+                                                               const std::string& key,
+                                                               const CellFilter& filter) const {
+  auto store = db_->Store(table_id);
+  if (store == nullptr) return Status::InvalidArgument("unknown table id " + UuidToString(table_id));
+  return store->Read(db_->Decorate(key), filter);
+}
+
+Result<std::vector<std::pair<DecoratedKey, PartitionUpdate>>> StorageProxy::LocalRange(
+    const std::string& table_id, const std::vector<KeyBounds>& bounds, const CellFilter& filter,
+    int32_t max_rows) const {
+  auto store = db_->Store(table_id);
+  if (store == nullptr) return Status::InvalidArgument("unknown table id " + UuidToString(table_id));
+  const AbstractType& cmp = *store->metadata().comparator;
+  std::vector<std::pair<DecoratedKey, PartitionUpdate>> out;
+  for (const KeyBounds& b : bounds) {
+    std::unique_ptr<PartitionIterator> it = store->NewScanIterator();
+    switch (b.start.kind) {
+      case RingPosition::Kind::kBeforeAll:
+        it->SeekToFirst();
+        break;
+      case RingPosition::Kind::kAfterAll:
+        continue;
+      case RingPosition::Kind::kKey:
+      case RingPosition::Kind::kTokenEnd:
+        it->Seek(DecoratedKey{b.start.token, b.start.kind == RingPosition::Kind::kKey
+                                                  ? b.start.key
+                                                  : std::string()});
+        break;
+    }
+    for (; it->Valid(); it->Next()) {
+      const DecoratedKey& k = it->key();
+      int s = b.start.CompareTo(k);
+      if (s > 0 || (s == 0 && !b.start_inclusive)) continue;
+      if (b.end.CompareTo(k) < 0) break;
+      PartitionUpdate p = it->partition();
+      filter.Apply(&p, cmp);
+      out.emplace_back(k, std::move(p));
+      if (static_cast<int32_t>(out.size()) >= max_rows) return out;
+    }
+    CAIRN_RETURN_IF_ERROR(it->status());
+  }
+  return out;
+}
+
+Result<std::vector<std::optional<PartitionUpdate>>> StorageProxy::Read(
+    const TableRef& table, const std::vector<std::string>& keys, const CellFilter& filter,
+    ConsistencyLevel cl) {
+  const int64_t deadline = DeadlineAfterMs(options_.read_request_timeout_ms);
+  std::vector<std::optional<PartitionUpdate>> out;
+  out.reserve(keys.size());
+  for (const std::string& key : keys) {
+    CAIRN_ASSIGN_OR_RETURN(auto p, ReadOne(table, key, filter, cl, deadline));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+namespace {
+
+// Blocks until `pred` holds or the deadline passes; false on timeout.
+template <typename Pred>
+bool WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, const Clock* clock,
+               int64_t deadline_ns, Pred pred) {
+  while (!pred()) {
+    int64_t left = deadline_ns - clock->MonotonicNanos();
+    if (left <= 0) return false;
+    cv.wait_for(lock, std::chrono::nanoseconds(left));
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::optional<PartitionUpdate>> StorageProxy::ReadOne(const TableRef& table,
+                                                             const std::string& key,
+                                                             const CellFilter& filter,
+                                                             ConsistencyLevel cl,
+                                                             int64_t deadline_ns) {
+  counters_->reads++;
+  const KeyspaceSchema& ks = *table.keyspace;
+  const std::string& table_id = table.table->metadata.id;
+  const AbstractType& cmp = *table.table->metadata.comparator;
+  std::shared_ptr<const ring::Snitch> snitch = cluster_->snitch();
+  const std::string local_dc = snitch->GetDatacenter(local_endpoint_);
+  const DecoratedKey dk = db_->Decorate(key);
+  CAIRN_ASSIGN_OR_RETURN(Replicas r, ReplicasFor(ks, dk.token, false));
+  CAIRN_RETURN_IF_ERROR(ValidateForRead(cl, r.layout));
+  std::vector<std::string> live = SortByProximity(local_endpoint_, r.live, *snitch, &latency_);
+  Status avail = AssureSufficientLive(cl, r.layout, live, 0, *snitch, local_dc);
+  if (!avail.ok()) {
+    counters_->unavailables++;
+    return avail;
+  }
+  std::vector<std::string> targets = FilterForQuery(cl, r.layout, live, *snitch, local_dc);
+  if (targets.empty()) return Status::Unavailable("Cannot achieve consistency level " + std::string(ToString(cl)));
+
+  // Sends data or digest READs to `eps` (the local one read in this thread, last).
+  auto send_reads = [&](const std::shared_ptr<ReadCall>& call, const std::vector<std::string>& eps,
+                        bool first_is_data, bool all_data) {
+    std::optional<std::pair<std::string, bool>> local;
+    for (size_t i = 0; i < eps.size(); ++i) {
+      const std::string& ep = eps[i];
+      const bool data = all_data || (first_is_data && i == 0);
+      if (IsLocal(ep)) {
+        local.emplace(ep, data);
+        continue;
+      }
+      auto to = EndpointOf(ep);
+      if (!to.ok() || messaging_ == nullptr) {
+        call->Fail(to.ok() ? Status::Unavailable(ep) : to.status());
+        continue;
+      }
+      wire::ReadCommand cmd;
+      cmd.keyspace = ks.name;
+      cmd.table_id = table_id;
+      cmd.key = key;
+      cmd.filter = FilterToWire(filter);
+      cmd.digest_only = !data;
+      const int64_t sent = clock_->MonotonicNanos();
+      int64_t timeout_ms = std::max<int64_t>(1, (deadline_ns - sent) / 1'000'000);
+      Status st = messaging_->SendRequest(
+          *to, wire::Verb::READ, cmd, std::chrono::milliseconds(timeout_ms),
+          [this, call, ep, data, sent](Result<net::Message> res) {
+            if (!res.ok()) {
+              if (res.status().IsTimedOut()) {
+                latency_.Record(ep, (clock_->MonotonicNanos() - sent) / 1000);
+              }
+              call->Fail(res.status());
+              return;
+            }
+            latency_.Record(ep, (clock_->MonotonicNanos() - sent) / 1000);
+            wire::ReadResponse resp;
+            Status st = net::Deserialize(res->payload, &resp);
+            ReadCall::Response out;
+            out.endpoint = ep;
+            out.digest = resp.digest;
+            if (st.ok() && data) {
+              out.has_data = true;
+              if (resp.__isset.data) {
+                auto p = DecodePartition(resp.data);
+                if (!p.ok()) {
+                  st = p.status();
+                } else {
+                  out.data = std::move(*p);
+                }
+              }
+            }
+            if (!st.ok()) {
+              call->Fail(st);
+              return;
+            }
+            call->Add(std::move(out));
+          });
+      if (!st.ok()) call->Fail(st);
+    }
+    if (local.has_value()) {
+      auto res = LocalRead(table_id, key, filter);
+      if (!res.ok()) {
+        call->Fail(res.status());
+      } else {
+        ReadCall::Response out;
+        out.endpoint = local->first;
+        out.digest = DigestOf(*res);
+        if (local->second) {
+          out.has_data = true;
+          out.data = std::move(*res);
+        }
+        call->Add(std::move(out));
+      }
+    }
+  };
+
+  // Phase 1: data from the closest, digests from the others.
+  auto call = std::make_shared<ReadCall>();
+  send_reads(call, targets, true, false);
+  const int needed = static_cast<int>(targets.size());
+  std::vector<ReadCall::Response> responses;
+  {
+    std::unique_lock lock(call->mu);
+    bool ok = WaitUntil(lock, call->cv, clock_, deadline_ns, [&] {
+      if (call->failures > 0) return true;
+      return static_cast<int>(call->responses.size()) >= needed;
+    });
+    if (call->failures > 0 && !call->failure.IsTimedOut()) return call->failure;
+    if (!ok || call->failures > 0) {
+      counters_->read_timeouts++;
+      return Status::TimedOut("Operation timed out - received only " +
+                              std::to_string(call->responses.size()) + " responses.");
+    }
+    responses = call->responses;
+  }
+  const ReadCall::Response* data = nullptr;
+  for (const auto& resp : responses) {
+    if (resp.has_data) data = &resp;
+  }
+  bool match = data != nullptr;
+  for (const auto& resp : responses) {
+    if (data != nullptr && resp.digest != data->digest) match = false;
+  }
+
+  std::optional<PartitionUpdate> result;
+  if (match) {
+    result = data->data;
+  } else {
+    // Phase 2: data from every contacted replica, reconcile, repair the stale ones.
+    counters_->digest_mismatches++;
+    auto full = std::make_shared<ReadCall>();
+    send_reads(full, targets, true, true);
+    std::unique_lock lock(full->mu);
+    bool ok = WaitUntil(lock, full->cv, clock_, deadline_ns, [&] {
+      return full->failures > 0 || static_cast<int>(full->responses.size()) >= needed;
+    });
+    if (full->failures > 0 && !full->failure.IsTimedOut()) return full->failure;
+    if (!ok || full->failures > 0) {
+      counters_->read_timeouts++;
+      return Status::TimedOut("Operation timed out - received only " +
+                              std::to_string(full->responses.size()) + " responses.");
+    }
+    responses = full->responses;
+    lock.unlock();
+    const int32_t now = clock_->NowSeconds();
+    for (const auto& resp : responses) {
+      if (!resp.data.has_value()) continue;
+      if (!result.has_value()) {
+        result = *resp.data;
+      } else {
+        result->MergeFrom(*resp.data, cmp, now);
+      }
+    }
+    if (result.has_value()) {
+      auto repairs = std::make_shared<WriteCall>();
+      std::vector<std::pair<std::string, PartitionUpdate>> to_send;
+      for (const auto& resp : responses) {
+        PartitionUpdate diff = Diff(*result, resp.data, cmp);
+        if (!diff.empty()) to_send.emplace_back(resp.endpoint, std::move(diff));
+      }
+      repairs->outstanding = static_cast<int>(to_send.size());
+      for (auto& [ep, diff] : to_send) {
+        counters_->read_repairs_sent++;
+        SendRepair(ep, table, key, std::move(diff), repairs);
+      }
+      if (!to_send.empty()) {
+        std::unique_lock rl(repairs->mu);
+        bool done = WaitUntil(rl, repairs->cv, clock_, deadline_ns,
+                              [&] { return repairs->outstanding <= 0; });
+        if (!done || !repairs->failure.ok()) {
+          counters_->read_timeouts++;
+          return Status::TimedOut("Operation timed out - read repair of " + std::to_string(to_send.size()) +
+                                  " replicas was not acknowledged");
+        }
+      }
+    }
+  }
+
+  // Background read repair of the replicas not contacted (read_repair_chance: all of
+  // them; dclocal_read_repair_chance: those of this DC).
+  double roll;
+  {
+    std::lock_guard lock(rng_mu_);
+    roll = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+  }
+  const bool global = roll < table.table->read_repair_chance;
+  const bool dclocal = !global && roll < table.table->dclocal_read_repair_chance;
+  if ((global || dclocal) && messaging_ != nullptr) {
+    std::vector<std::string> extra;
+    for (const std::string& ep : live) {
+      if (std::find(targets.begin(), targets.end(), ep) != targets.end() || IsLocal(ep)) continue;
+      if (dclocal && snitch->GetDatacenter(ep) != local_dc) continue;
+      extra.push_back(ep);
+    }
+    if (!extra.empty()) {
+      auto merged = std::make_shared<const std::optional<PartitionUpdate>>(result);
+      const std::string table_id_copy = table_id;
+      std::shared_ptr<const Schema> keep = db_->schema();  // keeps `table` alive
+      for (const std::string& ep : extra) {
+        auto to = EndpointOf(ep);
+        if (!to.ok()) continue;
+        wire::ReadCommand cmd;
+        cmd.keyspace = ks.name;
+        cmd.table_id = table_id;
+        cmd.key = key;
+        cmd.filter = FilterToWire(filter);
+        cmd.digest_only = false;
+        messaging_->SendRequest(
+            *to, wire::Verb::READ, cmd,
+            std::chrono::milliseconds(options_.read_request_timeout_ms),
+            [this, ep, merged, key, keep, table_id_copy](Result<net::Message> res) {
+              if (!res.ok() || !merged->has_value()) return;
+              wire::ReadResponse resp;
+              if (!net::Deserialize(res->payload, &resp).ok()) return;
+              std::optional<PartitionUpdate> theirs;
+              if (resp.__isset.data) {
+                auto p = DecodePartition(resp.data);
+                if (!p.ok()) return;
+                theirs = std::move(*p);
+              }
+              const TableSchema* t = nullptr;
+              const KeyspaceSchema* k = nullptr;
+              for (const auto& [name, ksd] : keep->keyspaces) {
+                for (const TableSchema& ts : ksd.tables) {
+                  if (ts.metadata.id == table_id_copy) {
+                    t = &ts;
+                    k = &ksd;
+                  }
+                }
+              }
+              if (t == nullptr) return;
+              PartitionUpdate diff = Diff(**merged, theirs, *t->metadata.comparator);
+              if (diff.empty()) return;
+              counters_->background_repairs_sent++;
+              SendRepair(ep, TableRef{k, t}, key, std::move(diff), nullptr);
+            })
+            .IgnoreError();
+      }
+    }
+  }
+  return result;
+}
+
+void StorageProxy::SendRepair(const std::string& endpoint, const TableRef& table,
+                              const std::string& key, PartitionUpdate repair,
+                              const std::shared_ptr<WriteCall>& call) {
+  Mutation m;
+  m.keyspace = table.keyspace->name;
+  m.key = key;
+  m.updates.push_back({table.table->metadata.id, std::move(repair)});
+  if (IsLocal(endpoint)) {
+    Status st = db_->Apply(std::move(m));
+    if (call != nullptr) {
+      if (st.ok()) {
+        call->Ack(endpoint);
+      } else {
+        call->Fail(endpoint, st, false);
+      }
+    }
+    return;
+  }
+  auto to = EndpointOf(endpoint);
+  if (!to.ok() || messaging_ == nullptr) {
+    if (call != nullptr) call->Fail(endpoint, to.ok() ? Status::Unavailable(endpoint) : to.status(), false);
+    return;
+  }
+  wire::MutationMessage msg;
+  m.EncodeTo(&msg.mutation);
+  Status st = messaging_->SendRequest(
+      *to, wire::Verb::READ_REPAIR, msg, std::chrono::milliseconds(options_.write_request_timeout_ms),
+      [call, endpoint](Result<net::Message> res) {
+        if (call == nullptr) return;
+        if (res.ok()) {
+          call->Ack(endpoint);
+        } else {
+          call->Fail(endpoint, res.status(), false);
+        }
+      });
+  if (!st.ok() && call != nullptr) call->Fail(endpoint, st, false);
+}
+
+// ---- Range scans ---------------------------------------------------------------------
+
+Status StorageProxy::ScanRange(const TableRef& table, const std::vector<KeyBounds>& bounds,
+                               const CellFilter& filter, int32_t page_rows, ConsistencyLevel cl,
+                               const RangeVisitor& visit) {
+  const KeyspaceSchema& ks = *table.keyspace;
+  const std::string& table_id = table.table->metadata.id;
+  const AbstractType& cmp = *table.table->metadata.comparator;
+  std::shared_ptr<const ring::Snitch> snitch = cluster_->snitch();
+  const std::string local_dc = snitch->GetDatacenter(local_endpoint_);
+  page_rows = std::clamp<int32_t>(page_rows, 1, 10000);
+  auto tm = cluster_->token_metadata();
+  const bool local_only = IsSystemKeyspace(ks.name) ||
+                          ks.strategy_class.find("LocalStrategy") != std::string::npos;
+  if (!local_only && (tm == nullptr || tm->empty())) {
+    return Status::Unavailable("Cannot achieve consistency level: this node has not joined the ring");
+  }
+
+  // Cut the bounds at the ring's tokens: groups of consecutive sub-bounds that go to
+  // the same replicas.
+  // A group never spans two of the caller's bounds, so the keys of a group are in
+  // DecoratedKey order (a wrapping scan's second bound starts lower than the first).
+  struct Group {
+    std::vector<std::string> targets;
+    std::vector<KeyBounds> bounds;
+    size_t source = 0;  // index in `bounds`
+  };
+  std::vector<Group> groups;
+  size_t source = 0;
+  auto add = [&](std::vector<std::string> targets, KeyBounds b) {
+    if (!groups.empty() && groups.back().targets == targets && groups.back().source == source) {
+      groups.back().bounds.push_back(std::move(b));
+    } else {
+      groups.push_back(Group{std::move(targets), {std::move(b)}, source});
+    }
+  };
+  auto targets_for = [&](const Token& ring_token) -> Result<std::vector<std::string>> {
+    CAIRN_ASSIGN_OR_RETURN(Replicas r, ReplicasFor(ks, ring_token, false));
+    CAIRN_RETURN_IF_ERROR(ValidateForRead(cl, r.layout));
+    std::vector<std::string> live = SortByProximity(local_endpoint_, r.live, *snitch, &latency_);
+    Status st = AssureSufficientLive(cl, r.layout, live, 0, *snitch, local_dc);
+    if (!st.ok()) {
+      counters_->unavailables++;
+      return st;
+    }
+    return FilterForQuery(cl, r.layout, live, *snitch, local_dc);
+  };
+  for (; source < bounds.size(); ++source) {
+    const KeyBounds& b = bounds[source];
+    if (local_only) {
+      add({local_endpoint_}, b);
+      continue;
+    }
+    const std::vector<Token>& ring_tokens = tm->SortedTokens();
+    RingPosition pos = b.start;
+    bool inclusive = b.start_inclusive;
+    for (size_t guard = 0; guard <= ring_tokens.size() + 1; ++guard) {
+      // The ring range holding the first key after `pos`.
+      size_t idx = 0;
+      bool past_last = false;
+      if (pos.kind == RingPosition::Kind::kKey || pos.kind == RingPosition::Kind::kTokenEnd) {
+        auto it = pos.kind == RingPosition::Kind::kKey
+                      ? std::lower_bound(ring_tokens.begin(), ring_tokens.end(), pos.token)
+                      : std::upper_bound(ring_tokens.begin(), ring_tokens.end(), pos.token);
+        if (it == ring_tokens.end()) {
+          past_last = true;
+          idx = 0;
+        } else {
+          idx = static_cast<size_t>(it - ring_tokens.begin());
+        }
+      } else if (pos.kind == RingPosition::Kind::kAfterAll) {
+        break;
+      }
+      RingPosition range_end =
+          past_last ? RingPosition::AfterAll() : RingPosition::TokenEnd(ring_tokens[idx]);
+      const bool last = ComparePositions(b.end, range_end) <= 0;
+      KeyBounds sub{pos, inclusive, last ? b.end : range_end};
+      CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> targets, targets_for(ring_tokens[idx]));
+      add(std::move(targets), std::move(sub));
+      if (last) break;
+      pos = range_end;
+      inclusive = false;
+    }
+  }
+
+  const int64_t timeout_ms = options_.range_request_timeout_ms;
+  for (Group& g : groups) {
+    std::vector<KeyBounds> remaining = g.bounds;
+    while (!remaining.empty()) {
+      counters_->range_pages++;
+      const int64_t deadline = DeadlineAfterMs(static_cast<int>(timeout_ms));
+      auto call = std::make_shared<ReadCall>();
+      std::optional<std::string> local;
+      for (const std::string& ep : g.targets) {
+        if (IsLocal(ep)) {
+          local = ep;
+          continue;
+        }
+        auto to = EndpointOf(ep);
+        if (!to.ok() || messaging_ == nullptr) {
+          call->Fail(to.ok() ? Status::Unavailable(ep) : to.status());
+          continue;
+        }
+        wire::RangeSliceCommand cmd;
+        cmd.keyspace = ks.name;
+        cmd.table_id = table_id;
+        cmd.bounds = BoundsToWire(remaining);
+        cmd.filter = FilterToWire(filter);
+        cmd.max_rows = page_rows;
+        const int64_t sent = clock_->MonotonicNanos();
+        Status st = messaging_->SendRequest(
+            *to, wire::Verb::RANGE_SLICE, cmd, std::chrono::milliseconds(timeout_ms),
+            [this, call, ep, sent](Result<net::Message> res) {
+              if (!res.ok()) {
+                call->Fail(res.status());
+                return;
+              }
+              latency_.Record(ep, (clock_->MonotonicNanos() - sent) / 1000);
+              wire::RangeSliceResponse resp;
+              Status st = net::Deserialize(res->payload, &resp);
+              ReadCall::Response out;
+              out.endpoint = ep;
+              out.has_data = true;
+              for (const wire::KeyedPartition& kp : resp.partitions) {
+                if (!st.ok()) break;
+                auto p = DecodePartition(kp.partition);
+                if (!p.ok()) {
+                  st = p.status();
+                  break;
+                }
+                out.rows.emplace_back(db_->Decorate(kp.key), std::move(*p));
+              }
+              if (!st.ok()) {
+                call->Fail(st);
+                return;
+              }
+              call->Add(std::move(out));
+            });
+        if (!st.ok()) call->Fail(st);
+      }
+      if (local.has_value()) {
+        auto rows = LocalRange(table_id, remaining, filter, page_rows);
+        if (!rows.ok()) {
+          call->Fail(rows.status());
+        } else {
+          ReadCall::Response out;
+          out.endpoint = *local;
+          out.has_data = true;
+          out.rows = std::move(*rows);
+          call->Add(std::move(out));
+        }
+      }
+      std::vector<ReadCall::Response> responses;
+      {
+        std::unique_lock lock(call->mu);
+        bool ok = WaitUntil(lock, call->cv, clock_, deadline, [&] {
+          return call->failures > 0 ||
+                 call->responses.size() >= g.targets.size();
+        });
+        if (call->failures > 0 && !call->failure.IsTimedOut() && !call->failure.IsUnavailable()) {
+          return call->failure;
+        }
+        if (!ok || call->failures > 0) {
+          counters_->read_timeouts++;
+          return Status::TimedOut("Operation timed out - received only " +
+                                  std::to_string(call->responses.size()) + " responses.");
+        }
+        responses = std::move(call->responses);
+      }
+      // Merge by key; cut at the smallest last key of a full page.
+      std::optional<DecoratedKey> cutoff;
+      for (const auto& resp : responses) {
+        if (static_cast<int32_t>(resp.rows.size()) >= page_rows) {
+          const DecoratedKey& last = resp.rows.back().first;
+          if (!cutoff.has_value() || last < *cutoff) cutoff = last;
+        }
+      }
+      std::map<DecoratedKey, PartitionUpdate> merged;
+      const int32_t now = clock_->NowSeconds();
+      for (const auto& resp : responses) {
+        for (const auto& [k, p] : resp.rows) {
+          if (cutoff.has_value() && *cutoff < k) break;
+          auto [it, inserted] = merged.try_emplace(k, p);
+          if (!inserted) it->second.MergeFrom(p, cmp, now);
+        }
+      }
+      if (responses.size() > 1) {
+        // Blocking repair of replicas that lack something of the merged rows.
+        auto repairs = std::make_shared<WriteCall>();
+        std::vector<std::tuple<std::string, std::string, PartitionUpdate>> to_send;
+        for (const auto& resp : responses) {
+          std::map<DecoratedKey, const PartitionUpdate*> theirs;
+          for (const auto& [k, p] : resp.rows) theirs.emplace(k, &p);
+          for (const auto& [k, p] : merged) {
+            auto it = theirs.find(k);
+            std::optional<PartitionUpdate> version;
+            if (it != theirs.end()) version = *it->second;
+            PartitionUpdate diff = Diff(p, version, cmp);
+            if (!diff.empty()) to_send.emplace_back(resp.endpoint, k.key, std::move(diff));
+          }
+        }
+        if (!to_send.empty()) {
+          repairs->outstanding = static_cast<int>(to_send.size());
+          for (auto& [ep, key, diff] : to_send) {
+            counters_->read_repairs_sent++;
+            SendRepair(ep, table, key, std::move(diff), repairs);
+          }
+          std::unique_lock rl(repairs->mu);
+          bool done = WaitUntil(rl, repairs->cv, clock_, deadline,
+                                [&] { return repairs->outstanding <= 0; });
+          if (!done || !repairs->failure.ok()) {
+            counters_->read_timeouts++;
+            return Status::TimedOut("Operation timed out - range read repair was not acknowledged");
+          }
+        }
+      }
+      for (auto& [k, p] : merged) {
+        if (!visit(k, std::move(p))) return Status::OK();
+      }
+      if (!cutoff.has_value()) break;
+      // Go on after the cut.
+      std::vector<KeyBounds> next;
+      for (const KeyBounds& b : remaining) {
+        if (b.EndsAtOrBefore(*cutoff)) continue;  // wholly before the cut
+        KeyBounds nb = b;
+        if (nb.start.CompareTo(*cutoff) <= 0) {   // holds the cut: resume after it
+          nb.start = RingPosition::KeyAt(*cutoff);
+          nb.start_inclusive = false;
+        }
+        next.push_back(std::move(nb));
+      }
+      remaining = std::move(next);
+    }
+  }
+  return Status::OK();
+}
+
+// ---- Batch log -----------------------------------------------------------------------
+
+Status StorageProxy::MutateAtomically(const KeyspaceSchema& keyspace,
+                                      std::vector<Mutation> mutations, ConsistencyLevel cl,
+                                      WriteOutcome* outcome) {
+  std::shared_ptr<const ring::Snitch> snitch = cluster_->snitch();
+  const std::string local_dc = snitch->GetDatacenter(local_endpoint_);
+  // The CL is checked before the batch is logged (Cassandra's order).
+  for (const Mutation& m : mutations) {
+    CAIRN_ASSIGN_OR_RETURN(Replicas r, ReplicasFor(keyspace, db_->Decorate(m.key).token, true));
+    CAIRN_RETURN_IF_ERROR(ValidateForWrite(cl, r.layout));
+    Status st = AssureSufficientLiveForWrite(cl, r.layout, r.live, r.pending, *snitch, local_dc);
+    if (!st.ok()) {
+      counters_->unavailables++;
+      return st;
+    }
+  }
+  // Up to two other live members, other racks first (Cassandra's batchlog endpoints).
+  std::vector<std::string> holders;
+  if (messaging_ != nullptr) {
+    auto tm = cluster_->token_metadata();
+    std::vector<std::string> candidates;
+    for (const std::string& ep : tm->GetNormalEndpoints()) {
+      if (!IsLocal(ep) && cluster_->IsAlive(ep)) candidates.push_back(ep);
+    }
+    {
+      std::lock_guard lock(rng_mu_);
+      std::shuffle(candidates.begin(), candidates.end(), rng_);
+    }
+    const std::string local_rack = snitch->GetRack(local_endpoint_);
+    std::stable_sort(candidates.begin(), candidates.end(), [&](const std::string& a, const std::string& b) {
+      return (snitch->GetRack(a) != local_rack) > (snitch->GetRack(b) != local_rack);
+    });
+    for (const std::string& ep : candidates) {
+      if (holders.size() == 2) break;
+      holders.push_back(ep);
+    }
+  }
+  wire::BatchStore batch;
+  {
+    std::lock_guard lock(rng_mu_);
+    batch.id.resize(16);
+    for (auto& c : batch.id) c = static_cast<char>(rng_());
+  }
+  batch.written_at_us = clock_->NowMicros();
+  for (const Mutation& m : mutations) {
+    std::string e;
+    m.EncodeTo(&e);
+    batch.mutations.push_back(std::move(e));
+  }
+  bool stored_locally = false;
+  if (holders.empty()) {
+    if (batchlog_ != nullptr) {
+      hints::StoredBatch sb{batch.id, batch.written_at_us, batch.mutations};
+      CAIRN_RETURN_IF_ERROR(batchlog_->Store(sb));
+      stored_locally = true;
+    }
+  } else {
+    auto call = std::make_shared<WriteCall>();
+    call->outstanding = static_cast<int>(holders.size());
+    for (const std::string& ep : holders) {
+      auto to = EndpointOf(ep);
+      if (!to.ok()) {
+        call->Fail(ep, to.status(), false);
+        continue;
+      }
+      Status st = messaging_->SendRequest(
+          *to, wire::Verb::BATCH_STORE, batch,
+          std::chrono::milliseconds(options_.write_request_timeout_ms),
+          [call, ep](Result<net::Message> res) {
+            if (res.ok()) {
+              call->Ack(ep);
+            } else {
+              call->Fail(ep, res.status(), false);
+            }
+          });
+      if (!st.ok()) call->Fail(ep, st, false);
+    }
+    std::unique_lock lock(call->mu);
+    bool done = WaitUntil(lock, call->cv, clock_, DeadlineAfterMs(options_.write_request_timeout_ms),
+                          [&] { return call->outstanding <= 0; });
+    if (!done || !call->failure.ok()) {
+      if (outcome != nullptr) {
+        outcome->acknowledged_by = 0;
+        outcome->batchlog_written = false;
+      }
+      counters_->write_timeouts++;
+      return Status::TimedOut("Operation timed out - the batch log was not written");
+    }
+  }
+  counters_->batches_stored++;
+  Status st = Mutate(keyspace, std::move(mutations), cl, outcome);
+  if (!st.ok()) {
+    if (outcome != nullptr) outcome->batchlog_written = true;
+    return st;  // the batch log replays it
+  }
+  if (stored_locally) {
+    batchlog_->Remove(batch.id).IgnoreError();
+  }
+  wire::BatchRemove remove;
+  remove.id = batch.id;
+  for (const std::string& ep : holders) {
+    auto to = EndpointOf(ep);
+    if (to.ok()) messaging_->SendOneWay(*to, wire::Verb::BATCH_REMOVE, remove).IgnoreError();
+  }
+  return Status::OK();
+}
+
+// ---- Truncate ------------------------------------------------------------------------
+
+Status StorageProxy::Truncate(const std::string& keyspace, const std::string& table) {
+  std::vector<std::string> members;
+  auto tm = cluster_->token_metadata();
+  if (tm != nullptr) members = tm->GetNormalEndpoints();
+  for (const std::string& ep : members) {
+    if (!IsLocal(ep) && !cluster_->IsAlive(ep)) {
+      counters_->unavailables++;
+      return Status::Unavailable("Cannot perform truncate operation: some hosts are down");
+    }
+  }
+  const TableId new_id = NewTableId();
+  auto call = std::make_shared<WriteCall>();
+  std::vector<std::string> remote;
+  for (const std::string& ep : members) {
+    if (!IsLocal(ep)) remote.push_back(ep);
+  }
+  call->outstanding = static_cast<int>(remote.size());
+  wire::TruncateRequest req;
+  req.keyspace = keyspace;
+  req.table = table;
+  req.new_table_id = new_id;
+  for (const std::string& ep : remote) {
+    auto to = EndpointOf(ep);
+    if (!to.ok() || messaging_ == nullptr) {
+      call->Fail(ep, to.ok() ? Status::Unavailable(ep) : to.status(), false);
+      continue;
+    }
+    Status st = messaging_->SendRequest(
+        *to, wire::Verb::TRUNCATE, req,
+        std::chrono::milliseconds(options_.truncate_request_timeout_ms),
+        [call, ep](Result<net::Message> res) {
+          if (res.ok()) {
+            call->Ack(ep);
+          } else {
+            call->Fail(ep, res.status(), false);
+          }
+        });
+    if (!st.ok()) call->Fail(ep, st, false);
+  }
+  CAIRN_RETURN_IF_ERROR(db_->Truncate(keyspace, table, new_id));
+  std::unique_lock lock(call->mu);
+  bool done = WaitUntil(lock, call->cv, clock_, DeadlineAfterMs(options_.truncate_request_timeout_ms),
+                        [&] { return call->outstanding <= 0; });
+  if (!done) return Status::TimedOut("Operation timed out - truncate was not acknowledged by every node");
+  if (!call->failure.ok()) {
+    if (call->failure.IsTimedOut()) return call->failure;
+    return Status::TimedOut("truncate failed on a replica: " + call->failure.ToString());
+  }
+  return Status::OK();
+}
+
+// ---- Verb handlers -------------------------------------------------------------------
+
+void StorageProxy::HandleMutation(net::Message msg) {
+  wire::MutationMessage m;
+  Status st = net::Deserialize(msg.payload, &m);
+  Mutation mutation;
+  if (st.ok()) st = Mutation::Decode(m.mutation, &mutation);
+  if (!st.ok()) {
+    messaging_->SendFailureResponse(msg, wire::FailureReason::INVALID, st.ToString()).IgnoreError();
+    return;
+  }
+  st = db_->Apply(std::move(mutation));
+  if (!st.ok()) {
+    CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "cannot apply a " << net::VerbName(msg.verb) << " from "
+                                    << msg.from.ToString() << ": " << st.ToString();
+    messaging_->SendFailureResponse(msg, wire::FailureReason::HANDLER_ERROR, st.ToString()).IgnoreError();
+    return;
+  }
+  messaging_->SendResponse(msg, net::Serialize(wire::MutationAck{})).IgnoreError();
+}
+
+void StorageProxy::HandleRead(net::Message msg) {
+  wire::ReadCommand cmd;
+  Status st = net::Deserialize(msg.payload, &cmd);
+  Result<CellFilter> filter = st.ok() ? FilterFromWire(cmd.filter) : Result<CellFilter>(st);
+  if (!filter.ok()) {
+    messaging_->SendFailureResponse(msg, wire::FailureReason::INVALID, filter.status().ToString()).IgnoreError();
+    return;
+  }
+  auto res = LocalRead(cmd.table_id, cmd.key, *filter);
+  if (!res.ok()) {
+    messaging_->SendFailureResponse(msg, wire::FailureReason::HANDLER_ERROR, res.status().ToString()).IgnoreError();
+    return;
+  }
+  wire::ReadResponse resp;
+  resp.digest = DigestOf(*res);
+  if (!cmd.digest_only && res->has_value()) resp.__set_data(EncodePartition(**res));
+  messaging_->SendResponse(msg, net::Serialize(resp)).IgnoreError();
+}
+
+void StorageProxy::HandleRangeSlice(net::Message msg) {
+  wire::RangeSliceCommand cmd;
+  Status st = net::Deserialize(msg.payload, &cmd);
+  Result<CellFilter> filter = st.ok() ? FilterFromWire(cmd.filter) : Result<CellFilter>(st);
+  Result<std::vector<KeyBounds>> bounds =
+      filter.ok() ? BoundsFromWire(cmd.bounds) : Result<std::vector<KeyBounds>>(filter.status());
+  if (!bounds.ok() || cmd.max_rows <= 0) {
+    messaging_->SendFailureResponse(msg, wire::FailureReason::INVALID,
+                                    bounds.ok() ? "max_rows must be positive" : bounds.status().ToString())
+        .IgnoreError();
+    return;
+  }
+  auto rows = LocalRange(cmd.table_id, *bounds, *filter, cmd.max_rows);
+  if (!rows.ok()) {
+    messaging_->SendFailureResponse(msg, wire::FailureReason::HANDLER_ERROR, rows.status().ToString()).IgnoreError();
+    return;
+  }
+  wire::RangeSliceResponse resp;
+  resp.partitions.reserve(rows->size());
+  for (const auto& [k, p] : *rows) {
+    wire::KeyedPartition kp;
+    kp.key = k.key;
+    kp.partition = EncodePartition(p);
+    resp.partitions.push_back(std::move(kp));
+  }
+  messaging_->SendResponse(msg, net::Serialize(resp)).IgnoreError();
+}
+
+void StorageProxy::HandleBatchStore(net::Message msg) {
+  wire::BatchStore batch;
+  Status st = net::Deserialize(msg.payload, &batch);
+  if (!st.ok()) {
+    messaging_->SendFailureResponse(msg, wire::FailureReason::INVALID, st.ToString()).IgnoreError();
+    return;
+  }
+  if (batchlog_ == nullptr) {
+    messaging_->SendFailureResponse(msg, wire::FailureReason::HANDLER_ERROR, "no batch log on this node").IgnoreError();
+    return;
+  }
+  st = batchlog_->Store(hints::StoredBatch{batch.id, batch.written_at_us, batch.mutations});
+  if (!st.ok()) {
+    messaging_->SendFailureResponse(msg, wire::FailureReason::HANDLER_ERROR, st.ToString()).IgnoreError();
+    return;
+  }
+  messaging_->SendResponse(msg, net::Serialize(wire::MutationAck{})).IgnoreError();
+}
+
+void StorageProxy::HandleBatchRemove(net::Message msg) {
+  wire::BatchRemove remove;
+  if (!net::Deserialize(msg.payload, &remove).ok() || batchlog_ == nullptr) return;
+  Status st = batchlog_->Remove(remove.id);
+  if (!st.ok()) CAIRN_LOG(WARN) << "cannot remove a batch from the batch log: " << st.ToString();
+}
+
+void StorageProxy::HandleTruncate(net::Message msg) {
+  wire::TruncateRequest req;
+  Status st = net::Deserialize(msg.payload, &req);
+  if (!st.ok()) {
+    messaging_->SendFailureResponse(msg, wire::FailureReason::INVALID, st.ToString()).IgnoreError();
+    return;
+  }
+  st = db_->Truncate(req.keyspace, req.table, req.new_table_id);
+  if (!st.ok()) {
+    messaging_->SendFailureResponse(msg, wire::FailureReason::HANDLER_ERROR, st.ToString()).IgnoreError();
+    return;
+  }
+  messaging_->SendResponse(msg, net::Serialize(wire::TruncateResponse{})).IgnoreError();
+}
+
+// ---- Background: hint delivery and batch log replay -----------------------------------
+
+void StorageProxy::BackgroundLoop() {
+  std::unique_lock lock(bg_mu_);
+  while (!bg_stop_) {
+    bg_cv_.wait_for(lock, std::chrono::milliseconds(options_.hint_delivery_interval_ms));
+    if (bg_stop_) break;
+    lock.unlock();
+    DeliverHints();
+    ReplayBatches();
+    lock.lock();
+  }
+}
+
+void StorageProxy::RunBackgroundRoundForTest() {
+  DeliverHints();
+  ReplayBatches();
+}
+
+void StorageProxy::DeliverHints() {
+  if (hints_ == nullptr || messaging_ == nullptr) return;
+  auto tm = cluster_->token_metadata();
+  for (const std::string& host : hints_->HostsWithHints()) {
+    {
+      std::lock_guard lock(bg_mu_);
+      if (bg_stop_) return;
+    }
+    std::optional<std::string> ep = tm->GetEndpointForHostId(host);
+    if (!ep.has_value()) {
+      uint64_t n = hints_->PendingHints(host);
+      CAIRN_LOG(INFO) << "dropping " << n << " hints for host " << host
+                      << ": it is no longer in the ring";
+      hints_->DeleteHints(host).IgnoreError();
+      counters_->hints_dropped += n;
+      continue;
+    }
+    if (!cluster_->IsAlive(*ep)) continue;
+    auto to = EndpointOf(*ep);
+    if (!to.ok()) continue;
+    const uint64_t pending = hints_->PendingHints(host);
+    CAIRN_LOG(INFO) << "delivering " << pending << " hints to " << *ep << " (" << host << ")";
+    const int64_t started = clock_->MonotonicNanos();
+    uint64_t bytes = 0;
+    hints::HintDeliveryStats stats;
+    // Hints older than gc_grace (10 days, Cassandra's default) would resurrect data
+    // deleted since; they are dropped.
+    const int64_t expire_before = clock_->NowMicros() - 864000LL * 1'000'000;
+    Status st = hints_->Deliver(
+        host, expire_before,
+        [&](const hints::Hint& h) -> Status {
+          {
+            std::lock_guard lock(bg_mu_);
+            if (bg_stop_) return Status::Aborted("stopping");
+          }
+          wire::MutationMessage m;
+          m.mutation = h.mutation;
+          auto promise = std::make_shared<std::promise<Status>>();
+          auto future = promise->get_future();
+          Status sent = messaging_->SendRequest(
+              *to, wire::Verb::HINT, m, std::chrono::milliseconds(options_.write_request_timeout_ms),
+              [promise](Result<net::Message> res) { promise->set_value(res.status()); });
+          if (!sent.ok()) return sent;
+          Status result = future.get();
+          if (!result.ok()) return result;
+          counters_->hints_delivered++;
+          bytes += h.mutation.size();
+          // Throttle: hinted_handoff_throttle_kb per second.
+          const double budget_s =
+              static_cast<double>(bytes) / (1024.0 * std::max(1, options_.hinted_handoff_throttle_kb));
+          const double spent_s = static_cast<double>(clock_->MonotonicNanos() - started) / 1e9;
+          if (budget_s > spent_s) {
+            std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>((budget_s - spent_s) * 1e6)));
+          }
+          return Status::OK();
+        },
+        &stats);
+    counters_->hints_dropped += stats.skipped_corrupt + stats.expired;
+    if (st.ok()) {
+      CAIRN_LOG(INFO) << "finished hint delivery to " << *ep << ": " << stats.delivered
+                      << " delivered in " << (clock_->MonotonicNanos() - started) / 1'000'000 << " ms";
+    } else {
+      CAIRN_LOG(INFO) << "hint delivery to " << *ep << " paused after " << stats.delivered
+                      << " hints: " << st.ToString();
+    }
+  }
+}
+
+void StorageProxy::ReplayBatches() {
+  if (batchlog_ == nullptr) return;
+  const int64_t cutoff = clock_->NowMicros() - static_cast<int64_t>(options_.batchlog_replay_timeout_ms) * 1000;
+  for (const hints::StoredBatch& b : batchlog_->OlderThan(cutoff)) {
+    {
+      std::lock_guard lock(bg_mu_);
+      if (bg_stop_) return;
+    }
+    std::vector<Mutation> mutations;
+    bool ok = true;
+    for (const std::string& e : b.mutations) {
+      Mutation m;
+      Status st = Mutation::Decode(e, &m);
+      if (!st.ok()) {
+        CAIRN_LOG(ERROR) << "dropping an undecodable batch from the batch log: " << st.ToString();
+        ok = false;
+        break;
+      }
+      mutations.push_back(std::move(m));
+    }
+    if (!ok) {
+      batchlog_->Remove(b.id).IgnoreError();
+      continue;
+    }
+    // Every replica gets the batch or a hint (ANY), one keyspace at a time.
+    auto schema = db_->schema();
+    std::map<std::string, std::vector<Mutation>> by_keyspace;
+    for (Mutation& m : mutations) by_keyspace[m.keyspace].push_back(std::move(m));
+    Status st;
+    for (auto& [ks_name, ms] : by_keyspace) {
+      const KeyspaceSchema* ks = schema->FindKeyspace(ks_name);
+      if (ks == nullptr) continue;  // dropped since
+      Status s = Mutate(*ks, std::move(ms), ConsistencyLevel::ANY, nullptr);
+      if (!s.ok() && st.ok()) st = s;
+    }
+    if (st.ok()) {
+      counters_->batches_replayed++;
+      CAIRN_LOG(INFO) << "replayed a batch of " << b.mutations.size() << " mutations from the batch log";
+      batchlog_->Remove(b.id).IgnoreError();
+    } else {
+      CAIRN_LOG_EVERY_N_SEC(INFO, 30) << "batch log replay will retry: " << st.ToString();
+    }
+  }
+}
+
+}  // namespace cairn::node

@@ -1,0 +1,237 @@
+// Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+//
+// StorageProxy: the coordinator (Cassandra's StorageProxy). Any node accepts any
+// request; the proxy sends it to the replicas the ring and the keyspace's replication
+// strategy choose, and answers when the consistency level is met. It also serves the
+// replica side of the same verbs (internode.thrift: MUTATION, READ, READ_REPAIR,
+// RANGE_SLICE, HINT, BATCH_STORE, BATCH_REMOVE, TRUNCATE).
+//
+// Writes (Mutate): every natural and pending replica of each mutation's token gets it.
+//   Before anything is sent the live replicas are counted (node/consistency.h,
+//   AssureSufficientLive): too few -> Unavailable. The local replica applies in the
+//   caller's thread; remote ones get MUTATION with write_request_timeout_ms. The call
+//   returns once the acks satisfy the CL (WriteAckCounter), TimedOut (with
+//   acknowledged_by) at the deadline, or the replica's error as soon as the CL can no
+//   longer be met. A replica that is down, answers with a failure or does not answer in
+//   time gets a hint (below); with ANY a stored hint counts as an ack.
+//
+// Hinted handoff: hints live in <data>/hints (node/hints/FORMAT.md), keyed by the
+//   target's host id, stored durably before they count. No hint is stored for a replica
+//   down longer than max_hint_window_ms. A delivery thread checks every
+//   hint_delivery_interval_ms: for each host with hints that gossip says is up it sends
+//   them (HINT verb, one at a time, throttled to hinted_handoff_throttle_kb per second),
+//   logging progress; hints for a host id no longer in the ring are dropped.
+//
+// Reads (Read): per key the live replicas sorted by proximity (this node first, then
+//   its DC, then measured latency); FilterForQuery picks as many as the CL needs. The
+//   first gets a data READ, the others digest READs. Digests: XXH3-128 of the encoded
+//   partition (PartitionUpdate::EncodeTo), or of nothing when the replica has no or an
+//   empty partition. All digests equal the data's -> that is the answer. Otherwise
+//   every contacted replica is asked for data, the versions are merged (Cassandra's
+//   reconciliation), each replica that lacks something gets a READ_REPAIR mutation with
+//   exactly what it lacks, and the read answers once those repairs are acknowledged
+//   (blocking read repair; TimedOut otherwise). With probability read_repair_chance (all
+//   live replicas) or dclocal_read_repair_chance (live replicas of this DC) the other
+//   replicas are read too, after the answer, and repaired in the background.
+//
+// Range scans (ScanRange): the bounds are cut at the ring's tokens and walked in ring
+//   order; consecutive ranges that would contact the same replicas are merged into one
+//   RANGE_SLICE request. Each contacted replica (as many as the CL needs) returns up to
+//   page_rows partitions; the answers are merged by key and cut at the smallest last
+//   key of a replica that returned a full page (a replica's missing rows beyond it are
+//   unknown), replicas missing data are repaired (blocking), and the walk goes on after
+//   the cut until the visitor stops or the bounds end.
+//
+// Batch log (MutateAtomically): the batch is stored (BATCH_STORE) on up to two other
+//   live nodes, preferring other racks, and waits for them (TimedOut with
+//   batchlog_written = false otherwise; with fewer than two other live nodes: one, or
+//   the local batch log alone for a single node); then it is applied as by Mutate at
+//   the CL, then BATCH_REMOVE tells the holders to forget it. Each node replays the
+//   batches it holds that are older than batchlog_replay_timeout_ms (their coordinator
+//   died or lost contact) at ONE-like best effort (every replica, hinting the down
+//   ones), then forgets them.
+//
+// Truncate: TRUNCATE to every ring member with one new table id; Unavailable when any
+//   member is down ("Cannot perform truncate operation: some hosts are down").
+//
+// Without a MessagingService (a standalone node) every replica is this node.
+//
+// Threading: public methods run on the caller's thread (a Thrift worker) and block until
+// the answer; replica answers arrive on messaging's handler pool, which only records
+// them (and stores hints). Verb handlers run on that pool too. One background thread
+// delivers hints and replays the batch log.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "node/cluster_view.h"
+#include "node/consistency.h"
+#include "node/coordinator.h"
+#include "node/database.h"
+#include "node/hints/batchlog_store.h"
+#include "node/hints/hint_store.h"
+#include "node/net/messaging_service.h"
+#include "ring/replication_strategy.h"
+
+namespace cairn::node {
+
+struct StorageProxyOptions {
+  // Timeouts of the coordinator, ms (cassandra.yaml's). Defaults: 2000, 5000, 10000,
+  // 60000.
+  int write_request_timeout_ms = 2000;
+  int read_request_timeout_ms = 5000;
+  int range_request_timeout_ms = 10000;
+  int truncate_request_timeout_ms = 60000;
+  // Hints (hinted_handoff_enabled, max_hint_window_in_ms). Defaults: true, 3 h.
+  bool hinted_handoff_enabled = true;
+  int64_t max_hint_window_ms = 3 * 3600 * 1000;
+  // Where hints and the batch log live. Default: empty = no hints or batch log
+  // (in-process tests); cairnd passes <data>/hints and <data>/batchlog.
+  std::string hints_directory;
+  std::string batchlog_directory;
+  // Hint delivery: how often the delivery thread looks for hosts to deliver to, and the
+  // bandwidth cap of delivery (hinted_handoff_throttle_in_kb, per second). Defaults:
+  // 2000 ms, 1024 KiB/s.
+  int hint_delivery_interval_ms = 2000;
+  int hinted_handoff_throttle_kb = 1024;
+  // Batches held longer than this are replayed. Default: 2 x write timeout + 1 s
+  // (Cassandra: 2 x write_request_timeout).
+  int batchlog_replay_timeout_ms = 5000;
+  // fdatasync hints and batches before they count (tests may turn it off). Default: true.
+  bool sync_hints = true;
+};
+
+// Counters since start, for logs, tests and (later) the admin port.
+struct StorageProxyStats {
+  uint64_t writes = 0, reads = 0, range_pages = 0;
+  uint64_t write_timeouts = 0, read_timeouts = 0, unavailables = 0;
+  uint64_t hints_stored = 0, hints_delivered = 0, hints_dropped = 0;
+  uint64_t digest_mismatches = 0, read_repairs_sent = 0, background_repairs_sent = 0;
+  uint64_t batches_stored = 0, batches_replayed = 0;
+};
+
+class StorageProxy final : public Coordinator {
+ public:
+  // `db` and `cluster` must outlive the proxy; `messaging` (nullptr for a standalone
+  // node) too. Verb handlers are registered here, so the proxy must be built before
+  // messaging->Start().
+  StorageProxy(StorageProxyOptions options, Database* db, const ClusterView* cluster,
+               net::MessagingService* messaging, const Clock* clock = Clock::Real());
+  ~StorageProxy() override;
+  StorageProxy(const StorageProxy&) = delete;
+  StorageProxy& operator=(const StorageProxy&) = delete;
+
+  // Opens the hint store and batch log and starts the delivery thread.
+  Status Start();
+  // Stops the delivery thread. Idempotent.
+  void Stop();
+
+  // ---- Coordinator ----
+  Status Mutate(const KeyspaceSchema& keyspace, std::vector<Mutation> mutations,
+                ConsistencyLevel cl, WriteOutcome* outcome) override;
+  Status MutateAtomically(const KeyspaceSchema& keyspace, std::vector<Mutation> mutations,
+                          ConsistencyLevel cl, WriteOutcome* outcome) override;
+  Result<std::vector<std::optional<PartitionUpdate>>> Read(const TableRef& table,
+                                                           const std::vector<std::string>& keys,
+                                                           const CellFilter& filter,
+                                                           ConsistencyLevel cl) override;
+  Status ScanRange(const TableRef& table, const std::vector<KeyBounds>& bounds,
+                   const CellFilter& filter, int32_t page_rows, ConsistencyLevel cl,
+                   const RangeVisitor& visit) override;
+  Status Truncate(const std::string& keyspace, const std::string& table) override;
+
+  StorageProxyStats stats() const;
+  // Undelivered hints (all hosts); 0 without a hint store.
+  uint64_t pending_hints() const;
+  // Runs one round of hint delivery and batch log replay now (tests).
+  void RunBackgroundRoundForTest();
+
+ private:
+  struct WriteCall;
+  struct ReadCall;
+  struct Replicas;
+  class Counters;
+
+  // The keyspace's strategy, built once per (strategy class, options).
+  Result<std::shared_ptr<const ring::ReplicationStrategy>> StrategyFor(
+      const KeyspaceSchema& keyspace);
+  Result<Replicas> ReplicasFor(const KeyspaceSchema& keyspace, const Token& token,
+                               bool for_write);
+
+  // Sends one mutation to its targets and registers its acks in `call`.
+  void StartWrite(const std::shared_ptr<WriteCall>& call, const std::vector<std::string>& targets,
+                  const Mutation& mutation, const std::string& encoded);
+  // Stores a hint for `endpoint` if allowed; true when stored.
+  bool MaybeHint(const std::string& endpoint, const std::string& encoded_mutation);
+  Status WaitWrite(const std::shared_ptr<WriteCall>& call, int64_t deadline_ns,
+                   WriteOutcome* outcome);
+
+  Result<std::optional<PartitionUpdate>> ReadOne(const TableRef& table, const std::string& key,
+                                                 const CellFilter& filter, ConsistencyLevel cl,
+                                                 int64_t deadline_ns);
+  // Local replica reads.
+  Result<std::optional<PartitionUpdate>> LocalRead(const std::string& table_id,
+                                                   const std::string& key,
+                                                   const CellFilter& filter) const;
+  Result<std::vector<std::pair<DecoratedKey, PartitionUpdate>>> LocalRange(
+      const std::string& table_id, const std::vector<KeyBounds>& bounds,
+      const CellFilter& filter, int32_t max_rows) const;
+  // Sends READ_REPAIR with `repair` for `key` to `endpoint` (local: applies). When
+  // `call` is set the ack is counted there.
+  void SendRepair(const std::string& endpoint, const TableRef& table, const std::string& key,
+                  PartitionUpdate repair, const std::shared_ptr<WriteCall>& call);
+
+  // Verb handlers (messaging handler pool).
+  void HandleMutation(net::Message msg);
+  void HandleRead(net::Message msg);
+  void HandleRangeSlice(net::Message msg);
+  void HandleBatchStore(net::Message msg);
+  void HandleBatchRemove(net::Message msg);
+  void HandleTruncate(net::Message msg);
+
+  void BackgroundLoop();
+  void DeliverHints();
+  void ReplayBatches();
+
+  Result<net::Endpoint> EndpointOf(const std::string& name) const;
+  bool IsLocal(const std::string& endpoint) const { return endpoint == local_endpoint_; }
+  int64_t DeadlineAfterMs(int ms) const;
+
+  const StorageProxyOptions options_;
+  Database* const db_;
+  const ClusterView* const cluster_;
+  net::MessagingService* const messaging_;
+  const Clock* const clock_;
+  const std::string local_endpoint_;
+  LatencyTracker latency_;
+
+  std::unique_ptr<hints::HintStore> hints_;
+  std::unique_ptr<hints::BatchlogStore> batchlog_;
+
+  std::mutex strategy_mu_;
+  // "class|k=v,..." -> strategy. GUARDED_BY(strategy_mu_)
+  std::map<std::string, std::shared_ptr<const ring::ReplicationStrategy>> strategies_;
+
+  std::mutex rng_mu_;
+  std::mt19937_64 rng_;  // GUARDED_BY(rng_mu_)
+
+  std::unique_ptr<Counters> counters_;
+
+  std::mutex bg_mu_;
+  std::condition_variable bg_cv_;
+  bool bg_stop_ = false;  // GUARDED_BY(bg_mu_)
+  std::thread bg_thread_;
+  std::atomic<bool> started_{false};
+};
+
+}  // namespace cairn::node
