@@ -507,6 +507,10 @@ Status StorageProxy::WaitWrite(const std::shared_ptr<WriteCall>& call, int64_t d
     return call->failure;  // e.g. the local write failed (disk, unknown table)
   }
   counters_->write_timeouts++;
+  if (!call->failure.ok()) {
+    CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "write failed with " << acked << " acknowledgements: "
+                                    << call->failure.ToString();
+  }
   return Status::TimedOut("Operation timed out - received only " + std::to_string(acked) +
                           " responses.");
 }

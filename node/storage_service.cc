@@ -165,6 +165,19 @@ StorageService::StorageService(StorageServiceOptions options, Database* db, cons
   } else {
     snitch_ = std::make_shared<ring::SimpleSnitch>();
   }
+  // The messaging service exists from here on, so other components (the coordinator)
+  // can register their verbs before Start(); a bad listen address is reported by Start().
+  net::MessagingOptions mo;
+  auto listen = net::Endpoint::FromAddress(options_.listen_address,
+                                           static_cast<uint16_t>(options_.storage_port));
+  if (listen.ok()) {
+    mo.listen_endpoint = *listen;
+  } else {
+    listen_error_ = listen.status();
+  }
+  mo.network_threads = options_.network_threads;
+  mo.handler_threads = options_.handler_threads;
+  messaging_ = std::make_unique<net::MessagingService>(mo);
 }
 
 StorageService::~StorageService() { Stop(); }
@@ -183,14 +196,10 @@ void StorageService::Post(std::function<void()> fn) {
 }
 
 Status StorageService::Start() {
+  CAIRN_RETURN_IF_ERROR(listen_error_);
   CAIRN_ASSIGN_OR_RETURN(net::Endpoint listen,
                          net::Endpoint::FromAddress(options_.listen_address,
                                                     static_cast<uint16_t>(options_.storage_port)));
-  net::MessagingOptions mo;
-  mo.listen_endpoint = listen;
-  mo.network_threads = options_.network_threads;
-  mo.handler_threads = options_.handler_threads;
-  messaging_ = std::make_unique<net::MessagingService>(mo);
   for (auto verb : {in::Verb::GOSSIP_DIGEST_SYN, in::Verb::GOSSIP_DIGEST_ACK,
                     in::Verb::GOSSIP_DIGEST_ACK2, in::Verb::GOSSIP_SHUTDOWN}) {
     messaging_->RegisterHandler(verb, [this](net::Message m) { HandleGossip(std::move(m)); });

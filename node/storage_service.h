@@ -119,6 +119,8 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
   std::set<std::string> LiveEndpoints() const;
   // Gossip's view, for status dumps and tests (nullptr before Start).
   std::shared_ptr<const gossip::GossipSnapshot> gossip_snapshot() const;
+  // The node's messaging service: built by the constructor, started by Start(), so
+  // other components may RegisterHandler their verbs in between.
   net::MessagingService& messaging() { return *messaging_; }
 
   // ---- ClusterView ----
@@ -174,6 +176,7 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
   std::string local_endpoint_;
 
   std::unique_ptr<net::MessagingService> messaging_;
+  Status listen_error_;  // a bad listen_address, reported by Start()
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<gossip::Gossiper> gossiper_;  // gossip thread only
   ring::SharedTokenMetadata token_metadata_;
