@@ -474,7 +474,8 @@ void StorageProxy::StartWrite(const std::shared_ptr<WriteCall>& call,
             hinted = MaybeHint(ep, *payload);
           }
           call->Fail(ep, st, hinted);
-        });
+        },
+        net::CallbackThread::kNetworkOnSuccess);
     if (!st.ok()) {
       bool hinted = MaybeHint(ep, *payload);
       call->Fail(ep, st, hinted);
@@ -708,7 +709,8 @@ Result<std::optional<PartitionUpdate>> StorageProxy::ReadOne(const TableRef& tab
               return;
             }
             call->Add(std::move(out));
-          });
+          },
+          net::CallbackThread::kNetworkOnSuccess);
       if (!st.ok()) call->Fail(st);
     }
     if (local.has_value()) {
@@ -909,7 +911,8 @@ void StorageProxy::SendRepair(const std::string& endpoint, const TableRef& table
         } else {
           call->Fail(endpoint, res.status(), false);
         }
-      });
+      },
+      net::CallbackThread::kNetworkOnSuccess);
   if (!st.ok() && call != nullptr) call->Fail(endpoint, st, false);
 }
 
@@ -1050,7 +1053,8 @@ Status StorageProxy::ScanRange(const TableRef& table, const std::vector<KeyBound
                 return;
               }
               call->Add(std::move(out));
-            });
+            },
+            net::CallbackThread::kNetworkOnSuccess);
         if (!st.ok()) call->Fail(st);
       }
       if (local.has_value()) {

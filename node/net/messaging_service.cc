@@ -6,8 +6,9 @@
 //     outbound queue, which senders fill under Outbound::mu_.
 //   * Every async handler captures the connection's epoch; a handler from before the last
 //     close/reconnect sees a stale epoch and does nothing, so each failure is handled once.
-//   * Request timers live on timer_strand_; the pending map under pending_mu_ decides who
-//     completes a request (response, timeout or Stop), so its callback runs exactly once.
+//   * One sweep timer on timer_strand_ times requests out; the pending map under
+//     pending_mu_ decides who completes a request (response, timeout or Stop), so its
+//     callback runs exactly once.
 #include "node/net/messaging_service.h"
 
 #include <boost/asio/bind_executor.hpp>
@@ -460,6 +461,8 @@ Status MessagingService::Start() {
     running_ = true;
   }
   StartAccept();
+  sweep_timer_.emplace(timer_strand_);
+  asio::post(timer_strand_, [this] { ScheduleSweep(); });
   for (int i = 0; i < std::max(1, options_.network_threads); ++i) {
     network_threads_.emplace_back([this] {
       for (;;) {
@@ -485,6 +488,7 @@ void MessagingService::Stop() {
     if (!running_) return;
     running_ = false;
     pending.swap(pending_);
+    deadlines_.clear();
   }
 
   // Close the acceptor and every connection on their strands while the network threads
@@ -508,7 +512,6 @@ void MessagingService::Stop() {
 
   // Every request still outstanding completes now, exactly once, with Aborted.
   for (auto& [id, req] : pending) {
-    asio::post(timer_strand_, [timer = req.timer] { timer->cancel(); });
     asio::post(*handler_pool_, [cb = std::move(req.callback), peer = req.peer] {
       cb(Status::Aborted("messaging service stopped before " + peer.ToString() + " answered"));
     });
@@ -619,28 +622,24 @@ Status MessagingService::SendOneWay(const Endpoint& to, Verb verb, std::string p
 }
 
 Status MessagingService::SendRequest(const Endpoint& to, Verb verb, std::string payload,
-                                     std::chrono::milliseconds timeout, ResponseCallback callback) {
+                                     std::chrono::milliseconds timeout, ResponseCallback callback,
+                                     CallbackThread thread) {
   assert(timeout.count() > 0);
   const int64_t id = next_request_id_.fetch_add(1, std::memory_order_relaxed);
   Message msg = NewMessage(verb, id, 0, static_cast<int32_t>(timeout.count()), std::move(payload));
-  auto timer = std::make_shared<asio::steady_timer>(timer_strand_, timeout);
+  const Clock::time_point deadline = Clock::now() + timeout;
   {
     std::lock_guard<std::mutex> lock(pending_mu_);
     if (!running_) return Status::Aborted("messaging service not running");
-    pending_.emplace(id, PendingRequest{std::move(callback), timer, to, verb});
-    // Under the mutex: nobody can take the entry (and cancel the timer) before the wait
-    // is registered.
-    timer->async_wait([this, id, timer](const error_code& ec) {
-      if (!ec) OnRequestTimeout(id);
-    });
+    pending_.emplace(id, PendingRequest{std::move(callback), deadline, to, verb, thread});
+    deadlines_.emplace(deadline, id);
   }
-  Status st = Route(to, std::move(msg), Clock::now() + timeout);
+  Status st = Route(to, std::move(msg), deadline);
   if (!st.ok()) {
     // Refused: withdraw the request unless its timeout already claimed it, in which case
     // the callback runs (TimedOut) and the send must count as accepted.
     std::optional<PendingRequest> req = TakePending(id);
     if (!req) return Status::OK();
-    asio::post(timer_strand_, [timer] { timer->cancel(); });
     return st;
   }
   return Status::OK();
@@ -668,6 +667,7 @@ std::optional<MessagingService::PendingRequest> MessagingService::TakePending(in
   if (it == pending_.end()) return std::nullopt;
   PendingRequest req = std::move(it->second);
   pending_.erase(it);
+  deadlines_.erase({req.deadline, id});
   return req;
 }
 
@@ -735,7 +735,14 @@ void MessagingService::CompleteRequest(Message response) {
                      << ") from " << response.from.ToString();
     return;
   }
-  asio::post(timer_strand_, [timer = req->timer] { timer->cancel(); });
+  if (!response.is_failure() && req->thread == CallbackThread::kNetworkOnSuccess) {
+    try {
+      req->callback(Result<Message>(std::move(response)));
+    } catch (const std::exception& e) {
+      CAIRN_LOG(ERROR) << "response callback threw: " << e.what();
+    }
+    return;
+  }
   Result<Message> result = response.is_failure() ? Result<Message>(FailureToStatus(response.from, response.payload))
                                                  : Result<Message>(std::move(response));
   asio::post(*handler_pool_, [cb = std::move(req->callback), result = std::move(result)]() mutable {
@@ -743,13 +750,39 @@ void MessagingService::CompleteRequest(Message response) {
   });
 }
 
-void MessagingService::OnRequestTimeout(int64_t id) {
-  std::optional<PendingRequest> req = TakePending(id);
-  if (!req) return;  // answered first
-  counters_.requests_timed_out.fetch_add(1, std::memory_order_relaxed);
-  asio::post(*handler_pool_, [cb = std::move(req->callback), peer = req->peer, verb = req->verb] {
-    cb(Status::TimedOut(VerbName(verb) + " request to " + peer.ToString() + " timed out"));
+namespace {
+constexpr std::chrono::milliseconds kSweepInterval{5};
+}  // namespace
+
+void MessagingService::ScheduleSweep() {
+  sweep_timer_->expires_after(kSweepInterval);
+  sweep_timer_->async_wait([this](const error_code& ec) {
+    if (ec) return;
+    SweepTimeouts();
+    if (running_.load()) ScheduleSweep();
   });
+}
+
+void MessagingService::SweepTimeouts() {
+  std::vector<PendingRequest> expired;
+  {
+    std::lock_guard<std::mutex> lock(pending_mu_);
+    const Clock::time_point now = Clock::now();
+    while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+      const int64_t id = deadlines_.begin()->second;
+      deadlines_.erase(deadlines_.begin());
+      auto it = pending_.find(id);
+      if (it == pending_.end()) continue;
+      expired.push_back(std::move(it->second));
+      pending_.erase(it);
+    }
+  }
+  for (PendingRequest& req : expired) {
+    counters_.requests_timed_out.fetch_add(1, std::memory_order_relaxed);
+    asio::post(*handler_pool_, [cb = std::move(req.callback), peer = req.peer, verb = req.verb] {
+      cb(Status::TimedOut(VerbName(verb) + " request to " + peer.ToString() + " timed out"));
+    });
+  }
 }
 
 MessagingStats MessagingService::stats() const {

@@ -121,6 +121,12 @@ struct MessagingStats {
 // A response callback: the response Message, or TimedOut / Overloaded / NotSupported /
 // IOError / Aborted (see "Guarantees"). Runs on the handler pool.
 using ResponseCallback = std::function<void(Result<Message>)>;
+// Where a request's callback runs. kHandlerPool (the default): always on the handler
+// pool. kNetworkOnSuccess: a successful response runs the callback directly on the
+// network thread that read it (one thread hand-off less per request: the coordinator's
+// hot path), so it must be quick and never block; failures, timeouts and Aborted still
+// run on the handler pool.
+enum class CallbackThread { kHandlerPool, kNetworkOnSuccess };
 // A verb handler: runs on the handler pool with the inbound message. For a request it
 // should answer with SendResponse or SendFailureResponse (possibly later, from another
 // thread); one that never answers leaves the requester to time out. A handler that
@@ -162,7 +168,8 @@ class MessagingService {
   // Sends a request; `callback` runs exactly once if this returns OK (see "Guarantees"),
   // never otherwise. Errors as SendOneWay. REQUIRES: timeout > 0.
   Status SendRequest(const Endpoint& to, Verb verb, std::string payload,
-                     std::chrono::milliseconds timeout, ResponseCallback callback);
+                     std::chrono::milliseconds timeout, ResponseCallback callback,
+                     CallbackThread thread = CallbackThread::kHandlerPool);
 
   // Answers `request` (whose id and sender are used) with `payload`.
   Status SendResponse(const Message& request, std::string payload);
@@ -176,8 +183,9 @@ class MessagingService {
   }
   template <typename T>
   Status SendRequest(const Endpoint& to, Verb verb, const T& msg, std::chrono::milliseconds timeout,
-                     ResponseCallback callback) {
-    return SendRequest(to, verb, Serialize(msg), timeout, std::move(callback));
+                     ResponseCallback callback,
+                     CallbackThread thread = CallbackThread::kHandlerPool) {
+    return SendRequest(to, verb, Serialize(msg), timeout, std::move(callback), thread);
   }
 
   // Fault injection (fault.h), effective immediately for messages not yet sent or
@@ -202,9 +210,10 @@ class MessagingService {
 
   struct PendingRequest {
     ResponseCallback callback;
-    std::shared_ptr<boost::asio::steady_timer> timer;  // runs on timer_strand_
+    std::chrono::steady_clock::time_point deadline;  // also a key of deadlines_
     Endpoint peer;
     Verb verb;
+    CallbackThread thread = CallbackThread::kHandlerPool;
   };
 
   // One atomic per MessagingStats field.
@@ -226,7 +235,10 @@ class MessagingService {
   void HandleInbound(Message msg);
   void Dispatch(Message msg);
   void CompleteRequest(Message response);
-  void OnRequestTimeout(int64_t id);
+  // Every kSweepInterval on timer_strand_: times out the requests past their deadline
+  // (one timer for all requests instead of one per request).
+  void ScheduleSweep();
+  void SweepTimeouts();
   // Removes and returns the pending request, if still there.
   std::optional<PendingRequest> TakePending(int64_t id);
   void RemoveInbound(const std::shared_ptr<Inbound>& conn);
@@ -253,6 +265,9 @@ class MessagingService {
   std::atomic<int64_t> next_request_id_{1};
   mutable std::mutex pending_mu_;
   std::unordered_map<int64_t, PendingRequest> pending_;  // guarded by pending_mu_
+  // (deadline, id) of every pending request, soonest first. Guarded by pending_mu_.
+  std::set<std::pair<std::chrono::steady_clock::time_point, int64_t>> deadlines_;
+  std::optional<boost::asio::steady_timer> sweep_timer_;  // timer_strand_ only
 
   mutable std::mutex conns_mu_;
   std::map<Endpoint, std::shared_ptr<Outbound>> outbound_;  // guarded by conns_mu_
