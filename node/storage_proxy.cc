@@ -317,6 +317,7 @@ Status StorageProxy::Start() {
     CAIRN_ASSIGN_OR_RETURN(batchlog_, hints::BatchlogStore::Open(std::move(bo)));
   }
   started_ = true;
+  started_at_ns_ = clock_->MonotonicNanos();
   if (hints_ != nullptr || batchlog_ != nullptr) {
     bg_thread_ = std::thread([this] { BackgroundLoop(); });
   }
@@ -605,10 +606,14 @@ Result<std::vector<std::optional<PartitionUpdate>>> StorageProxy::Read(
     const TableRef& table, const std::vector<std::string>& keys, const CellFilter& filter,
     ConsistencyLevel cl) {
   const int64_t deadline = DeadlineAfterMs(options_.read_request_timeout_ms);
+  // Every key's first round goes out before any is waited for (multiget_slice).
+  std::vector<KeyRead> reads;
+  reads.reserve(keys.size());
+  for (const std::string& key : keys) reads.push_back(StartRead(table, key, filter, cl, deadline));
   std::vector<std::optional<PartitionUpdate>> out;
   out.reserve(keys.size());
-  for (const std::string& key : keys) {
-    CAIRN_ASSIGN_OR_RETURN(auto p, ReadOne(table, key, filter, cl, deadline));
+  for (KeyRead& kr : reads) {
+    CAIRN_ASSIGN_OR_RETURN(auto p, FinishRead(table, filter, kr, deadline));
     out.push_back(std::move(p));
   }
   return out;
@@ -630,109 +635,132 @@ bool WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, 
 
 }  // namespace
 
-Result<std::optional<PartitionUpdate>> StorageProxy::ReadOne(const TableRef& table,
-                                                             const std::string& key,
-                                                             const CellFilter& filter,
-                                                             ConsistencyLevel cl,
-                                                             int64_t deadline_ns) {
+// Sends data or digest READs to `eps` (the local one read in this thread, last).
+void StorageProxy::SendReads(const TableRef& table, const std::string& key,
+                             const CellFilter& filter, const std::shared_ptr<ReadCall>& call,
+                             const std::vector<std::string>& eps, bool first_is_data,
+                             bool all_data, int64_t deadline_ns) {
+  std::optional<std::pair<std::string, bool>> local;
+  for (size_t i = 0; i < eps.size(); ++i) {
+    const std::string& ep = eps[i];
+    const bool data = all_data || (first_is_data && i == 0);
+    if (IsLocal(ep)) {
+      local.emplace(ep, data);
+      continue;
+    }
+    auto to = EndpointOf(ep);
+    if (!to.ok() || messaging_ == nullptr) {
+      call->Fail(to.ok() ? Status::Unavailable(ep) : to.status());
+      continue;
+    }
+    wire::ReadCommand cmd;
+    cmd.keyspace = table.keyspace->name;
+    cmd.table_id = table.table->metadata.id;
+    cmd.key = key;
+    cmd.filter = FilterToWire(filter);
+    cmd.digest_only = !data;
+    const int64_t sent = clock_->MonotonicNanos();
+    int64_t timeout_ms = std::max<int64_t>(1, (deadline_ns - sent) / 1'000'000);
+    Status st = messaging_->SendRequest(
+        *to, wire::Verb::READ, cmd, std::chrono::milliseconds(timeout_ms),
+        [this, call, ep, data, sent](Result<net::Message> res) {
+          if (!res.ok()) {
+            if (res.status().IsTimedOut()) {
+              latency_.Record(ep, (clock_->MonotonicNanos() - sent) / 1000);
+            }
+            call->Fail(res.status());
+            return;
+          }
+          latency_.Record(ep, (clock_->MonotonicNanos() - sent) / 1000);
+          wire::ReadResponse resp;
+          Status st = net::Deserialize(res->payload, &resp);
+          ReadCall::Response out;
+          out.endpoint = ep;
+          out.digest = resp.digest;
+          if (st.ok() && data) {
+            out.has_data = true;
+            if (resp.__isset.data) {
+              auto p = DecodePartition(resp.data);
+              if (!p.ok()) {
+                st = p.status();
+              } else {
+                out.data = std::move(*p);
+              }
+            }
+          }
+          if (!st.ok()) {
+            call->Fail(st);
+            return;
+          }
+          call->Add(std::move(out));
+        },
+        net::CallbackThread::kNetworkOnSuccess);
+    if (!st.ok()) call->Fail(st);
+  }
+  if (local.has_value()) {
+    auto res = LocalRead(table.table->metadata.id, key, filter);
+    if (!res.ok()) {
+      call->Fail(res.status());
+    } else {
+      ReadCall::Response out;
+      out.endpoint = local->first;
+      out.digest = DigestOf(*res);
+      if (local->second) {
+        out.has_data = true;
+        out.data = std::move(*res);
+      }
+      call->Add(std::move(out));
+    }
+  }
+}
+
+StorageProxy::KeyRead StorageProxy::StartRead(const TableRef& table, const std::string& key,
+                                              const CellFilter& filter, ConsistencyLevel cl,
+                                              int64_t deadline_ns) {
+  KeyRead kr;
+  kr.key = key;
+  kr.early = StartReadImpl(table, key, filter, cl, deadline_ns, &kr);
+  return kr;
+}
+
+Status StorageProxy::StartReadImpl(const TableRef& table, const std::string& key,
+                                   const CellFilter& filter, ConsistencyLevel cl,
+                                   int64_t deadline_ns, KeyRead* kr) {
   counters_->reads++;
+  std::shared_ptr<const ring::Snitch> snitch = cluster_->snitch();
+  const std::string local_dc = snitch->GetDatacenter(local_endpoint_);
+  const DecoratedKey dk = db_->Decorate(key);
+  CAIRN_ASSIGN_OR_RETURN(Replicas r, ReplicasFor(*table.keyspace, dk.token, false));
+  CAIRN_RETURN_IF_ERROR(ValidateForRead(cl, r.layout));
+  kr->live = SortByProximity(local_endpoint_, r.live, *snitch, &latency_);
+  Status avail = AssureSufficientLive(cl, r.layout, kr->live, 0, *snitch, local_dc);
+  if (!avail.ok()) {
+    counters_->unavailables++;
+    return avail;
+  }
+  kr->targets = FilterForQuery(cl, r.layout, kr->live, *snitch, local_dc);
+  if (kr->targets.empty()) {
+    return Status::Unavailable("Cannot achieve consistency level " + std::string(ToString(cl)));
+  }
+  // Phase 1: data from the closest, digests from the others.
+  kr->call = std::make_shared<ReadCall>();
+  SendReads(table, key, filter, kr->call, kr->targets, true, false, deadline_ns);
+  return Status::OK();
+}
+
+Result<std::optional<PartitionUpdate>> StorageProxy::FinishRead(const TableRef& table,
+                                                                const CellFilter& filter,
+                                                                KeyRead& kr, int64_t deadline_ns) {
+  CAIRN_RETURN_IF_ERROR(kr.early);
   const KeyspaceSchema& ks = *table.keyspace;
   const std::string& table_id = table.table->metadata.id;
   const AbstractType& cmp = *table.table->metadata.comparator;
   std::shared_ptr<const ring::Snitch> snitch = cluster_->snitch();
   const std::string local_dc = snitch->GetDatacenter(local_endpoint_);
-  const DecoratedKey dk = db_->Decorate(key);
-  CAIRN_ASSIGN_OR_RETURN(Replicas r, ReplicasFor(ks, dk.token, false));
-  CAIRN_RETURN_IF_ERROR(ValidateForRead(cl, r.layout));
-  std::vector<std::string> live = SortByProximity(local_endpoint_, r.live, *snitch, &latency_);
-  Status avail = AssureSufficientLive(cl, r.layout, live, 0, *snitch, local_dc);
-  if (!avail.ok()) {
-    counters_->unavailables++;
-    return avail;
-  }
-  std::vector<std::string> targets = FilterForQuery(cl, r.layout, live, *snitch, local_dc);
-  if (targets.empty()) return Status::Unavailable("Cannot achieve consistency level " + std::string(ToString(cl)));
-
-  // Sends data or digest READs to `eps` (the local one read in this thread, last).
-  auto send_reads = [&](const std::shared_ptr<ReadCall>& call, const std::vector<std::string>& eps,
-                        bool first_is_data, bool all_data) {
-    std::optional<std::pair<std::string, bool>> local;
-    for (size_t i = 0; i < eps.size(); ++i) {
-      const std::string& ep = eps[i];
-      const bool data = all_data || (first_is_data && i == 0);
-      if (IsLocal(ep)) {
-        local.emplace(ep, data);
-        continue;
-      }
-      auto to = EndpointOf(ep);
-      if (!to.ok() || messaging_ == nullptr) {
-        call->Fail(to.ok() ? Status::Unavailable(ep) : to.status());
-        continue;
-      }
-      wire::ReadCommand cmd;
-      cmd.keyspace = ks.name;
-      cmd.table_id = table_id;
-      cmd.key = key;
-      cmd.filter = FilterToWire(filter);
-      cmd.digest_only = !data;
-      const int64_t sent = clock_->MonotonicNanos();
-      int64_t timeout_ms = std::max<int64_t>(1, (deadline_ns - sent) / 1'000'000);
-      Status st = messaging_->SendRequest(
-          *to, wire::Verb::READ, cmd, std::chrono::milliseconds(timeout_ms),
-          [this, call, ep, data, sent](Result<net::Message> res) {
-            if (!res.ok()) {
-              if (res.status().IsTimedOut()) {
-                latency_.Record(ep, (clock_->MonotonicNanos() - sent) / 1000);
-              }
-              call->Fail(res.status());
-              return;
-            }
-            latency_.Record(ep, (clock_->MonotonicNanos() - sent) / 1000);
-            wire::ReadResponse resp;
-            Status st = net::Deserialize(res->payload, &resp);
-            ReadCall::Response out;
-            out.endpoint = ep;
-            out.digest = resp.digest;
-            if (st.ok() && data) {
-              out.has_data = true;
-              if (resp.__isset.data) {
-                auto p = DecodePartition(resp.data);
-                if (!p.ok()) {
-                  st = p.status();
-                } else {
-                  out.data = std::move(*p);
-                }
-              }
-            }
-            if (!st.ok()) {
-              call->Fail(st);
-              return;
-            }
-            call->Add(std::move(out));
-          },
-          net::CallbackThread::kNetworkOnSuccess);
-      if (!st.ok()) call->Fail(st);
-    }
-    if (local.has_value()) {
-      auto res = LocalRead(table_id, key, filter);
-      if (!res.ok()) {
-        call->Fail(res.status());
-      } else {
-        ReadCall::Response out;
-        out.endpoint = local->first;
-        out.digest = DigestOf(*res);
-        if (local->second) {
-          out.has_data = true;
-          out.data = std::move(*res);
-        }
-        call->Add(std::move(out));
-      }
-    }
-  };
-
-  // Phase 1: data from the closest, digests from the others.
-  auto call = std::make_shared<ReadCall>();
-  send_reads(call, targets, true, false);
+  const std::string& key = kr.key;
+  const std::vector<std::string>& targets = kr.targets;
+  const std::vector<std::string>& live = kr.live;
+  const std::shared_ptr<ReadCall>& call = kr.call;
   const int needed = static_cast<int>(targets.size());
   std::vector<ReadCall::Response> responses;
   {
@@ -765,7 +793,7 @@ Result<std::optional<PartitionUpdate>> StorageProxy::ReadOne(const TableRef& tab
     // Phase 2: data from every contacted replica, reconcile, repair the stale ones.
     counters_->digest_mismatches++;
     auto full = std::make_shared<ReadCall>();
-    send_reads(full, targets, true, true);
+    SendReads(table, key, filter, full, targets, true, true, deadline_ns);
     std::unique_lock lock(full->mu);
     bool ok = WaitUntil(lock, full->cv, clock_, deadline_ns, [&] {
       return full->failures > 0 || static_cast<int>(full->responses.size()) >= needed;
@@ -1443,6 +1471,10 @@ void StorageProxy::RunBackgroundRoundForTest() {
   ReplayBatches();
 }
 
+namespace {
+constexpr int64_t kHintDropGraceNanos = 120LL * 1'000'000'000;
+}  // namespace
+
 void StorageProxy::DeliverHints() {
   if (hints_ == nullptr || messaging_ == nullptr) return;
   auto tm = cluster_->token_metadata();
@@ -1453,6 +1485,9 @@ void StorageProxy::DeliverHints() {
     }
     std::optional<std::string> ep = tm->GetEndpointForHostId(host);
     if (!ep.has_value()) {
+      // A node that just started may not know the whole ring yet: hints for hosts it has
+      // not heard of are kept until it has been up for kHintDropGraceNanos.
+      if (clock_->MonotonicNanos() - started_at_ns_ < kHintDropGraceNanos) continue;
       uint64_t n = hints_->PendingHints(host);
       CAIRN_LOG(INFO) << "dropping " << n << " hints for host " << host
                       << ": it is no longer in the ring";

@@ -20,7 +20,8 @@
 //   down longer than max_hint_window_ms. A delivery thread checks every
 //   hint_delivery_interval_ms: for each host with hints that gossip says is up it sends
 //   them (HINT verb, one at a time, throttled to hinted_handoff_throttle_kb per second),
-//   logging progress; hints for a host id no longer in the ring are dropped.
+//   logging progress; hints for a host id no longer in the ring are dropped (once the
+//   node has been up two minutes: a node that just started may not know the ring yet).
 //
 // Reads (Read): per key the live replicas sorted by proximity (this node first, then
 //   its DC, then measured latency); FilterForQuery picks as many as the CL needs. The
@@ -176,9 +177,26 @@ class StorageProxy final : public Coordinator {
   Status WaitWrite(const std::shared_ptr<WriteCall>& call, int64_t deadline_ns,
                    WriteOutcome* outcome);
 
-  Result<std::optional<PartitionUpdate>> ReadOne(const TableRef& table, const std::string& key,
-                                                 const CellFilter& filter, ConsistencyLevel cl,
-                                                 int64_t deadline_ns);
+  // One key of a read: StartRead sends the first round (data + digests), FinishRead
+  // waits for it and resolves (repair round if the digests differ), so a multiget has
+  // every key's first round in flight at once.
+  struct KeyRead {
+    std::string key;
+    Status early;                      // failed before anything was sent
+    std::vector<std::string> live;     // live replicas, closest first
+    std::vector<std::string> targets;  // contacted (first = data)
+    std::shared_ptr<ReadCall> call;
+  };
+  KeyRead StartRead(const TableRef& table, const std::string& key, const CellFilter& filter,
+                    ConsistencyLevel cl, int64_t deadline_ns);
+  Status StartReadImpl(const TableRef& table, const std::string& key, const CellFilter& filter,
+                       ConsistencyLevel cl, int64_t deadline_ns, KeyRead* kr);
+  Result<std::optional<PartitionUpdate>> FinishRead(const TableRef& table,
+                                                    const CellFilter& filter, KeyRead& kr,
+                                                    int64_t deadline_ns);
+  void SendReads(const TableRef& table, const std::string& key, const CellFilter& filter,
+                 const std::shared_ptr<ReadCall>& call, const std::vector<std::string>& eps,
+                 bool first_is_data, bool all_data, int64_t deadline_ns);
   // Local replica reads.
   Result<std::optional<PartitionUpdate>> LocalRead(const std::string& table_id,
                                                    const std::string& key,
@@ -232,6 +250,7 @@ class StorageProxy final : public Coordinator {
   bool bg_stop_ = false;  // GUARDED_BY(bg_mu_)
   std::thread bg_thread_;
   std::atomic<bool> started_{false};
+  int64_t started_at_ns_ = 0;  // set by Start, read by the background thread
 };
 
 }  // namespace cairn::node
