@@ -283,10 +283,16 @@ StorageProxy::StorageProxy(StorageProxyOptions options, Database* db, const Clus
       rng_(std::random_device{}()),
       counters_(std::make_unique<Counters>()) {
   if (messaging_ != nullptr) {
-    auto reg = [this](Verb verb, void (StorageProxy::*fn)(net::Message)) {
-      messaging_->RegisterHandler(verb, [this, fn](net::Message m) { (this->*fn)(std::move(m)); });
+    auto reg = [this](Verb verb, void (StorageProxy::*fn)(net::Message), bool inline_ok = false) {
+      messaging_->RegisterHandler(
+          verb, [this, fn](net::Message m) { (this->*fn)(std::move(m)); }, inline_ok);
     };
-    reg(wire::Verb::MUTATION, &StorageProxy::HandleMutation);
+    // With a periodic commit log a replica write never waits for fsync, so it runs on
+    // the network thread that read it (no hand-off); in batch mode it waits for the
+    // group commit and runs on the handler pool.
+    const bool periodic =
+        db_->options().engine.commitlog_sync == memtable::CommitLogSyncMode::kPeriodic;
+    reg(wire::Verb::MUTATION, &StorageProxy::HandleMutation, periodic);
     reg(wire::Verb::READ_REPAIR, &StorageProxy::HandleMutation);
     reg(wire::Verb::HINT, &StorageProxy::HandleMutation);
     reg(wire::Verb::READ, &StorageProxy::HandleRead);

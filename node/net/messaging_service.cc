@@ -427,9 +427,14 @@ MessagingService::MessagingService(MessagingOptions options)
 
 MessagingService::~MessagingService() { Stop(); }
 
-void MessagingService::RegisterHandler(Verb verb, VerbHandler handler) {
+void MessagingService::RegisterHandler(Verb verb, VerbHandler handler, bool on_network_thread) {
   assert(!started_);
   handlers_[static_cast<int>(verb)] = std::move(handler);
+  if (on_network_thread) {
+    network_thread_verbs_.insert(static_cast<int>(verb));
+  } else {
+    network_thread_verbs_.erase(static_cast<int>(verb));
+  }
 }
 
 Status MessagingService::Start() {
@@ -694,6 +699,24 @@ void MessagingService::Dispatch(Message msg) {
     if (msg.is_request()) {
       SendFailureResponse(msg, internode::FailureReason::UNKNOWN_VERB, "no handler for " + VerbName(msg.verb))
           .IgnoreError();  // best effort: the requester times out otherwise
+    }
+    return;
+  }
+  if (network_thread_verbs_.count(static_cast<int>(msg.verb)) > 0) {
+    const bool is_request = msg.is_request();
+    Message reply_to;
+    if (is_request) {
+      reply_to.verb = msg.verb;
+      reply_to.id = msg.id;
+      reply_to.from = msg.from;
+    }
+    try {
+      it->second(std::move(msg));
+    } catch (const std::exception& e) {
+      CAIRN_LOG(ERROR) << "handler for " << VerbName(reply_to.verb) << " threw: " << e.what();
+      if (is_request) {
+        SendFailureResponse(reply_to, internode::FailureReason::HANDLER_ERROR, e.what()).IgnoreError();
+      }
     }
     return;
   }

@@ -141,9 +141,12 @@ class MessagingService {
   MessagingService(const MessagingService&) = delete;
   MessagingService& operator=(const MessagingService&) = delete;
 
-  // Registers the handler for `verb`, replacing any earlier one.
+  // Registers the handler for `verb`, replacing any earlier one. With `on_network_thread`
+  // the handler runs directly on the network thread that decoded the message (no hand-off
+  // to the handler pool): only for handlers that never block (a replica write whose
+  // commit log does not wait for fsync).
   // REQUIRES: Start() has not been called.
-  void RegisterHandler(Verb verb, VerbHandler handler);
+  void RegisterHandler(Verb verb, VerbHandler handler, bool on_network_thread = false);
 
   // Binds listen_endpoint, starts the network threads and the handler pool, and accepts
   // connections. IOError when the address cannot be bound (in use, not local).
@@ -246,6 +249,7 @@ class MessagingService {
   const MessagingOptions options_;
   Endpoint local_endpoint_;
   std::unordered_map<int, VerbHandler> handlers_;  // immutable after Start()
+  std::set<int> network_thread_verbs_;             // immutable after Start()
   FaultInjector faults_;
   Counters counters_;
 
