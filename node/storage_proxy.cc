@@ -220,6 +220,7 @@ struct StorageProxy::WriteCall {
   bool satisfied = false;
   bool failed = false;  // the CL can no longer be met
   Status failure;       // the first failure
+  Status local_failure;  // this node's own write failed (reported as it is)
 
   void Ack(const std::string& endpoint) {
     std::lock_guard lock(mu);
@@ -228,10 +229,11 @@ struct StorageProxy::WriteCall {
     if (counter.has_value() ? counter->Ack(endpoint) : outstanding == 0) satisfied = true;
     cv.notify_all();
   }
-  void Fail(const std::string& endpoint, const Status& st, bool hinted) {
+  void Fail(const std::string& endpoint, const Status& st, bool hinted, bool local = false) {
     std::lock_guard lock(mu);
     --outstanding;
     if (failure.ok()) failure = st;
+    if (local && local_failure.ok()) local_failure = st;
     if (counter.has_value()) {
       if (hinted && counter->AckHint()) satisfied = true;
       if (!satisfied && counter->Fail(endpoint)) failed = true;
@@ -262,10 +264,12 @@ struct StorageProxy::ReadCall {
     responses.push_back(std::move(r));
     cv.notify_all();
   }
-  void Fail(const Status& st) {
+  // `local`: this node's own read failed (disk, corruption): reported as it is. A
+  // replica's failure is reported as a timeout (Thrift has no read failure exception).
+  void Fail(const Status& st, bool local = false) {
     std::lock_guard lock(mu);
     ++failures;
-    if (failure.ok()) failure = st;
+    if (failure.ok() || local) failure = local ? st : Status::TimedOut(st.ToString());
     cv.notify_all();
   }
 };
@@ -494,7 +498,7 @@ void StorageProxy::StartWrite(const std::shared_ptr<WriteCall>& call,
       call->Ack(local_endpoint_);
     } else {
       CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "local write failed: " << st.ToString();
-      call->Fail(local_endpoint_, st, false);
+      call->Fail(local_endpoint_, st, false, /*local=*/true);
     }
   }
 }
@@ -510,9 +514,8 @@ Status StorageProxy::WaitWrite(const std::shared_ptr<WriteCall>& call, int64_t d
   if (call->satisfied) return Status::OK();
   int acked = call->counter.has_value() ? call->counter->acknowledged() : call->acks;
   if (outcome != nullptr) outcome->acknowledged_by = acked;
-  if (call->outstanding <= 0 && !call->failure.ok() && !call->failure.IsTimedOut() &&
-      !call->failure.IsUnavailable()) {
-    return call->failure;  // e.g. the local write failed (disk, unknown table)
+  if (!call->local_failure.ok() && (call->failed || call->outstanding <= 0)) {
+    return call->local_failure;  // e.g. the local write failed (disk full, overloaded)
   }
   counters_->write_timeouts++;
   if (!call->failure.ok()) {
@@ -777,6 +780,9 @@ Result<std::optional<PartitionUpdate>> StorageProxy::FinishRead(const TableRef& 
     });
     if (call->failures > 0 && !call->failure.IsTimedOut()) return call->failure;
     if (!ok || call->failures > 0) {
+      if (call->failures > 0) {
+        CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "read failed: " << call->failure.ToString();
+      }
       counters_->read_timeouts++;
       return Status::TimedOut("Operation timed out - received only " +
                               std::to_string(call->responses.size()) + " responses.");
@@ -806,6 +812,9 @@ Result<std::optional<PartitionUpdate>> StorageProxy::FinishRead(const TableRef& 
     });
     if (full->failures > 0 && !full->failure.IsTimedOut()) return full->failure;
     if (!ok || full->failures > 0) {
+      if (full->failures > 0) {
+        CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "read failed: " << full->failure.ToString();
+      }
       counters_->read_timeouts++;
       return Status::TimedOut("Operation timed out - received only " +
                               std::to_string(full->responses.size()) + " responses.");
@@ -1094,7 +1103,7 @@ Status StorageProxy::ScanRange(const TableRef& table, const std::vector<KeyBound
       if (local.has_value()) {
         auto rows = LocalRange(table_id, remaining, filter, page_rows);
         if (!rows.ok()) {
-          call->Fail(rows.status());
+          call->Fail(rows.status(), /*local=*/true);
         } else {
           ReadCall::Response out;
           out.endpoint = *local;
@@ -1110,10 +1119,11 @@ Status StorageProxy::ScanRange(const TableRef& table, const std::vector<KeyBound
           return call->failures > 0 ||
                  call->responses.size() >= g.targets.size();
         });
-        if (call->failures > 0 && !call->failure.IsTimedOut() && !call->failure.IsUnavailable()) {
-          return call->failure;
-        }
+        if (call->failures > 0 && !call->failure.IsTimedOut()) return call->failure;
         if (!ok || call->failures > 0) {
+          if (call->failures > 0) {
+            CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "range read failed: " << call->failure.ToString();
+          }
           counters_->read_timeouts++;
           return Status::TimedOut("Operation timed out - received only " +
                                   std::to_string(call->responses.size()) + " responses.");
