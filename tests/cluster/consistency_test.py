@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+# Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
+#
+# End to end, issue 5: the consistency matrix. 3 cairnd nodes on 127.0.0.101-103, a
+# keyspace with SimpleStrategy RF=3, node1 the coordinator throughout. Three rounds, with
+# 0, 1 (node3, kill -9) and 2 (node3 and node2, stopped) nodes down, each started once
+# node1 sees the nodes down. In each round, for every write CL in {ANY, ONE, TWO, QUORUM,
+# ALL} and read CL in {ONE, TWO, QUORUM, ALL}: a fresh value written to one column of one
+# partition (always the same one, with increasing timestamps, so stale replicas hold older
+# values), then read back. Checked:
+#   - UnavailableException exactly when fewer replicas are up than the CL needs (never for
+#     a write at ANY), for writes and reads;
+#   - when write and read succeed and R + W > RF (ANY counts as W = 0), the read returns
+#     the value just written;
+#   - a read never returns a value whose write was refused.
+# Prints the timings. Usage:
+#   consistency_test.py --cairnd PATH --gen-py DIR [--launcher PATH] [unittest options]
+import time
+import unittest
+
+from cluster_util import (CL, Cluster, Timer, column, connect, keyspace, log, now_us,
+                          ttypes)
+
+ADDRESSES = ["127.0.0.101", "127.0.0.102", "127.0.0.103"]
+RF = 3
+WRITE_CLS = ["ANY", "ONE", "TWO", "QUORUM", "ALL"]
+READ_CLS = ["ONE", "TWO", "QUORUM", "ALL"]
+# Replicas each level needs (RF 3). ANY needs none: a hint on the coordinator will do.
+BLOCK_FOR = {"ANY": 0, "ONE": 1, "TWO": 2, "QUORUM": 2, "ALL": 3}
+KEY = b"matrix"
+
+
+class ConsistencyTest(unittest.TestCase):
+    def setUp(self):
+        self.timer = Timer()
+        self.cluster = Cluster("consistency", ADDRESSES, settings={
+            "ring_delay_ms": 1500,
+            "phi_convict_threshold": 5,
+            "write_request_timeout_in_ms": 4000,
+            "read_request_timeout_in_ms": 4000,
+        })
+
+    def tearDown(self):
+        self.cluster.destroy()
+        self.timer.report()
+
+    def run_round(self, client, live, failures, stamp):
+        """Every (write CL, read CL) pair with `live` replicas up; appends what went
+        wrong to `failures`. Returns the number of checked reads of the latest write."""
+        checked = 0
+        parent = ttypes.ColumnParent("cf")
+        path = ttypes.ColumnPath("cf", column=b"c")
+        for w in WRITE_CLS:
+            for r in READ_CLS:
+                what = "%d up, write %s, read %s" % (live, w, r)
+                value = ("%s|%d" % (what, stamp[0])).encode()
+                stamp[0] += 1
+                ts = max(now_us(), stamp[1] + 1)
+                stamp[1] = ts
+                want_unavailable = w != "ANY" and live < BLOCK_FOR[w]
+                try:
+                    client.insert(KEY, parent, column(b"c", value, ts),
+                                  getattr(CL, w))
+                    wrote = True
+                    self.written.add(value)
+                except ttypes.UnavailableException:
+                    wrote = False
+                    self.refused.add(value)
+                except Exception as e:  # noqa: BLE001 (TimedOut: a failure too)
+                    failures.append("%s: write raised %r" % (what, e))
+                    continue
+                if wrote == want_unavailable:
+                    failures.append("%s: write %s" % (
+                        what, "succeeded" if wrote else "UnavailableException"))
+                got = None
+                try:
+                    got = client.get(KEY, path, getattr(CL, r)).column.value
+                    read = True
+                except ttypes.NotFoundException:
+                    read = True
+                except ttypes.UnavailableException:
+                    read = False
+                except Exception as e:  # noqa: BLE001
+                    failures.append("%s: read raised %r" % (what, e))
+                    continue
+                if read == (live < BLOCK_FOR[r]):
+                    failures.append("%s: read %s" % (
+                        what, "succeeded" if read else "UnavailableException"))
+                if read and got in self.refused:
+                    failures.append("%s: read returned %r, whose write was refused"
+                                    % (what, got))
+                if read and wrote and BLOCK_FOR[w] + BLOCK_FOR[r] > RF:
+                    checked += 1
+                    if got != value:
+                        failures.append("%s: R+W > RF but read %r, not the latest %r"
+                                        % (what, got, value))
+        return checked
+
+    def test_matrix(self):
+        c = self.cluster
+        self.timer.measure("start 3 nodes", c.start_all)
+        self.timer.measure("create keyspace RF=3", c.create_keyspace, "node1",
+                           keyspace("ks", "SimpleStrategy", {"replication_factor": "3"},
+                                    ["cf"]))
+        self.written, self.refused = set(), set()
+        failures = []
+        stamp = [0, 0]
+        rounds = [(None, None), ("node3", "kill"), ("node2", "stop")]
+        total_checked = 0
+        for down_node, how in rounds:
+            if down_node is not None:
+                start = time.monotonic()
+                getattr(c, how)(down_node)
+                c.wait_down("node1", down_node)
+                self.timer.phase("%s %s, node1 sees it down" % (how, down_node),
+                                 time.monotonic() - start)
+            live = RF - (0 if down_node is None else (1 if down_node == "node3" else 2))
+            start = time.monotonic()
+            with connect(ADDRESSES[0], "ks") as client:
+                n = self.run_round(client, live, failures, stamp)
+            total_checked += n
+            self.timer.phase("round with %d of 3 up: 20 write/read pairs" % live,
+                             time.monotonic() - start)
+        log("%d reads checked against the latest write; %d writes refused"
+            % (total_checked, len(self.refused)))
+        self.assertEqual(failures, [], "\n" + "\n".join(failures))
+        # R + W > RF with both allowed: 11 pairs with 3 up, 4 with 2 up, none with 1.
+        self.assertEqual(total_checked, 15)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
