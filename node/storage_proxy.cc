@@ -1374,7 +1374,13 @@ void StorageProxy::HandleMutation(net::Message msg) {
   if (!st.ok()) {
     CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "cannot apply a " << net::VerbName(msg.verb) << " from "
                                     << msg.from.ToString() << ": " << st.ToString();
-    messaging_->SendFailureResponse(msg, wire::FailureReason::HANDLER_ERROR, st.ToString()).IgnoreError();
+    // INVALID: this mutation can never apply here (a table this node does not have: dropped,
+    // or not yet known); HANDLER_ERROR: it may later (disk, overload).
+    messaging_->SendFailureResponse(msg,
+                                    st.IsInvalidArgument() ? wire::FailureReason::INVALID
+                                                           : wire::FailureReason::HANDLER_ERROR,
+                                    st.ToString())
+        .IgnoreError();
     return;
   }
   messaging_->SendResponse(msg, net::Serialize(wire::MutationAck{})).IgnoreError();
@@ -1538,6 +1544,12 @@ void StorageProxy::DeliverHints() {
               [promise](Result<net::Message> res) { promise->set_value(res.status()); });
           if (!sent.ok()) return sent;
           Status result = future.get();
+          if (result.IsInvalidArgument()) {
+            // The replica can never apply it (its table was dropped): skip it.
+            CAIRN_LOG_EVERY_N_SEC(INFO, 60) << "dropping a hint " << *ep << " refused: " << result.ToString();
+            counters_->hints_dropped++;
+            return Status::OK();
+          }
           if (!result.ok()) return result;
           counters_->hints_delivered++;
           bytes += h.mutation.size();
