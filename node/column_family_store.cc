@@ -159,6 +159,56 @@ Result<std::shared_ptr<SSTableReader>> ColumnFamilyStore::WriteSSTable(
   return SSTableReader::Open(options_.directory, generation, SSTableOpts());
 }
 
+ColumnFamilyStore::Import::Import(ColumnFamilyStore* store,
+                                  std::unique_ptr<SSTableWriter> writer)
+    : store_(store), writer_(std::move(writer)) {}
+
+ColumnFamilyStore::Import::~Import() { Abandon(); }
+
+Status ColumnFamilyStore::Import::Add(const DecoratedKey& key, const PartitionUpdate& update) {
+  if (done_) return Status::InvalidArgument("import already finished");
+  if (update.empty()) return Status::OK();
+  return writer_->Add(key, update);
+}
+
+Status ColumnFamilyStore::Import::Finish() {
+  if (done_) return Status::InvalidArgument("import already finished");
+  done_ = true;
+  const uint64_t generation = writer_->generation();
+  Status st = writer_->Finish(ReplayPosition{});
+  if (!st.ok()) {
+    writer_->Abandon();
+    return st;
+  }
+  auto reader = SSTableReader::Open(store_->options_.directory, generation, store_->SSTableOpts());
+  if (!reader.ok()) return reader.status();
+  CAIRN_LOG(INFO) << "imported " << writer_->partitions_written() << " partitions of "
+                  << store_->metadata_.keyspace << "." << store_->metadata_.name
+                  << " as generation " << generation << " (" << (*reader)->data_size()
+                  << " bytes)";
+  std::lock_guard lock(store_->mu_);
+  store_->sstables_.push_back(std::move(reader).value());
+  return Status::OK();
+}
+
+void ColumnFamilyStore::Import::Abandon() {
+  if (done_) return;
+  done_ = true;
+  writer_->Abandon();
+}
+
+uint64_t ColumnFamilyStore::Import::partitions() const { return writer_->partitions_written(); }
+uint64_t ColumnFamilyStore::Import::bytes() const { return writer_->bytes_written(); }
+
+Result<std::unique_ptr<ColumnFamilyStore::Import>> ColumnFamilyStore::BeginImport(
+    uint64_t expected_partitions) {
+  const uint64_t generation = next_generation_.fetch_add(1);
+  CAIRN_ASSIGN_OR_RETURN(
+      std::unique_ptr<SSTableWriter> writer,
+      SSTableWriter::Create(options_.directory, generation, expected_partitions, SSTableOpts()));
+  return std::unique_ptr<Import>(new Import(this, std::move(writer)));
+}
+
 Result<ReplayPosition> ColumnFamilyStore::FlushPending() {
   std::lock_guard flush_lock(flush_mu_);
   while (true) {

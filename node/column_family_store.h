@@ -36,6 +36,7 @@
 #include "node/schema.h"
 #include "sstable/sstable_options.h"
 #include "sstable/sstable_reader.h"
+#include "sstable/sstable_writer.h"
 
 namespace cairn::node {
 
@@ -111,6 +112,28 @@ class ColumnFamilyStore {
 
   // A merged iterator over all partitions (same content rules as Read), in key order.
   std::unique_ptr<PartitionIterator> NewScanIterator() const;
+
+  // Writes partitions that arrive from elsewhere (bootstrap streaming) into a new
+  // SSTable of this store: Add them in key order, then Finish installs the SSTable
+  // (readable at once; it covers no commit log position), or Abandon deletes it.
+  class Import {
+   public:
+    ~Import();  // abandons an unfinished import
+    // REQUIRES: keys strictly increasing; `update` normalized. Empty updates are skipped.
+    Status Add(const DecoratedKey& key, const PartitionUpdate& update);
+    Status Finish();
+    void Abandon();
+    uint64_t partitions() const;
+    uint64_t bytes() const;
+
+   private:
+    friend class ColumnFamilyStore;
+    Import(ColumnFamilyStore* store, std::unique_ptr<sstable::SSTableWriter> writer);
+    ColumnFamilyStore* store_;
+    std::unique_ptr<sstable::SSTableWriter> writer_;
+    bool done_ = false;
+  };
+  Result<std::unique_ptr<Import>> BeginImport(uint64_t expected_partitions);
 
   // Runs one size-tiered compaction if a bucket qualifies; *compacted says whether it did.
   Status CompactOnce(bool* compacted);

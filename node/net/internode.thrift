@@ -33,10 +33,11 @@ namespace py cairn_internode
 #   BATCH_STORE          request     BatchStore          MutationAck
 #   BATCH_REMOVE         one-way     BatchRemove         -
 #   TRUNCATE             request     TruncateRequest     TruncateResponse
+#   STREAM_PULL          request     StreamPullRequest   StreamPullResponse
 #
 # 11 is reserved (Cassandra's MUTATION_RSP: Cairn answers MUTATION with a response
-# instead); 21.. are reserved for streaming (20 is SCHEMA_PULL). node/storage_proxy.h
-# says what each verb does.
+# instead); 22.. are reserved for streaming (20 is SCHEMA_PULL). node/storage_proxy.h
+# says what the replication verbs do, node/streaming.h what STREAM_PULL does.
 enum Verb {
   ECHO = 1,
   GOSSIP_DIGEST_SYN = 2,
@@ -53,6 +54,7 @@ enum Verb {
   TRUNCATE = 18,
   # Cassandra's MIGRATION_REQUEST: "send me your schema" (node/storage_service.h).
   SCHEMA_PULL = 20,
+  STREAM_PULL = 21,
 }
 
 # Why a request failed on the replica (payload of a response with FLAG_FAILURE).
@@ -298,4 +300,27 @@ struct TruncateRequest {
 }
 
 struct TruncateResponse {
+}
+
+# ---- Streaming (node/streaming.h; Cassandra's streaming sessions, pull-based). ----
+
+# STREAM_PULL: the next section of every partition of `table_id` within `bounds` (in
+# ring order), whole (every cell version and tombstone the source holds), up to about
+# `max_bytes` of encoded partitions. The receiver asks again with its bounds advanced
+# past the last key it got, until `done`.
+struct StreamPullRequest {
+  1: required string session,     # the receiver's session id (logs, netstats)
+  2: required string keyspace,
+  3: required binary table_id,
+  4: required list<KeyBounds> bounds,
+  5: required i32 max_bytes,
+}
+
+# `checksum`: XXH3-64 over every partition's key then encoded partition, in order
+# (node/streaming.h): a section damaged anywhere between the source's SSTables and the
+# receiver is refused, beyond the frame checksum of each message.
+struct StreamPullResponse {
+  1: required list<KeyedPartition> partitions,
+  2: required i64 checksum,
+  3: required bool done,          # nothing left within the bounds after these
 }
