@@ -4,7 +4,8 @@
 // internode ports the node picks, so ctest -j can run these side by side): --verify
 // catches a value changed behind the tool's back and a cell deleted behind it; a short run of the
 // binary writes a JSON summary whose counts add up; comparison mode reports UnavailableException as
-// errors (RF 3 on one node); the counter workloads are refused with a clear message.
+// errors (RF 3 on one node); the counter workloads are refused with a clear message;
+// token-aware routing learns the node's ring and sends every operation to it.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -22,6 +23,7 @@
 #include "tests/lib/test_util.h"
 #include "tools/stress/runner.h"
 #include "tools/stress/schema.h"
+#include "tools/stress/token_ring.h"
 #include "tools/stress/workload.h"
 
 namespace cairn::stress {
@@ -230,6 +232,91 @@ TEST_F(StressEndToEndTest, ComparisonModeCountsUnavailableAsErrors) {
       << out;
   // RF 3 on one live node: ONE works, QUORUM (2) and ALL (3) are unavailable.
   EXPECT_EQ(out, "ONE 300 300 0\nQUORUM 300 0 300\nALL 300 0 300\n");
+}
+
+TEST_F(StressEndToEndTest, TokenAwareRoutingLearnsTheRingAndSendsEveryKeyToItsReplica) {
+  StressOptions write = Options({"write", "--keyspace", "routing_ks", "--pop", "seq(1..200)", "-n",
+                                 "200", "--connections", "4", "--threads", "2", "--quiet"});
+  ASSERT_TRUE(SetUpSchema(write, [](const std::string&) {}).ok());
+  Result<RingDescription> described = DescribeRing(write);
+  ASSERT_TRUE(described.ok()) << described.status().ToString();
+  EXPECT_EQ(described->partitioner, "org.apache.cassandra.dht.Murmur3Partitioner");
+  EXPECT_EQ(described->ranges.size(), 4u);  // --num_tokens 4
+  auto ring = TokenRing::Build(*described, write.nodes);
+  ASSERT_TRUE(ring.ok()) << ring.status().ToString();
+  // The ring names the node by its rpc address; the port comes from --nodes.
+  ASSERT_EQ((*ring)->nodes().size(), 1u);
+  EXPECT_EQ((*ring)->nodes()[0].ToString(), write.nodes[0].ToString());
+  for (uint64_t id = 1; id <= 200; ++id) {
+    ASSERT_EQ((*ring)->ReplicasFor(KeyName(id)), std::vector<uint32_t>{0});
+  }
+
+  RunResult w = RunWorkload(write, write.consistency[0], nullptr, ring->get());
+  ASSERT_FALSE(w.aborted) << w.abort_reason;
+  EXPECT_TRUE(w.token_aware);
+  EXPECT_EQ(w.stats.Combined().ok, 200u);
+  EXPECT_EQ(w.routing.primary, 200u);
+  EXPECT_EQ(w.routing.Total(), 200u);
+
+  StressOptions read = Options({"read", "--keyspace", "routing_ks", "--pop", "uniform(1..200)",
+                                "-n", "500", "--connections", "4", "--verify", "--quiet"});
+  RunResult r = RunWorkload(read, read.consistency[0], nullptr, ring->get());
+  EXPECT_EQ(r.stats.Combined().ok, 500u);
+  EXPECT_EQ(r.stats.Combined().errors.Total(), 0u);
+  EXPECT_EQ(r.routing.primary, 500u);
+
+  // Range pages have no key: any idle connection, counted apart.
+  StressOptions range = Options({"range", "--keyspace", "routing_ks", "-n", "3", "--page-size",
+                                 "50", "--connections", "2", "--quiet"});
+  RunResult scan = RunWorkload(range, range.consistency[0], nullptr, ring->get());
+  EXPECT_EQ(scan.stats.Combined().ok, 3u);
+  EXPECT_EQ(scan.routing.no_key, 3u);
+  EXPECT_EQ(scan.routing.primary, 0u);
+}
+
+TEST_F(StressEndToEndTest, TokenAwareOptionsOfTheBinary) {
+  const std::string json = dir_->str() + "/routing.json";
+  std::string out;
+  // Default: on, since the ring can be learned.
+  ASSERT_EQ(Shell(Stress() + " write -n 500 --keyspace routing_bin_ks --quiet --json " + json +
+                      NodeFlag(),
+                  &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("token-aware: Murmur3Partitioner, 4 token ranges, 1 nodes"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("token-aware: 100.0 % to the primary replica"), std::string::npos) << out;
+  const std::string routing =
+      "/usr/bin/python3 -c \"import json,sys\n"
+      "r = json.load(open(sys.argv[1]))['runs'][0]\n"
+      "print(r['token_aware'], r['routing']['primary'], r['routing']['non_replica'])\" " +
+      json;
+  ASSERT_EQ(Shell(routing, &out), 0) << out;
+  EXPECT_EQ(out, "True 500 0\n");
+
+  // --no-token-aware: connections dealt round-robin over --nodes, no routing line.
+  ASSERT_EQ(Shell(Stress() +
+                      " write -n 500 --keyspace routing_bin_ks --no-token-aware --quiet"
+                      " --json " +
+                      json + NodeFlag(),
+                  &out),
+            0)
+      << out;
+  EXPECT_EQ(out.find("token-aware"), std::string::npos) << out;
+  ASSERT_EQ(Shell(routing, &out), 0) << out;
+  EXPECT_EQ(out, "False 0 0\n");
+
+  // --token-aware insists: no ring for the keyspace is a setup failure; the default
+  // only says so and goes on round-robin.
+  EXPECT_EQ(Shell(Stress() + " read -n 10 --keyspace nowhere --no-schema --token-aware --quiet" +
+                      NodeFlag(),
+                  &out),
+            3)
+      << out;
+  EXPECT_NE(out.find("--token-aware: describe_ring(nowhere) refused"), std::string::npos) << out;
+  Shell(Stress() + " read -n 10 --keyspace nowhere --no-schema --quiet" + NodeFlag(), &out);
+  EXPECT_NE(out.find("token-aware routing off (describe_ring(nowhere) refused"), std::string::npos)
+      << out;
 }
 
 TEST_F(StressEndToEndTest, CountersAreRefusedClearly) {

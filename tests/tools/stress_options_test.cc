@@ -41,6 +41,7 @@ TEST(StressOptionsTest, Defaults) {
   EXPECT_EQ(r->column_family, "standard1");
   EXPECT_EQ(r->replication_factor, 1);
   EXPECT_EQ(r->replication_strategy, "SimpleStrategy");
+  EXPECT_EQ(r->token_aware, TokenAwareness::kAuto);
   // Reads default to a uniform draw over the same range.
   EXPECT_EQ(Parse({"read"})->population.ToString(), "uniform(1..100000)");
 }
@@ -112,6 +113,14 @@ TEST(StressOptionsTest, ComparisonModeListsLevels) {
   EXPECT_EQ(r->consistency[0].Label(), "ONE");
   EXPECT_EQ(r->consistency[1].Label(), "QUORUM");
   EXPECT_EQ(r->consistency[2].Label(), "ALL");
+}
+
+TEST(StressOptionsTest, TokenAwareness) {
+  EXPECT_EQ(Parse({"write", "--token-aware"})->token_aware, TokenAwareness::kOn);
+  EXPECT_EQ(Parse({"write", "--no-token-aware"})->token_aware, TokenAwareness::kOff);
+  // The last one given wins, as with other flags that override each other.
+  EXPECT_EQ(Parse({"write", "--no-token-aware", "--token-aware"})->token_aware,
+            TokenAwareness::kOn);
 }
 
 TEST(StressOptionsTest, ThreadsAreCappedAtConnections) {

@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "tools/stress/report.h"
 #include "tools/stress/runner.h"
 #include "tools/stress/schema.h"
+#include "tools/stress/token_ring.h"
 
 namespace {
 
@@ -60,6 +62,29 @@ int main(int argc, char** argv) {
     return kExitSetup;
   }
 
+  // Token awareness: the ring of the keyspace, or (by default) a note and round-robin.
+  std::shared_ptr<const TokenRing> ring;
+  if (o.token_aware != TokenAwareness::kOff) {
+    cairn::Result<RingDescription> described = DescribeRing(o);
+    using RingResult = cairn::Result<std::shared_ptr<const TokenRing>>;
+    RingResult built =
+        described.ok() ? TokenRing::Build(*described, o.nodes) : RingResult(described.status());
+    if (built.ok()) {
+      ring = *built;
+      std::string nodes;
+      for (const Endpoint& e : ring->nodes()) nodes += (nodes.empty() ? "" : ",") + e.ToString();
+      std::printf("cairn-stress: token-aware: %s, %zu token ranges, %zu nodes (%s)\n",
+                  std::string(ring->partitioner().ShortName()).c_str(), ring->num_ranges(),
+                  ring->nodes().size(), nodes.c_str());
+    } else if (o.token_aware == TokenAwareness::kOn) {
+      std::fprintf(stderr, "cairn-stress: --token-aware: %s\n", built.status().message().c_str());
+      return kExitSetup;
+    } else {
+      std::printf("cairn-stress: token-aware routing off (%s); connections dealt round-robin\n",
+                  built.status().message().c_str());
+    }
+  }
+
   std::vector<RunResult> runs;
   bool failed = false;
   for (const ConsistencySetting& cl : o.consistency) {
@@ -67,9 +92,12 @@ int main(int argc, char** argv) {
       PrintRunHeader(stdout, o, cl);
       PrintProgressHeader(stdout, o);
     }
-    RunResult r = RunWorkload(o, cl, [&o](const IntervalReport& iv) {
-      if (!o.quiet) PrintProgress(stdout, o, iv);
-    });
+    RunResult r = RunWorkload(
+        o, cl,
+        [&o](const IntervalReport& iv) {
+          if (!o.quiet) PrintProgress(stdout, o, iv);
+        },
+        ring.get());
     PrintSummary(stdout, o, r);
     const OpTotals t = r.stats.Combined();
     if (r.aborted) failed = true;

@@ -339,6 +339,10 @@ Result<StressOptions> ParseOptions(const std::vector<std::string>& args) {
     } else if (a == "--nodes" || a == "--node") {
       CAIRN_VALUE(v);
       nodes_text = v;
+    } else if (a == "--token-aware") {
+      o.token_aware = TokenAwareness::kOn;
+    } else if (a == "--no-token-aware") {
+      o.token_aware = TokenAwareness::kOff;
     } else if (a == "--port") {
       CAIRN_VALUE(v);
       uint64_t n = 0;
@@ -485,7 +489,11 @@ Workloads: write, read, mixed, range, counter_write, counter_read
   --datacenter DC            the NetworkTopologyStrategy data center (default datacenter1)
   --drop                     drop and recreate the keyspace first
   --no-schema                create nothing; the keyspace must exist
-  --nodes H[:P],...          nodes to spread connections over (default 127.0.0.1)
+  --nodes H[:P],...          nodes to connect to (default 127.0.0.1); with token
+                             awareness the contact points of the whole ring
+  --token-aware              send each operation to a replica of its key (default:
+                             on when describe_ring works); --no-token-aware: deal
+                             connections round-robin over --nodes
   --port P                   default Thrift port (default 9160)
   --interval T               seconds between progress lines (default 1)
   --timeout-ms N             client-side request timeout (default 12000)

@@ -46,6 +46,13 @@ struct ConsistencySetting {
   std::string Label() const;
 };
 
+// Token-aware routing (--token-aware / --no-token-aware; tools/stress/token_ring.h).
+enum class TokenAwareness {
+  kAuto,  // default: on when the ring can be learned, else round-robin with a note
+  kOn,    // --token-aware: setup fails when the ring cannot be learned
+  kOff,   // --no-token-aware: connections dealt round-robin over --nodes
+};
+
 struct StressOptions {
   Workload workload = Workload::kWrite;
 
@@ -102,9 +109,14 @@ struct StressOptions {
   bool drop = false;
   bool no_schema = false;
 
-  // --nodes h1[:port],h2,...: connections are dealt round-robin over these (default
-  // 127.0.0.1:9160; --port changes the default port).
+  // --nodes h1[:port],h2,...: the nodes to talk to (default 127.0.0.1:9160; --port
+  // changes the default port). Without token awareness connections are dealt round-robin
+  // over these; with it they are the contact points, and every node of the ring gets
+  // connections from every client thread.
   std::vector<Endpoint> nodes;
+  // Send each operation to a replica of its (first) key, learned from describe_ring
+  // (default kAuto).
+  TokenAwareness token_aware = TokenAwareness::kAuto;
   // Seconds between progress lines (--interval, default 1).
   double interval_s = 1;
   // A request unanswered for this long is a client timeout; its connection is closed

@@ -191,6 +191,21 @@ void PrintProgress(FILE* out, const StressOptions& o, const IntervalReport& r) {
   std::fflush(out);
 }
 
+namespace {
+
+// "token-aware: 91.2 % to the primary replica, ..." (percentages of the operations sent).
+std::string RoutingText(const RoutingCounts& c) {
+  const double total = static_cast<double>(std::max<uint64_t>(1, c.Total()));
+  auto pct = [&](uint64_t n) { return Fmt("%.1f %%", 100.0 * static_cast<double>(n) / total); };
+  std::string s = "token-aware: " + pct(c.primary) + " to the primary replica, " + pct(c.replica) +
+                  " to another replica, " + pct(c.non_replica) +
+                  " to a non-replica (no idle connection to a replica)";
+  if (c.no_key > 0) s += ", " + U(c.no_key) + " without a key (any node)";
+  return s;
+}
+
+}  // namespace
+
 void PrintSummary(FILE* out, const StressOptions& o, const RunResult& r) {
   const OpTotals t = r.stats.Combined();
   const Histogram& h = t.latency;
@@ -242,6 +257,7 @@ void PrintSummary(FILE* out, const StressOptions& o, const RunResult& r) {
          Verification(t.errors) == 0 ? "every cell read had the value written"
                                      : U(Verification(t.errors)) + " reads FAILED verification");
   }
+  if (r.token_aware) Line(out, "routing", RoutingText(r.routing));
   if (o.workload == Workload::kMixed) {
     for (OpType type : {OpType::kRead, OpType::kWrite}) {
       const OpTotals& b = r.stats.by_type[static_cast<size_t>(type)];
@@ -299,6 +315,13 @@ void PrintComparison(FILE* out, const StressOptions& o, const std::vector<RunRes
     row("  wrong value", [&](const RunResult& r) { return U(Verification(totals(r).errors)); });
   row("  other", [&](const RunResult& r) { return U(OtherErrors(totals(r).errors)); });
   row("elapsed s", [&](const RunResult& r) { return Fmt("%.2f", r.elapsed_s); });
+  if (!runs.empty() && runs[0].token_aware) {
+    row("to replica %", [&](const RunResult& r) {
+      const double total = static_cast<double>(std::max<uint64_t>(1, r.routing.Total()));
+      return Fmt("%.1f",
+                 100.0 * static_cast<double>(r.routing.primary + r.routing.replica) / total);
+    });
+  }
   std::fflush(out);
 }
 
@@ -362,6 +385,10 @@ std::string SummaryJson(const StressOptions& o, const std::vector<RunResult>& ru
       << "      \"elapsed_s\": " << Num(r.elapsed_s) << ",\n"
       << "      \"aborted\": " << (r.aborted ? "true" : "false") << ",\n"
       << "      \"abort_reason\": " << JsonString(r.abort_reason) << ",\n"
+      << "      \"token_aware\": " << (r.token_aware ? "true" : "false") << ",\n"
+      << "      \"routing\": {\"primary\": " << r.routing.primary
+      << ", \"replica\": " << r.routing.replica << ", \"non_replica\": " << r.routing.non_replica
+      << ", \"no_key\": " << r.routing.no_key << "},\n"
       << "      \"total\": " << TotalsJson(r.stats.Combined(), r.elapsed_s, "      ") << ",\n"
       << "      \"by_op\": {";
     bool first = true;

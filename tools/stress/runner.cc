@@ -14,9 +14,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -61,6 +63,13 @@ void Stats::Merge(const Stats& o) {
   }
 }
 
+void RoutingCounts::Merge(const RoutingCounts& o) {
+  primary += o.primary;
+  replica += o.replica;
+  non_replica += o.non_replica;
+  no_key += o.no_key;
+}
+
 void Stats::Reset() {
   for (OpTotals& t : by_type) t.Reset();
   for (std::string& m : first_message) m.clear();
@@ -95,6 +104,7 @@ struct Shared {
   const StressOptions* o = nullptr;
   ConsistencySetting cl;
   std::vector<Address> addresses;
+  const TokenRing* ring = nullptr;  // token-aware routing when set; addresses = its nodes
   std::atomic<uint64_t> issued{0};
   std::atomic<uint64_t> completed{0};
   std::atomic<uint64_t> sequence{0};
@@ -152,6 +162,7 @@ class ClientThread {
  public:
   ClientThread(Shared* shared, int index, std::vector<size_t> addresses)
       : s_(shared), o_(*shared->o), rng_(Mix64(shared->o->seed, static_cast<uint64_t>(index) + 1)) {
+    idle_by_node_.resize(shared->addresses.size());
     conns_.resize(addresses.size());
     for (size_t i = 0; i < addresses.size(); ++i) {
       conns_[i] = std::make_unique<Connection>();
@@ -182,6 +193,8 @@ class ClientThread {
     std::swap(*out, interval_);
   }
 
+  // REQUIRES: Run() has returned.
+  const RoutingCounts& routing() const { return routing_; }
   bool gave_up() const { return gave_up_; }
   const std::string& give_up_reason() const { return give_up_reason_; }
 
@@ -204,7 +217,7 @@ class ClientThread {
         return;
       }
       // Issue work on idle connections.
-      while (!stopping && !idle_.empty()) {
+      while (!stopping && idle_count_ > 0) {
         uint64_t due = now;
         if (period_ns_ > 0) {
           if (next_due > now) break;
@@ -216,9 +229,8 @@ class ClientThread {
           exhausted = true;
           break;
         }
-        const size_t i = idle_.back();
-        idle_.pop_back();
-        Send(i, due, now);
+        Prepare(due, &next_);
+        Send(Route(next_), now);
       }
       // Reopen failed connections.
       if (!stopping) {
@@ -228,7 +240,7 @@ class ClientThread {
       }
       // Wait: until the next throttled slot, or at most 20 ms (stop flag, timeouts).
       uint64_t wait_ns = 20'000'000;
-      if (period_ns_ > 0 && !idle_.empty() && !stopping) {
+      if (period_ns_ > 0 && idle_count_ > 0 && !stopping) {
         wait_ns = next_due > now ? std::min(wait_ns, next_due - now) : 0;
       }
       timespec ts{static_cast<time_t>(wait_ns / 1'000'000'000),
@@ -337,7 +349,54 @@ class ClientThread {
     c.want_out = false;
     c.in_len = 0;
     ++live_;
-    idle_.push_back(i);
+    PushIdle(i);
+  }
+
+  void PushIdle(size_t i) {
+    idle_by_node_[conns_[i]->address].push_back(i);
+    ++idle_count_;
+  }
+
+  size_t TakeIdle(size_t node) {
+    std::deque<size_t>& q = idle_by_node_[node];
+    const size_t i = q.front();
+    q.pop_front();
+    --idle_count_;
+    return i;
+  }
+
+  // An idle connection to any node, taking the nodes in turn. REQUIRES: idle_count_ > 0.
+  size_t TakeAnyIdle() {
+    for (size_t k = 0; k < idle_by_node_.size(); ++k) {
+      const size_t node = (any_cursor_ + k) % idle_by_node_.size();
+      if (!idle_by_node_[node].empty()) {
+        any_cursor_ = node + 1;
+        return TakeIdle(node);
+      }
+    }
+    assert(false && "TakeAnyIdle without an idle connection");
+    return 0;
+  }
+
+  // The idle connection `op` goes out on: token-aware, one to the primary replica of its
+  // first key, else to the next replica, else any; otherwise any.
+  // REQUIRES: idle_count_ > 0.
+  size_t Route(const PendingOp& op) {
+    if (s_->ring != nullptr) {
+      if (op.keys.empty()) {
+        ++routing_.no_key;
+        return TakeAnyIdle();
+      }
+      const std::vector<uint32_t>& replicas = s_->ring->ReplicasFor(KeyName(op.keys[0]));
+      for (size_t r = 0; r < replicas.size(); ++r) {
+        if (!idle_by_node_[replicas[r]].empty()) {
+          ++(r == 0 ? routing_.primary : routing_.replica);
+          return TakeIdle(replicas[r]);
+        }
+      }
+      ++routing_.non_replica;
+    }
+    return TakeAnyIdle();
   }
 
   uint64_t NextKey() {
@@ -369,13 +428,37 @@ class ClientThread {
     return OpType::kWrite;
   }
 
-  void Send(size_t i, uint64_t due, uint64_t now) {
+  // Chooses the next operation's type and keys into *op.
+  void Prepare(uint64_t due, PendingOp* op) {
+    op->type = ChooseType();
+    op->keys.clear();
+    op->cells = 0;
+    op->due_ns = due;
+    switch (op->type) {
+      case OpType::kWrite:
+      case OpType::kCounterWrite:
+        for (int b = 0; b < o_.batch; ++b) {
+          const uint64_t id = NextKey();
+          // The same key twice in one batch is written once.
+          if (std::find(op->keys.begin(), op->keys.end(), id) == op->keys.end()) {
+            op->keys.push_back(id);
+          }
+        }
+        break;
+      case OpType::kRead:
+      case OpType::kCounterRead:
+        op->keys.push_back(NextKey());
+        break;
+      case OpType::kRange:
+        break;
+    }
+  }
+
+  // Sends next_ on idle connection i (taken off the idle lists by the caller).
+  void Send(size_t i, uint64_t now) {
     Connection& c = *conns_[i];
+    std::swap(c.op, next_);
     PendingOp& op = c.op;
-    op.type = ChooseType();
-    op.keys.clear();
-    op.cells = 0;
-    op.due_ns = due;
     ++c.seqid;
     const int32_t max_columns = static_cast<int32_t>(o_.columns.max());
     switch (op.type) {
@@ -385,11 +468,8 @@ class ClientThread {
         const std::string& cf = counter ? o_.counter_column_family : o_.column_family;
         mutations_.clear();
         const int64_t ts = NowMicrosSinceEpoch();
-        for (int b = 0; b < o_.batch; ++b) {
-          const uint64_t id = NextKey();
+        for (const uint64_t id : op.keys) {
           auto& list = mutations_[KeyName(id)][cf];
-          if (!list.empty()) continue;  // the same key twice in one batch
-          op.keys.push_back(id);
           const int n = ColumnsFor(o_.columns, id);
           list.resize(static_cast<size_t>(n));
           for (int col = 0; col < n; ++col) {
@@ -416,8 +496,7 @@ class ClientThread {
       }
       case OpType::kRead:
       case OpType::kCounterRead: {
-        const uint64_t id = NextKey();
-        op.keys.push_back(id);
+        const uint64_t id = op.keys[0];
         c.codec.EncodeGetSlice(
             c.seqid, KeyName(id),
             op.type == OpType::kRead ? o_.column_family : o_.counter_column_family, max_columns,
@@ -554,7 +633,7 @@ class ClientThread {
     c.busy = false;
     --busy_;
     c.in_len = 0;
-    idle_.push_back(i);
+    PushIdle(i);
     const uint64_t start = period_ns_ > 0 ? op.due_ns : op.sent_ns;
     Record(op.type, reply, now - std::min(now, start), partitions, cells, not_found);
   }
@@ -600,7 +679,12 @@ class ClientThread {
     last_connect_error_ = why;
     c.retry_at_ns = NowNanos() + kReconnectDelayNs;
     c.range_cursor.clear();
-    idle_.erase(std::remove(idle_.begin(), idle_.end(), i), idle_.end());
+    std::deque<size_t>& q = idle_by_node_[c.address];
+    const auto it = std::find(q.begin(), q.end(), i);
+    if (it != q.end()) {
+      q.erase(it);
+      --idle_count_;
+    }
   }
 
   Shared* s_;
@@ -609,7 +693,13 @@ class ClientThread {
   uint64_t period_ns_ = 0;  // this thread's share of --rate; 0 = unthrottled
   int epfd_ = -1;
   std::vector<std::unique_ptr<Connection>> conns_;
-  std::vector<size_t> idle_;  // open connections with nothing in flight
+  // Open connections with nothing in flight, per node (index into s_->addresses), each
+  // list in the order they became idle; idle_count_ is their total.
+  std::vector<std::deque<size_t>> idle_by_node_;
+  size_t idle_count_ = 0;
+  size_t any_cursor_ = 0;  // TakeAnyIdle starts at this node
+  PendingOp next_;         // the operation being prepared
+  RoutingCounts routing_;
   size_t busy_ = 0;
   int live_ = 0;
   std::string last_connect_error_ = "never connected";
@@ -649,10 +739,12 @@ Result<std::vector<Address>> Resolve(const std::vector<Endpoint>& nodes) {
 }  // namespace
 
 RunResult RunWorkload(const StressOptions& o, const ConsistencySetting& cl,
-                      const std::function<void(const IntervalReport&)>& on_interval) {
+                      const std::function<void(const IntervalReport&)>& on_interval,
+                      const TokenRing* ring) {
   RunResult result;
   result.consistency = cl;
-  Result<std::vector<Address>> addresses = Resolve(o.nodes);
+  result.token_aware = ring != nullptr;
+  Result<std::vector<Address>> addresses = Resolve(ring != nullptr ? ring->nodes() : o.nodes);
   if (!addresses.ok()) {
     result.aborted = true;
     result.abort_reason = addresses.status().message();
@@ -662,12 +754,16 @@ RunResult RunWorkload(const StressOptions& o, const ConsistencySetting& cl,
   s.o = &o;
   s.cl = cl;
   s.addresses = std::move(*addresses);
+  s.ring = ring;
 
-  // Connection j goes to node j mod |nodes| and to thread j mod threads.
+  // Connection j goes to thread j mod threads, and to node j mod |nodes| (round-robin)
+  // or, token-aware, (j / threads) mod |nodes|: each thread then reaches every node.
   const int nthreads = std::max(1, std::min(o.threads, o.connections));
   std::vector<std::vector<size_t>> plan(static_cast<size_t>(nthreads));
   for (int j = 0; j < o.connections; ++j) {
-    plan[static_cast<size_t>(j % nthreads)].push_back(static_cast<size_t>(j) % s.addresses.size());
+    const size_t node = ring != nullptr ? static_cast<size_t>(j / nthreads) % s.addresses.size()
+                                        : static_cast<size_t>(j) % s.addresses.size();
+    plan[static_cast<size_t>(j % nthreads)].push_back(node);
   }
   std::vector<std::unique_ptr<ClientThread>> clients;
   std::vector<std::thread> threads;
@@ -734,6 +830,7 @@ RunResult RunWorkload(const StressOptions& o, const ConsistencySetting& cl,
     }
   }
   int gave_up = 0;
+  for (auto& c : clients) result.routing.Merge(c->routing());
   for (auto& c : clients) {
     if (c->gave_up()) {
       ++gave_up;

@@ -1,12 +1,21 @@
 // Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
 //
 // The load generator proper: client threads, each an epoll loop over its share of the
-// connections (dealt round-robin over --nodes), one request outstanding per connection,
-// as real Thrift clients behave (no pipelining). A connection that is idle sends its next
-// operation at once (unthrottled) or when the next slot of its thread's share of --rate
-// is due. Each thread records into its own statistics under its own mutex; the calling
-// thread swaps them out every --interval, reports the interval, and merges it into the
-// run's totals, so the final percentiles come from every sample of the run.
+// connections, one request outstanding per connection, as real Thrift clients behave (no
+// pipelining). While a thread has an idle connection it prepares the next operation (type
+// and keys) and sends it at once (unthrottled) or when the next slot of its thread's
+// share of --rate is due. Each thread records into its own statistics under its own
+// mutex; the calling thread swaps them out every --interval, reports the interval, and
+// merges it into the run's totals, so the final percentiles come from every sample.
+//
+// Routing. Without a ring, connection j goes to node j mod |--nodes| (and to thread
+// j mod threads) and an operation takes any idle connection. With a ring (token-aware,
+// token_ring.h) connection j goes to thread j mod threads and to node (j / threads) mod
+// |ring nodes|, so every thread holds connections to every node when there are at least
+// threads x nodes connections; an operation takes an idle connection to its key's primary
+// replica, else to the next replica in ring order, else any idle connection
+// (RoutingCounts says how often each happened). A thread uses the idle connections to
+// one node in turn (FIFO), spreading the load over them.
 //
 // Latency: from when an operation was due (throttled) or sent (unthrottled) to the last
 // byte of its reply, for successful operations only; errors are counted by kind.
@@ -26,6 +35,7 @@
 
 #include "tools/stress/histogram.h"
 #include "tools/stress/options.h"
+#include "tools/stress/token_ring.h"
 #include "tools/stress/workload.h"
 
 namespace cairn::stress {
@@ -61,6 +71,16 @@ struct Stats {
   void Reset();
 };
 
+// Where token-aware runs sent their operations.
+struct RoutingCounts {
+  uint64_t primary = 0;      // to the first replica of the operation's (first) key
+  uint64_t replica = 0;      // to another replica: no idle connection to the primary
+  uint64_t non_replica = 0;  // to a node holding no copy: no idle connection to a replica
+  uint64_t no_key = 0;       // operations without a key (range pages): any idle connection
+  uint64_t Total() const { return primary + replica + non_replica + no_key; }
+  void Merge(const RoutingCounts& o);
+};
+
 struct IntervalReport {
   double end_s = 0;          // seconds since the run started
   double length_s = 0;       // the interval's length
@@ -75,12 +95,17 @@ struct RunResult {
   std::vector<IntervalReport> intervals;
   bool aborted = false;  // cut short: no usable connection, or a fatal reply
   std::string abort_reason;
+  bool token_aware = false;  // routed by a TokenRing
+  RoutingCounts routing;     // when token_aware
 };
 
 // Runs `o.workload` once at `cl`, calling `on_interval` (if set) from the calling thread
-// after each interval. REQUIRES: the keyspace exists (or the run aborts with the
-// server's message).
+// after each interval. With `ring`, connects to ring->nodes() and routes each operation
+// to a replica of its key (see the file comment); without, connects to o.nodes.
+// REQUIRES: the keyspace exists (or the run aborts with the server's message); `ring`,
+// if given, outlives the call.
 RunResult RunWorkload(const StressOptions& o, const ConsistencySetting& cl,
-                      const std::function<void(const IntervalReport&)>& on_interval);
+                      const std::function<void(const IntervalReport&)>& on_interval,
+                      const TokenRing* ring = nullptr);
 
 }  // namespace cairn::stress

@@ -189,4 +189,28 @@ Status ProbeCounters(const StressOptions& o) {
   return Status::OK();
 }
 
+Result<RingDescription> DescribeRing(const StressOptions& o) {
+  CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<SyncClient> c, ConnectAny(o));
+  RingDescription out;
+  out.keyspace = o.keyspace;
+  try {
+    (*c)->describe_partitioner(out.partitioner);
+    std::vector<gen::TokenRange> ranges;
+    (*c)->describe_ring(ranges, o.keyspace);
+    for (gen::TokenRange& r : ranges) {
+      RingRange rr;
+      rr.start_token = std::move(r.start_token);
+      rr.end_token = std::move(r.end_token);
+      rr.endpoints = std::move(r.endpoints);
+      if (r.__isset.rpc_endpoints) rr.rpc_endpoints = std::move(r.rpc_endpoints);
+      out.ranges.push_back(std::move(rr));
+    }
+  } catch (const gen::InvalidRequestException& e) {
+    return Status::InvalidArgument("describe_ring(" + o.keyspace + ") refused: " + e.why);
+  } catch (const at::TException& e) {
+    return Status::IOError(std::string("describe_ring failed: ") + e.what());
+  }
+  return out;
+}
+
 }  // namespace cairn::stress

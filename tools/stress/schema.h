@@ -11,6 +11,7 @@
 
 #include "common/status.h"
 #include "tools/stress/options.h"
+#include "tools/stress/token_ring.h"
 
 namespace cairn::stress {
 
@@ -30,5 +31,10 @@ Status SetUpSchema(const StressOptions& o, const SetupLog& log);
 // "counters are not supported by this cluster (...)" when the server answers with an
 // InvalidRequestException saying so; OK otherwise (or for other workloads).
 Status ProbeCounters(const StressOptions& o);
+
+// For token-aware routing: asks the first node of o.nodes that answers for
+// describe_partitioner and describe_ring(o.keyspace). IOError when no node answers,
+// InvalidArgument with the server's message when it refuses (e.g. an unknown keyspace).
+Result<RingDescription> DescribeRing(const StressOptions& o);
 
 }  // namespace cairn::stress
