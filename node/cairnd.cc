@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "common/logging.h"
+#include "node/admin_server.h"
 #include "node/config.h"
 #include "node/database.h"
 #include "node/local_cluster_view.h"
@@ -196,14 +197,53 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  // The admin endpoint (node/admin_server.h): what Cassandra serves over JMX, as HTTP/JSON
+  // for tools/cairn-admin, plus Prometheus metrics.
+  std::unique_ptr<node::AdminServer> admin;
+  if (config.start_admin) {
+    node::AdminServerOptions ao;
+    ao.address = config.admin_address.empty() ? config.listen_address : config.admin_address;
+    ao.port = config.admin_port;
+    node::AdminServices as;
+    as.db = db->get();
+    as.cluster = cluster;
+    as.storage = storage.get();
+    as.proxy = proxy.get();
+    as.commitlog_directory = config.commitlog_directory;
+    as.cluster_name = config.cluster_name;
+    as.thrift_enabled = server != nullptr;
+    as.drain = [&]() -> Status {  // nodetool drain; the SIGTERM path below repeats it
+      if (server) server->Stop();
+      proxy->Stop();
+      if (storage) storage->Stop();
+      return (*db)->Drain();
+    };
+    admin = std::make_unique<node::AdminServer>(std::move(ao), std::move(as));
+    st = admin->Start();
+    if (!st.ok()) {
+      CAIRN_LOG(ERROR) << st.ToString();
+      if (server) server->Stop();
+      proxy->Stop();
+      if (storage) storage->Stop();
+      (*db)->Close().IgnoreError();  // already failing; Close logs its own errors
+      return 1;
+    }
+  }
   CAIRN_LOG(INFO) << "node ready";
   // Tests and scripts read this line to learn the bound port.
   if (server) std::printf("cairnd: serving thrift on %s:%d\n", config.rpc_address.c_str(), server->port());
+  if (admin) {
+    std::printf("cairnd: serving admin on %s:%d\n",
+                (config.admin_address.empty() ? config.listen_address : config.admin_address)
+                    .c_str(),
+                admin->port());
+  }
   std::fflush(stdout);
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   CAIRN_LOG(INFO) << "received " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << ", draining";
+  if (admin) admin->Stop();      // first: waits for a drain it is running
   if (server) server->Stop();
   proxy->Stop();                 // hint delivery and batch log replay
   if (storage) storage->Stop();  // announces the shutdown to live peers

@@ -80,6 +80,14 @@ struct Config {
   int rpc_max_threads = 32;
   // Threads doing Thrift network I/O (Cairn-specific); 0 = one per core. Default: 0.
   int rpc_io_threads = 0;
+  // Whether to serve the admin endpoint (HTTP/JSON + Prometheus metrics,
+  // node/admin_server.h; Cassandra's JMX). Default: true.
+  bool start_admin = true;
+  // Address the admin endpoint listens on; empty = listen_address. Default: empty.
+  std::string admin_address;
+  // Admin endpoint TCP port (Cassandra's JMX port); 0 picks a free port (tests).
+  // Default: 7199.
+  int admin_port = 7199;
 
   // --- Storage ---
   // Directories for SSTables; Cairn uses the first. Default: [./data/data].

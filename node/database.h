@@ -131,6 +131,18 @@ class Database {
   std::shared_ptr<ColumnFamilyStore> Store(const TableId& id) const;
   DecoratedKey Decorate(std::string_view key) const { return partitioner_->Decorate(key); }
 
+  // The storage engine, for the admin endpoint (node/admin_server.h: per-table sizes,
+  // flush, major compaction, metrics) and the LOAD gossip figure. Schema changes must go
+  // through Database, never through the engine.
+  StorageEngine& engine() const { return *engine_; }
+  // Bytes of live SSTables over every table, system tables included (Cassandra's
+  // StorageMetrics.load: nodetool status's Load, gossip's LOAD).
+  uint64_t LiveSSTableBytes() const {
+    uint64_t total = 0;
+    for (const auto& cfs : engine_->Tables()) total += cfs->live_sstable_bytes();
+    return total;
+  }
+
   // Flushes every memtable (nodetool drain / SIGTERM).
   Status Drain();
   // Drains and closes the engine. Idempotent.

@@ -237,7 +237,10 @@ Status StorageService::Start() {
       {ApplicationState::kReleaseVersion,
        VersionedValueFactory::ReleaseVersion(options_.release_version)},
       {ApplicationState::kRpcAddress, VersionedValueFactory::RpcAddress(options_.rpc_address)},
+      {ApplicationState::kLoad,
+       VersionedValueFactory::Load(static_cast<double>(db_->LiveSSTableBytes()))},
   };
+  load_announced_at_micros_ = clock_->NowMicros();
   std::vector<Token> tokens = db_->tokens();
   bool alone = true;
   for (const std::string& s : options_.seeds) {
@@ -308,6 +311,14 @@ void StorageService::ScheduleTick() {
 void StorageService::OnTick() {
   gossiper_->Tick();
   AnnounceSchemaIfChanged();
+  if (clock_->NowMicros() - load_announced_at_micros_ >=
+      options_.load_broadcast_interval_ms * 1000) {
+    // Cassandra's LoadBroadcaster: the admin endpoint's status shows peers' LOAD.
+    load_announced_at_micros_ = clock_->NowMicros();
+    gossiper_->AddLocalApplicationState(
+        ApplicationState::kLoad,
+        VersionedValueFactory::Load(static_cast<double>(db_->LiveSSTableBytes())));
+  }
   if (!joined_ && clock_->NowMicros() >= join_at_micros_) {
     // A non-seed needs to have learned at least one member: a SYN's answer covers only
     // the endpoints the SYN named, so the rest of the ring arrives with the seed's own

@@ -17,7 +17,8 @@
 //     created on one node reaches all, and a node that was down catches up).
 //   - Startup (Start): the gossip generation is NextGeneration(saved), saved in
 //     system.local before gossip announces it; then gossip starts with TOKENS, HOST_ID,
-//     DC, RACK, SCHEMA, RELEASE_VERSION, RPC_ADDRESS and STATUS=NORMAL. A node that has no
+//     DC, RACK, SCHEMA, RELEASE_VERSION, RPC_ADDRESS, LOAD (again every
+//     load_broadcast_interval_ms) and STATUS=NORMAL. A node that has no
 //     tokens yet (a new node, Database opened with defer_new_tokens) first gossips without
 //     STATUS for ring_delay_ms to learn the ring from the seeds, then allocates tokens
 //     with ring/token_allocator against that ring, saves them and announces NORMAL (a
@@ -92,6 +93,9 @@ struct StorageServiceOptions {
   // How long Stop waits after announcing the shutdown before closing connections, ms.
   // Default: 200 (Cassandra sleeps 2 s; the messages leave in well under that).
   int64_t shutdown_announce_ms = 200;
+  // How often this node gossips its LOAD (bytes of live SSTables), ms; also gossiped at
+  // startup. Default: 60000 (Cassandra's LoadBroadcaster.BROADCAST_INTERVAL).
+  int64_t load_broadcast_interval_ms = 60'000;
   // Threads of the messaging service. Defaults: 2 and 2.
   int network_threads = 2;
   int handler_threads = 2;
@@ -193,6 +197,7 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
   // Gossip thread only.
   std::string announced_schema_;
   int64_t join_at_micros_ = 0;  // when a node without tokens allocates them (0: joined)
+  int64_t load_announced_at_micros_ = 0;  // last LOAD gossiped
   bool self_seed_ = false;      // this node is in its own seed list
   std::map<std::string, int64_t> schema_pull_at_;  // endpoint -> last pull (monotonic ns)
 

@@ -201,6 +201,9 @@ class MessagingService {
   MessagingStats stats() const;
   // Requests waiting for a response.
   size_t pending_requests() const;
+  // Inbound messages queued for or running on the handler pool (bounded by
+  // max_pending_handlers): tpstats' pending for the handler stage.
+  size_t pending_handlers() const { return pending_handlers_.load(std::memory_order_relaxed); }
 
  private:
   class Outbound;

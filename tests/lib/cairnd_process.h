@@ -2,8 +2,10 @@
 //
 // CairndProcess: a real cairnd child process for end-to-end tests. The daemon is started
 // with the given arguments (typically `--rpc_port 0` so it picks a free port); its first
-// stdout line, "cairnd: serving thrift on HOST:PORT", gives the port. The destructor
-// kills it (SIGKILL) if the test has not stopped it.
+// stdout line, "cairnd: serving thrift on HOST:PORT", gives the port. Unless the arguments
+// set --admin_port, the admin endpoint gets a free port too (`--admin_port 0`): tests run
+// several daemons on one address at once. The destructor kills it (SIGKILL) if the test
+// has not stopped it.
 #pragma once
 
 #include <signal.h>
@@ -21,6 +23,12 @@ class CairndProcess {
  public:
   // `args[0]` is the cairnd binary. port() is 0 when the daemon did not start.
   explicit CairndProcess(std::vector<std::string> args) {
+    bool admin_port = false;
+    for (const std::string& a : args) admin_port = admin_port || a == "--admin_port";
+    if (!admin_port) {
+      args.push_back("--admin_port");
+      args.push_back("0");
+    }
     int out[2];
     if (::pipe(out) != 0) return;
     pid_ = ::fork();
