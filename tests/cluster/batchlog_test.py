@@ -170,8 +170,7 @@ class BatchlogTest(unittest.TestCase):
         self.assertNotEqual(outcome.get("result"), "acknowledged")
 
         start = time.monotonic()
-        c.start("node1")
-        c.start("node4")
+        c.start_stopped()  # node1 and node4
         for observer in ("node2", "node3"):
             for node in ("node1", "node4"):
                 c.wait_up(observer, node)

@@ -188,13 +188,16 @@ class Cluster:
         return r.stdout
 
     def destroy(self):
+        """Kills every node and deletes the folder; with $CAIRN_KEEP_CLUSTER set, kills
+        them and keeps the folder (logs, data) for a look."""
+        if os.environ.get("CAIRN_KEEP_CLUSTER"):
+            self.launcher("kill", timeout=60)
+            log("kept %s" % self.dir)
+            return
         try:
             self.launcher("destroy", timeout=60)
         finally:
-            if os.environ.get("CAIRN_KEEP_CLUSTER"):
-                log("kept %s" % self.base)
-            else:
-                shutil.rmtree(self.base, ignore_errors=True)
+            shutil.rmtree(self.base, ignore_errors=True)
 
     # ---- nodes ----
     def address(self, node):
@@ -237,6 +240,11 @@ class Cluster:
 
     def start(self, node, timeout=90):
         self.ok("start", node, "--timeout", str(timeout), timeout=timeout + 30)
+
+    def start_stopped(self, timeout=90):
+        """Starts every node that is not running, together (restarts: their tokens are
+        known, so they need not join one at a time)."""
+        self.ok("start", "--timeout", str(timeout), timeout=timeout + 30)
 
     def stop(self, node, timeout=60):
         self.ok("stop", node, "--timeout", str(timeout), timeout=timeout + 30)

@@ -13,13 +13,18 @@
 #   - when write and read succeed and R + W > RF (ANY counts as W = 0), the read returns
 #     the value just written;
 #   - a read never returns a value whose write was refused.
+# test_slow_replica_times_out (127.0.0.132-134): node3 stopped with SIGSTOP, so node1
+# still believes it alive: a write at ALL raises TimedOutException with acknowledged_by 2
+# and a read at ALL TimedOutException, while QUORUM writes and reads succeed; once node3
+# resumes (SIGCONT) a read at ALL returns the latest QUORUM write.
 # Prints the timings. Usage:
 #   consistency_test.py --cairnd PATH --gen-py DIR [--launcher PATH] [unittest options]
+import signal
 import time
 import unittest
 
 from cluster_util import (CL, Cluster, Timer, column, connect, keyspace, log, now_us,
-                          ttypes)
+                          ttypes, wait_for)
 
 ADDRESSES = ["127.0.0.101", "127.0.0.102", "127.0.0.103"]
 RF = 3
@@ -33,16 +38,29 @@ KEY = b"matrix"
 class ConsistencyTest(unittest.TestCase):
     def setUp(self):
         self.timer = Timer()
-        self.cluster = Cluster("consistency", ADDRESSES, settings={
-            "ring_delay_ms": 1500,
-            "phi_convict_threshold": 5,
-            "write_request_timeout_in_ms": 4000,
-            "read_request_timeout_in_ms": 4000,
-        })
+        self.cluster = None
+        self.stopped = None
 
     def tearDown(self):
-        self.cluster.destroy()
+        c = self.cluster
+        if c is not None:
+            if self.stopped is not None and c.pid(self.stopped):
+                c.signal(self.stopped, signal.SIGCONT)
+            c.destroy()
         self.timer.report()
+
+    def start_cluster(self, name, addresses, timeout_ms):
+        c = self.cluster = Cluster(name, addresses, settings={
+            "ring_delay_ms": 1500,
+            "phi_convict_threshold": 5,
+            "write_request_timeout_in_ms": timeout_ms,
+            "read_request_timeout_in_ms": timeout_ms,
+        })
+        self.timer.measure("start 3 nodes", c.start_all)
+        self.timer.measure("create keyspace RF=3", c.create_keyspace, "node1",
+                           keyspace("ks", "SimpleStrategy", {"replication_factor": "3"},
+                                    ["cf"]))
+        return c
 
     def run_round(self, client, live, failures, stamp):
         """Every (write CL, read CL) pair with `live` replicas up; appends what went
@@ -97,11 +115,7 @@ class ConsistencyTest(unittest.TestCase):
         return checked
 
     def test_matrix(self):
-        c = self.cluster
-        self.timer.measure("start 3 nodes", c.start_all)
-        self.timer.measure("create keyspace RF=3", c.create_keyspace, "node1",
-                           keyspace("ks", "SimpleStrategy", {"replication_factor": "3"},
-                                    ["cf"]))
+        c = self.start_cluster("consistency", ADDRESSES, 4000)
         self.written, self.refused = set(), set()
         failures = []
         stamp = [0, 0]
@@ -126,6 +140,40 @@ class ConsistencyTest(unittest.TestCase):
         self.assertEqual(failures, [], "\n" + "\n".join(failures))
         # R + W > RF with both allowed: 11 pairs with 3 up, 4 with 2 up, none with 1.
         self.assertEqual(total_checked, 15)
+
+    def test_slow_replica_times_out(self):
+        # Timeouts of 2 s: node3 is stopped for about three of them, well before a
+        # phi_convict_threshold of 5 convicts it (12 s or more).
+        c = self.start_cluster("consistency_slow", ["127.0.0.132", "127.0.0.133",
+                                                    "127.0.0.134"], 2000)
+        parent = ttypes.ColumnParent("cf")
+        path = ttypes.ColumnPath("cf", column=b"c")
+        with connect(c.address("node1"), "ks") as client:
+            client.insert(KEY, parent, column(b"c", b"before", now_us()), CL.ALL)
+            self.stopped = "node3"
+            c.signal("node3", signal.SIGSTOP)
+            start = time.monotonic()
+            with self.assertRaises(ttypes.TimedOutException) as cm:
+                client.insert(KEY, parent, column(b"c", b"at ALL", now_us()), CL.ALL)
+            self.timer.phase("write at ALL with node3 stopped: TimedOutException",
+                             time.monotonic() - start)
+            self.assertEqual(cm.exception.acknowledged_by, 2)
+            latest = b"at QUORUM"
+            client.insert(KEY, parent, column(b"c", latest, now_us()), CL.QUORUM)
+            self.assertEqual(client.get(KEY, path, CL.QUORUM).column.value, latest)
+            start = time.monotonic()
+            with self.assertRaises(ttypes.TimedOutException):
+                client.get(KEY, path, CL.ALL)
+            self.timer.phase("read at ALL with node3 stopped: TimedOutException",
+                             time.monotonic() - start)
+            self.assertNotIn(c.address("node3"), c.unreachable(c.address("node1")),
+                             "node3 was convicted: the timeouts above prove nothing")
+            c.signal("node3", signal.SIGCONT)
+            self.stopped = None
+            got, t = wait_for("a read at ALL once node3 resumes",
+                              lambda: client.get(KEY, path, CL.ALL).column.value, 30)
+            self.timer.phase("node3 resumed -> read at ALL", t)
+            self.assertEqual(got, latest)
 
 
 if __name__ == "__main__":

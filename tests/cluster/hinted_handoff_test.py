@@ -1,14 +1,19 @@
 #!/usr/bin/python3
 # Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
 #
-# End to end, issue 5: hinted handoff. 2 cairnd nodes on 127.0.0.105-106, a keyspace
-# with SimpleStrategy RF=2:
+# End to end, issue 5: hinted handoff. 2 cairnd nodes, a keyspace with SimpleStrategy
+# RF=2:
 #   - node2 stopped (node1 sees it down), 1,000 writes at ONE through node1: node1 keeps
 #     a hint for node2 for each;
 #   - node2 started again: node1's log says "finished hint delivery to 127.0.0.106" and
 #     the delivered counts of its delivery lines add up to at least 1,000;
 #   - node1 stopped: all 1,000 partitions read at ONE through node2 (node2 alone) with
 #     their values.
+# test_hints_delivered_when_the_node_returns does just that (127.0.0.105-106);
+# test_hints_survive_a_coordinator_kill (127.0.0.130-131) also kills node1 -9 after the
+# writes and starts it again before node2 returns: the hints were durable before the
+# writes were acknowledged, and the restarted node1 keeps them although it has not
+# heard of node2 since.
 # Prints the timings. Usage:
 #   hinted_handoff_test.py --cairnd PATH --gen-py DIR [--launcher PATH] [unittest options]
 import re
@@ -18,7 +23,6 @@ import unittest
 from cluster_util import (CL, Cluster, Timer, column, connect, keyspace, log, now_us,
                           ttypes, wait_for)
 
-ADDRESSES = ["127.0.0.105", "127.0.0.106"]
 N = 1000
 
 
@@ -33,13 +37,11 @@ def value(i):
 class HintedHandoffTest(unittest.TestCase):
     def setUp(self):
         self.timer = Timer()
-        self.cluster = Cluster("hinted_handoff", ADDRESSES, settings={
-            "ring_delay_ms": 1500,
-            "phi_convict_threshold": 5,
-        })
+        self.cluster = None
 
     def tearDown(self):
-        self.cluster.destroy()
+        if self.cluster is not None:
+            self.cluster.destroy()
         self.timer.report()
 
     def delivered_to(self, text, address):
@@ -57,7 +59,16 @@ class HintedHandoffTest(unittest.TestCase):
         return delivered, finished
 
     def test_hints_delivered_when_the_node_returns(self):
-        c = self.cluster
+        self.check_handoff("hinted_handoff", ["127.0.0.105", "127.0.0.106"], False)
+
+    def test_hints_survive_a_coordinator_kill(self):
+        self.check_handoff("hinted_handoff_kill", ["127.0.0.130", "127.0.0.131"], True)
+
+    def check_handoff(self, name, addresses, kill_coordinator):
+        c = self.cluster = Cluster(name, addresses, settings={
+            "ring_delay_ms": 1500,
+            "phi_convict_threshold": 5,
+        })
         self.timer.measure("start 2 nodes", c.start_all)
         self.timer.measure("create keyspace RF=2", c.create_keyspace, "node1",
                            keyspace("ks", "SimpleStrategy", {"replication_factor": "2"},
@@ -70,11 +81,19 @@ class HintedHandoffTest(unittest.TestCase):
         start = time.monotonic()
         parent = ttypes.ColumnParent("cf")
         ts = now_us()
-        with connect(ADDRESSES[0], "ks") as client:
+        with connect(addresses[0], "ks") as client:
             for i in range(N):
                 client.insert(key(i), parent, column(b"c", value(i), ts), CL.ONE)
         self.timer.phase("%d writes at ONE through node1 (node2 down)" % N,
                          time.monotonic() - start)
+
+        if kill_coordinator:
+            start = time.monotonic()
+            c.kill("node1")
+            c.start("node1")
+            self.timer.phase("kill -9 node1 and start it again", time.monotonic() - start)
+            text = c.log_text("node1")
+            self.assertIn("%d undelivered hints found" % N, text)
 
         offset = c.log_size("node1")
         start = time.monotonic()
@@ -83,7 +102,7 @@ class HintedHandoffTest(unittest.TestCase):
         (delivered, _), t = wait_for(
             "node1 to finish hint delivery to node2",
             lambda: (lambda d: d if d[1] and d[0] >= N else None)(
-                self.delivered_to(c.log_since("node1", offset), ADDRESSES[1])),
+                self.delivered_to(c.log_since("node1", offset), addresses[1])),
             90, interval=0.5)
         self.timer.phase("node2 up -> node1 logs finished hint delivery", t)
         log("node1 delivered %d hints to node2" % delivered)
@@ -97,7 +116,7 @@ class HintedHandoffTest(unittest.TestCase):
         start = time.monotonic()
         missing, wrong = [], []
         predicate = ttypes.SlicePredicate(column_names=[b"c"])
-        with connect(ADDRESSES[1], "ks") as client:
+        with connect(addresses[1], "ks") as client:
             for lo in range(0, N, 100):
                 keys = [key(i) for i in range(lo, min(N, lo + 100))]
                 got = client.multiget_slice(keys, parent, predicate, CL.ONE)

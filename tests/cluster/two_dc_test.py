@@ -129,8 +129,7 @@ class TwoDatacenterTest(unittest.TestCase):
         self.timer.phase("dc2 and node2 down: checks through node1", time.monotonic() - start)
 
         start = time.monotonic()
-        for node in ("node2", "node3", "node4"):
-            c.start(node)
+        c.start_stopped()
         for node in ("node2", "node3", "node4"):
             c.wait_up("node1", node)
         self.timer.phase("start node2, node3, node4; node1 sees them up",
