@@ -17,6 +17,7 @@
 #                            until `observer` lists the node as UNREACHABLE in
 #                            describe_schema_versions, or lists it among the live nodes
 #   Cluster.wait_schema_agreement()
+#   metrics(address)         the node's admin endpoint /metrics (port 7199) as {name: value}
 #   murmur3_token(key), owner_of(token_map, key)
 #                            Cassandra's Murmur3Partitioner token of a key, and the node
 #                            whose range holds it (the first replica)
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 
@@ -125,6 +127,22 @@ def connect(address, keyspace=None, timeout_s=30):
 def call(address, fn, timeout_s=10):
     with connect(address, timeout_s=timeout_s) as c:
         return fn(c)
+
+
+def metrics(address, port=7199, timeout_s=10):
+    """The Prometheus text of the node's admin endpoint as {metric name: value}
+    (labelled series are summed under their name)."""
+    with urllib.request.urlopen("http://%s:%d/metrics" % (address, port),
+                                timeout=timeout_s) as r:
+        text = r.read().decode()
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, _, value = line.rpartition(" ")
+        name = name.split("{", 1)[0].strip()
+        out[name] = out.get(name, 0.0) + float(value)
+    return out
 
 
 class Timer:

@@ -5,8 +5,10 @@
 # RF=2:
 #   - node2 stopped (node1 sees it down), 1,000 writes at ONE through node1: node1 keeps
 #     a hint for node2 for each;
-#   - node2 started again: node1's log says "finished hint delivery to 127.0.0.106" and
-#     the delivered counts of its delivery lines add up to at least 1,000;
+#   - node1's admin endpoint (/metrics) shows 1,000 hints pending;
+#   - node2 started again: node1's log says "finished hint delivery to <node2>" and the
+#     delivered counts of its delivery lines add up to at least 1,000; /metrics shows
+#     none pending and at least 1,000 delivered;
 #   - node1 stopped: all 1,000 partitions read at ONE through node2 (node2 alone) with
 #     their values.
 # test_hints_delivered_when_the_node_returns does just that (127.0.0.105-106);
@@ -20,8 +22,8 @@ import re
 import time
 import unittest
 
-from cluster_util import (CL, Cluster, Timer, column, connect, keyspace, log, now_us,
-                          ttypes, wait_for)
+from cluster_util import (CL, Cluster, Timer, column, connect, keyspace, log, metrics,
+                          now_us, ttypes, wait_for)
 
 N = 1000
 
@@ -95,6 +97,7 @@ class HintedHandoffTest(unittest.TestCase):
             text = c.log_text("node1")
             self.assertIn("%d undelivered hints found" % N, text)
 
+        self.assertEqual(metrics(addresses[0])["cairn_hints_pending"], N)
         offset = c.log_size("node1")
         start = time.monotonic()
         c.start("node2")
@@ -107,6 +110,11 @@ class HintedHandoffTest(unittest.TestCase):
         self.timer.phase("node2 up -> node1 logs finished hint delivery", t)
         log("node1 delivered %d hints to node2" % delivered)
         self.assertGreaterEqual(delivered, N)
+        m = metrics(addresses[0])
+        log("node1 /metrics: %d hints delivered, %d pending"
+            % (m["cairn_proxy_hints_delivered_total"], m["cairn_hints_pending"]))
+        self.assertEqual(m["cairn_hints_pending"], 0)
+        self.assertGreaterEqual(m["cairn_proxy_hints_delivered_total"], N)
 
         start = time.monotonic()
         c.stop("node1")

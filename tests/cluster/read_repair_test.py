@@ -8,7 +8,8 @@
 #   - node2 started again; read at ONE through node2 (its own copy), none of the 1,000 is
 #     there: no hint or anything else brought them;
 #   - everything read at QUORUM (both replicas) through node1: all 1,000 come back, and
-#     the digest mismatch makes node1 repair node2 before answering;
+#     the digest mismatch makes node1 repair node2 before answering (its /metrics count
+#     at least 1,000 read repairs);
 #   - node1 stopped: all 1,000 read at ONE through node2 alone.
 # test_point_reads reads with multiget_slice (127.0.0.108-109), test_range_scan with
 # get_range_slices over the whole ring in pages of 100 (127.0.0.110-111).
@@ -17,8 +18,8 @@
 import time
 import unittest
 
-from cluster_util import (CL, Cluster, Timer, column, connect, keyspace, log, now_us,
-                          ttypes)
+from cluster_util import (CL, Cluster, Timer, column, connect, keyspace, log, metrics,
+                          now_us, ttypes)
 
 N = 1000
 PARENT = ttypes.ColumnParent("cf")
@@ -112,6 +113,10 @@ class ReadRepairTest(unittest.TestCase):
             got = read_quorum(client)
         self.timer.phase("read all at QUORUM through node1", time.monotonic() - start)
         self.assertEqual(got, {key(i): value(i) for i in range(N)})
+        m = metrics(addresses[0])
+        log("node1 /metrics: %d digest mismatches, %d read repairs"
+            % (m["cairn_proxy_digest_mismatches_total"], m["cairn_proxy_read_repairs_total"]))
+        self.assertGreaterEqual(m["cairn_proxy_read_repairs_total"], N)
 
         start = time.monotonic()
         c.stop("node1")
