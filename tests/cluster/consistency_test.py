@@ -7,7 +7,8 @@
 # node1 sees the nodes down. In each round, for every write CL in {ANY, ONE, TWO, QUORUM,
 # ALL} and read CL in {ONE, TWO, QUORUM, ALL}: a fresh value written to one column of one
 # partition (always the same one, with increasing timestamps, so stale replicas hold older
-# values), then read back. Checked:
+# values), then read back with get, multiget_slice and get_range_slices (the whole
+# ring). Checked:
 #   - UnavailableException exactly when fewer replicas are up than the CL needs (never for
 #     a write at ANY), for writes and reads;
 #   - when write and read succeed and R + W > RF (ANY counts as W = 0), the read returns
@@ -62,12 +63,36 @@ class ConsistencyTest(unittest.TestCase):
                                     ["cf"]))
         return c
 
+    @staticmethod
+    def readers(client):
+        """(name, fn(cl) -> the value of KEY's column or None) for each way of reading
+        it: get, multiget_slice and get_range_slices over the whole ring."""
+        parent = ttypes.ColumnParent("cf")
+        names = ttypes.SlicePredicate(column_names=[b"c"])
+
+        def get(cl):
+            try:
+                return client.get(KEY, ttypes.ColumnPath("cf", column=b"c"), cl).column.value
+            except ttypes.NotFoundException:
+                return None
+
+        def multiget(cl):
+            cols = client.multiget_slice([KEY], parent, names, cl).get(KEY)
+            return cols[0].column.value if cols else None
+
+        def scan(cl):
+            rows = client.get_range_slices(
+                parent, names, ttypes.KeyRange(start_key=b"", end_key=b"", count=10), cl)
+            rows = [r for r in rows if r.columns]
+            assert [r.key for r in rows] in ([], [KEY]), rows
+            return rows[0].columns[0].column.value if rows else None
+        return [("get", get), ("multiget_slice", multiget), ("get_range_slices", scan)]
+
     def run_round(self, client, live, failures, stamp):
         """Every (write CL, read CL) pair with `live` replicas up; appends what went
         wrong to `failures`. Returns the number of checked reads of the latest write."""
         checked = 0
         parent = ttypes.ColumnParent("cf")
-        path = ttypes.ColumnPath("cf", column=b"c")
         for w in WRITE_CLS:
             for r in READ_CLS:
                 what = "%d up, write %s, read %s" % (live, w, r)
@@ -90,28 +115,27 @@ class ConsistencyTest(unittest.TestCase):
                 if wrote == want_unavailable:
                     failures.append("%s: write %s" % (
                         what, "succeeded" if wrote else "UnavailableException"))
-                got = None
-                try:
-                    got = client.get(KEY, path, getattr(CL, r)).column.value
-                    read = True
-                except ttypes.NotFoundException:
-                    read = True
-                except ttypes.UnavailableException:
-                    read = False
-                except Exception as e:  # noqa: BLE001
-                    failures.append("%s: read raised %r" % (what, e))
-                    continue
-                if read == (live < BLOCK_FOR[r]):
-                    failures.append("%s: read %s" % (
-                        what, "succeeded" if read else "UnavailableException"))
-                if read and got in self.refused:
-                    failures.append("%s: read returned %r, whose write was refused"
-                                    % (what, got))
-                if read and wrote and BLOCK_FOR[w] + BLOCK_FOR[r] > RF:
-                    checked += 1
-                    if got != value:
-                        failures.append("%s: R+W > RF but read %r, not the latest %r"
-                                        % (what, got, value))
+                for kind, read_fn in self.readers(client):
+                    how = "%s, %s" % (what, kind)
+                    try:
+                        got = read_fn(getattr(CL, r))
+                        read = True
+                    except ttypes.UnavailableException:
+                        read, got = False, None
+                    except Exception as e:  # noqa: BLE001
+                        failures.append("%s: read raised %r" % (how, e))
+                        continue
+                    if read == (live < BLOCK_FOR[r]):
+                        failures.append("%s: read %s" % (
+                            how, "succeeded" if read else "UnavailableException"))
+                    if read and got in self.refused:
+                        failures.append("%s: read returned %r, whose write was refused"
+                                        % (how, got))
+                    if read and wrote and BLOCK_FOR[w] + BLOCK_FOR[r] > RF:
+                        checked += 1
+                        if got != value:
+                            failures.append("%s: R+W > RF but read %r, not the latest %r"
+                                            % (how, got, value))
         return checked
 
     def test_matrix(self):
@@ -138,8 +162,9 @@ class ConsistencyTest(unittest.TestCase):
         log("%d reads checked against the latest write; %d writes refused"
             % (total_checked, len(self.refused)))
         self.assertEqual(failures, [], "\n" + "\n".join(failures))
-        # R + W > RF with both allowed: 11 pairs with 3 up, 4 with 2 up, none with 1.
-        self.assertEqual(total_checked, 15)
+        # R + W > RF with both allowed: 11 pairs with 3 up, 4 with 2 up, none with 1;
+        # each read 3 ways.
+        self.assertEqual(total_checked, 15 * 3)
 
     def test_slow_replica_times_out(self):
         # Timeouts of 2 s: node3 is stopped for about three of them, well before a

@@ -7,8 +7,9 @@
 # and records every write that was acknowledged. Five times: the writer moves to a node
 # that is not the next victim, the victim is killed -9, writes go on for a few seconds,
 # the victim is started again (it replays its commit log) and the others see it up.
-# Afterwards every acknowledged write is read back at QUORUM through each node: zero
-# missing.
+# Afterwards every acknowledged write is read back at QUORUM through each node (multiget)
+# and by a range scan at QUORUM over the whole ring (each partition once, in token
+# order): zero missing.
 # Prints the timings and the writer's counts. Usage:
 #   kill_loop_test.py --cairnd PATH --gen-py DIR [--launcher PATH] [unittest options]
 import collections
@@ -16,8 +17,8 @@ import threading
 import time
 import unittest
 
-from cluster_util import (CL, Cluster, Timer, column, connect, keyspace, log, now_us,
-                          ttypes, wait_for)
+from cluster_util import (CL, Cluster, Timer, column, connect, keyspace, log,
+                          murmur3_token, now_us, ttypes, wait_for)
 
 ADDRESSES = ["127.0.0.123", "127.0.0.124", "127.0.0.125"]
 ROUNDS = 5
@@ -148,6 +149,28 @@ class KillLoopTest(unittest.TestCase):
                          % len(acked), time.monotonic() - start)
         self.assertEqual({n: len(m) for n, m in missing.items()}, {n: 0 for n in c.nodes},
                          "missing: %r" % {n: m[:10] for n, m in missing.items()})
+
+        # The same through a range scan of the whole ring at QUORUM, in pages of 1,000:
+        # each partition once, in token order, every acknowledged one among them.
+        start = time.monotonic()
+        scanned = []
+        with connect(c.address("node1"), "ks", timeout_s=60) as client:
+            begin = b""
+            while True:
+                rows = client.get_range_slices(
+                    PARENT, PREDICATE, ttypes.KeyRange(start_key=begin, end_key=b"",
+                                                       count=1000), CL.QUORUM)
+                page = [r.key for r in rows if r.columns and (not begin or r.key != begin)]
+                scanned.extend(page)
+                if len(rows) < 1000 or not page:
+                    break
+                begin = rows[-1].key
+        self.timer.phase("range scan of %d partitions at QUORUM through node1"
+                         % len(scanned), time.monotonic() - start)
+        order = [(murmur3_token(k), k) for k in scanned]
+        self.assertEqual(order, sorted(set(order)), "not in token order, or repeated")
+        not_scanned = sorted(set(acked) - set(scanned))
+        self.assertEqual(len(not_scanned), 0, "missing from the scan: %r" % not_scanned[:10])
 
 
 if __name__ == "__main__":
