@@ -17,7 +17,10 @@
 # test_slow_replica_times_out (127.0.0.132-134): node3 stopped with SIGSTOP, so node1
 # still believes it alive: a write at ALL raises TimedOutException with acknowledged_by 2
 # and a read at ALL TimedOutException, while QUORUM writes and reads succeed; once node3
-# resumes (SIGCONT) a read at ALL returns the latest QUORUM write.
+# resumes (SIGCONT) a read at ALL returns the latest QUORUM write. Then: an insert
+# without a client timestamp raises InvalidRequestException; truncate empties the table
+# on every node (each reads nothing at ONE), and raises UnavailableException once node3
+# is stopped.
 # Prints the timings. Usage:
 #   consistency_test.py --cairnd PATH --gen-py DIR [--launcher PATH] [unittest options]
 import signal
@@ -199,6 +202,25 @@ class ConsistencyTest(unittest.TestCase):
                               lambda: client.get(KEY, path, CL.ALL).column.value, 30)
             self.timer.phase("node3 resumed -> read at ALL", t)
             self.assertEqual(got, latest)
+
+            # A write without a client timestamp is refused, not given one silently.
+            with self.assertRaises(ttypes.InvalidRequestException):
+                client.insert(KEY, parent, ttypes.Column(name=b"c", value=b"no timestamp"),
+                              CL.ONE)
+
+            # truncate reaches every node, and is refused when one is down.
+            start = time.monotonic()
+            client.truncate("cf")
+            for node in c.nodes:
+                with connect(c.address(node), "ks") as other:
+                    with self.assertRaises(ttypes.NotFoundException):
+                        other.get(KEY, path, CL.ONE)
+            c.stop("node3")
+            c.wait_down("node1", "node3")
+            with self.assertRaises(ttypes.UnavailableException):
+                client.truncate("cf")
+            self.timer.phase("truncate with all up, then refused with node3 down",
+                             time.monotonic() - start)
 
 
 if __name__ == "__main__":
