@@ -3,8 +3,8 @@
 // cairnd: one Cairn node. Reads its configuration (node/config.h: defaults, then
 // --config FILE, then --key value flags), opens the local database (loading the schema
 // and replaying the commit log), joins the cluster (node/storage_service.h: messaging on
-// listen_address:storage_port, gossip with the seeds, the ring), serves Thrift on
-// rpc_address:rpc_port, and runs until SIGTERM or SIGINT, when it stops accepting
+// listen_address:storage_port, gossip with the seeds, the ring), waits for gossip to
+// settle (bounded: gossip_settle_max_wait_ms), serves Thrift on rpc_address:rpc_port, and runs until SIGTERM or SIGINT, when it stops accepting
 // requests, announces its shutdown to its peers, flushes every memtable (drain) and
 // exits 0. Exit codes: 0 clean stop, 1 startup failure, 2 bad configuration.
 #include <signal.h>
@@ -118,6 +118,7 @@ int main(int argc, char** argv) {
     ss.cluster_name = config.cluster_name;
     ss.phi_convict_threshold = config.phi_convict_threshold;
     ss.ring_delay_ms = config.ring_delay_ms;
+    ss.settle_max_wait_ms = config.gossip_settle_max_wait_ms;
     ss.gossiping_snitch =
         FullSnitchName(config.endpoint_snitch).find("GossipingPropertyFileSnitch") !=
         std::string::npos;
@@ -168,6 +169,9 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<thrift::ThriftServer> server;
   if (config.start_rpc) {
+    // Cassandra's Gossiper.waitToSettle before the transports start: the saved peers
+    // made the ring right already; this learns which of them are up.
+    if (storage) storage->WaitToSettle();
     thrift::ThriftServerOptions so;
     so.address = config.rpc_address;
     so.port = config.rpc_port;

@@ -112,6 +112,11 @@ const std::vector<KeyDef>& Keys() {
       {{"ring_delay_ms", "how long a new node learns the ring before choosing tokens, ms. "
         "Default: 30000", false},
        Int("ring_delay_ms", &Config::ring_delay_ms, 0, 3600000)},
+      {{"gossip_settle_max_wait_ms",
+        "longest wait for gossip to settle before serving Thrift, ms (0 = none). "
+        "Default: 10000",
+        false},
+       Int("gossip_settle_max_wait_ms", &Config::gossip_settle_max_wait_ms, 0, 600000)},
       {{"num_tokens", "random tokens a new node picks (count). Default: 16", false},
        Int("num_tokens", &Config::num_tokens, 1, 1536)},
       {{"initial_token",

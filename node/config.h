@@ -34,6 +34,13 @@ struct Config {
   // tokens, in ms (Cassandra's cassandra.ring_delay_ms). Not waited by a node that has
   // tokens already or whose only seed is itself. Default: 30000.
   int ring_delay_ms = 30000;
+  // Longest wait, in ms, for gossip to settle before Thrift is served (Cassandra's
+  // Gossiper.waitToSettle; node/storage_service.h, WaitToSettle): at least 2 gossip
+  // rounds, then until the numbers of known and live endpoints stay unchanged for 3
+  // rounds. Not waited by a standalone node, nor by one whose only seed is itself and
+  // that knows no saved peer. 0: do not wait (Cassandra's
+  // -Dcassandra.skip_wait_for_gossip_to_settle=0). Default: 10000.
+  int gossip_settle_max_wait_ms = 10000;
   // Number of virtual-node tokens a new node picks at random. Default: 16.
   int num_tokens = 16;
   // Comma-separated tokens for a new node, instead of num_tokens random ones.

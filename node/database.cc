@@ -34,7 +34,7 @@ Database::~Database() { Close().IgnoreError(); }  // errors were logged by the e
 
 namespace {
 
-// Reads the three system tables from `stores` (SystemTables() order).
+// Reads the three schema and identity tables from `stores` (SchemaAndLocalTables() order).
 Status DecodeStores(const std::vector<const ColumnFamilyStore*>& stores, int32_t now,
                     StoredSchema* out) {
   SystemTableContent content[3];
@@ -59,7 +59,7 @@ void SortTables(KeyspaceSchema* ks) {
 Status Database::ReadSchemaFromDisk(StoredSchema* out) const {
   std::vector<std::unique_ptr<ColumnFamilyStore>> owned;
   std::vector<const ColumnFamilyStore*> stores;
-  for (const TableMetadata& t : SystemTables()) {
+  for (const TableMetadata& t : SchemaAndLocalTables()) {
     ColumnFamilyStoreOptions o;
     o.directory = (std::filesystem::path(options_.engine.data_directory) / t.keyspace /
                    t.DirectoryName())
@@ -81,7 +81,7 @@ Status Database::ReadSchemaFromDisk(StoredSchema* out) const {
 Status Database::ReadSchemaFromEngine(StoredSchema* out) const {
   std::vector<std::shared_ptr<ColumnFamilyStore>> owned;
   std::vector<const ColumnFamilyStore*> stores;
-  for (const TableMetadata& t : SystemTables()) {
+  for (const TableMetadata& t : SchemaAndLocalTables()) {
     owned.push_back(engine_->GetTable(t.id));
     if (owned.back() == nullptr) return Status::NotFound("system table " + t.name);
     stores.push_back(owned.back().get());
@@ -206,6 +206,8 @@ Result<std::unique_ptr<Database>> Database::Open(DatabaseOptions options) {
   std::sort(db->tokens_.begin(), db->tokens_.end());
   CAIRN_RETURN_IF_ERROR(db->ReadSavedGeneration());
   CAIRN_RETURN_IF_ERROR(db->ReconcileEngineTables());
+  // 5. The saved peers, as the replayed commit log left them.
+  CAIRN_RETURN_IF_ERROR(db->ReadPeers());
   CAIRN_LOG(INFO) << "schema version " << db->schema()->version << " ("
                   << db->schema()->keyspaces.size() << " keyspaces) from the system tables";
   return db;
@@ -257,7 +259,9 @@ Status Database::Publish(std::shared_ptr<Schema> next, std::vector<Mutation> mut
   for (Mutation& m : mutations) CAIRN_RETURN_IF_ERROR(engine_->Apply(std::move(m)));
   // Cassandra's SchemaKeyspace.flush(): the next startup reads the schema from SSTables
   // before it replays the commit log, so a change is acknowledged only once flushed.
-  for (const TableMetadata& t : SystemTables()) CAIRN_RETURN_IF_ERROR(engine_->Flush(t.id));
+  for (const TableMetadata& t : SchemaAndLocalTables()) {
+    CAIRN_RETURN_IF_ERROR(engine_->Flush(t.id));
+  }
   for (auto& [name, ks] : next->keyspaces) SortTables(&ks);
   next->version = SchemaVersion(*next);
   std::lock_guard lock(snapshot_mu_);
@@ -576,6 +580,49 @@ Status Database::SaveGossipGeneration(int32_t generation) {
   return Status::OK();
 }
 
+Status Database::ReadPeers() {
+  auto store = engine_->GetTable(SystemPeersTable().id);
+  if (store == nullptr) return Status::NotFound("system table peers");
+  SystemTableContent content;
+  Status st = ReadSystemTable(*store, options_.engine.clock->NowSeconds(), &content);
+  if (!st.ok()) return Status::Corruption("cannot read system.peers: " + st.ToString());
+  std::map<std::string, PeerInfo> peers;
+  CAIRN_RETURN_IF_ERROR(DecodePeers(content, &peers));
+  std::lock_guard lock(peers_mu_);
+  peers_ = std::move(peers);
+  last_peer_timestamp_ = content.max_timestamp;
+  return Status::OK();
+}
+
+int64_t Database::NextPeerTimestamp() {
+  last_peer_timestamp_ = std::max(last_peer_timestamp_ + 1, options_.engine.clock->NowMicros());
+  return last_peer_timestamp_;
+}
+
+std::map<std::string, PeerInfo> Database::peers() const {
+  std::lock_guard lock(peers_mu_);
+  return peers_;
+}
+
+Result<bool> Database::SavePeer(const PeerInfo& peer) {
+  if (peer.endpoint.empty()) return Status::InvalidArgument("a peer without an endpoint");
+  std::lock_guard lock(peers_mu_);
+  auto it = peers_.find(peer.endpoint);
+  if (it != peers_.end() && it->second == peer) return false;
+  CAIRN_RETURN_IF_ERROR(engine_->Apply(PeerMutation(peer, NextPeerTimestamp())));
+  peers_[peer.endpoint] = peer;
+  return true;
+}
+
+Result<bool> Database::RemovePeer(const std::string& endpoint) {
+  std::lock_guard lock(peers_mu_);
+  if (peers_.count(endpoint) == 0) return false;
+  CAIRN_RETURN_IF_ERROR(engine_->Apply(
+      RemovePeerMutation(endpoint, NextPeerTimestamp(), options_.engine.clock->NowSeconds())));
+  peers_.erase(endpoint);
+  return true;
+}
+
 Result<std::vector<std::string>> Database::SchemaMutations() const {
   std::vector<std::string> out;
   for (const TableMetadata& t : {SchemaKeyspacesTable(), SchemaTablesTable()}) {
@@ -612,7 +659,9 @@ Result<bool> Database::MergeSchemaMutations(const std::vector<std::string>& enco
   const std::string before = schema()->version;
   for (Mutation& m : mutations) CAIRN_RETURN_IF_ERROR(engine_->Apply(std::move(m)));
   // Flushed before anything is acknowledged, as for a local change (Publish).
-  for (const TableMetadata& t : SystemTables()) CAIRN_RETURN_IF_ERROR(engine_->Flush(t.id));
+  for (const TableMetadata& t : SchemaAndLocalTables()) {
+    CAIRN_RETURN_IF_ERROR(engine_->Flush(t.id));
+  }
   StoredSchema current;
   CAIRN_RETURN_IF_ERROR(ReadSchemaFromEngine(&current));
   last_timestamp_ = std::max(last_timestamp_, current.max_timestamp);
@@ -620,6 +669,17 @@ Result<bool> Database::MergeSchemaMutations(const std::vector<std::string>& enco
   for (auto& [name, ks] : next->keyspaces) SortTables(&ks);
   next->version = SchemaVersion(*next);
   if (next->version == before) return false;
+  // Tables the merge adds are opened before the schema naming them is published, so a
+  // node never lists a table it would refuse writes for; tables it drops are closed
+  // after (ReconcileEngineTables).
+  for (const auto& [name, ks] : next->keyspaces) {
+    for (const TableSchema& t : ks.tables) {
+      if (engine_->GetTable(t.metadata.id) != nullptr) continue;
+      // A table renamed to a new id (truncate) is swapped by ReconcileEngineTables.
+      if (engine_->GetTable(t.metadata.keyspace, t.metadata.name) != nullptr) continue;
+      CAIRN_RETURN_IF_ERROR(engine_->AddTable(t.metadata));
+    }
+  }
   {
     std::lock_guard snap(snapshot_mu_);
     schema_ = next;

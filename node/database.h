@@ -21,7 +21,10 @@
 //   3. read the schema again through the engine: a schema mutation that reached the
 //      commit log but not an SSTable (a crash before the change was acknowledged) was
 //      just replayed, so tables it created are added and tables it dropped removed;
-//   4. a new node chooses its host id and tokens and writes them to system.local.
+//   4. a new node chooses its host id and tokens and writes them to system.local;
+//   5. the saved peers are read from system.peers through the engine, after replay: a
+//      peer is written through the commit log only (never flushed on its own), so one
+//      saved just before a crash is found in the replayed memtable.
 // A corrupt system table stops the startup with Corruption naming the file or cell.
 //
 // Reads and writes go straight to the engine; the Thrift handler (thrift/) validates,
@@ -31,6 +34,7 @@
 // by `schema_mu_`; readers take an immutable snapshot with schema().
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -97,6 +101,16 @@ class Database {
   // Saves the generation this start uses (Cassandra's
   // SystemKeyspace.incrementAndGetGeneration), flushed before gossip announces it.
   Status SaveGossipGeneration(int32_t generation);
+  // ---- Saved peers (system.peers; node/storage_service.h keeps them) ----
+  // The peers saved by this and earlier runs, by endpoint (a copy).
+  std::map<std::string, PeerInfo> peers() const;
+  // Saves `peer` (every field, one mutation) unless the saved row is identical: true when
+  // it wrote. Durable as any write (the commit log; in batch mode fdatasync'd before it
+  // returns), not flushed. InvalidArgument for an empty endpoint.
+  Result<bool> SavePeer(const PeerInfo& peer);
+  // Deletes the peer's row (partition tombstone); true when there was one.
+  Result<bool> RemovePeer(const std::string& endpoint);
+
   // The schema as mutations of the two schema tables, one per partition, tombstones
   // included, each encoded with Mutation::EncodeTo (the SCHEMA_PULL response).
   Result<std::vector<std::string>> SchemaMutations() const;
@@ -157,6 +171,10 @@ class Database {
   Status CheckIdentity(const LocalState& local) const;
   // Reads the saved gossip generation from system.local into saved_generation_.
   Status ReadSavedGeneration();
+  // Reads system.peers through the engine into peers_ (startup step 5).
+  Status ReadPeers();
+  // A system.peers write timestamp (µs) above every earlier one. REQUIRES: peers_mu_ held.
+  int64_t NextPeerTimestamp();
   // Opens user tables of schema_ the engine lacks and drops tables it no longer names.
   Status ReconcileEngineTables();
   // A write timestamp (µs) above every earlier schema write. REQUIRES: schema_mu_ held.
@@ -179,6 +197,12 @@ class Database {
   int64_t last_timestamp_ = 0;   // GUARDED_BY(schema_mu_)
   mutable std::mutex snapshot_mu_;
   std::shared_ptr<const Schema> schema_;  // GUARDED_BY(snapshot_mu_)
+
+  // Serializes system.peers writes (held across the engine's Apply, so the table and
+  // peers_ change in the same order; only the gossip thread writes peers).
+  mutable std::mutex peers_mu_;
+  std::map<std::string, PeerInfo> peers_;  // GUARDED_BY(peers_mu_)
+  int64_t last_peer_timestamp_ = 0;        // GUARDED_BY(peers_mu_)
 };
 
 }  // namespace cairn::node

@@ -8,6 +8,9 @@
 //   system_schema.tables     key=keyspace  cell <table name>=byte 1, table
 //   system.local             key="local"   cells "cluster_name", "host_id",
 //                                                 "partitioner", "tokens"=list
+//   system.peers             key=endpoint  cells "tokens"=list, "host_id",
+//                                                 "data_center", "rack", "rpc_address",
+//                                                 "release_version", "schema_version"
 //   legacy file := magic[8]="CAIRNSYS" fixed32 version=1 fixed32 payload_len payload
 //                  fixed64 checksum (Checksum64 of every preceding byte)
 #include "node/schema_store.h"
@@ -618,6 +621,29 @@ void EncodeKeyspaceDefinition(std::string* dst, const KeyspaceSchema& ks) {
   dst->push_back(ks.durable_writes ? 1 : 0);
 }
 
+// varint32 n, string token x n (system.local and system.peers "tokens").
+std::string EncodeTokenList(const std::vector<std::string>& tokens) {
+  std::string out;
+  PutVarint32(&out, static_cast<uint32_t>(tokens.size()));
+  for (const std::string& t : tokens) PutString(&out, t);
+  return out;
+}
+
+// Decodes EncodeTokenList; false (with the failing offset) when malformed.
+bool DecodeTokenList(std::string_view value, std::vector<std::string>* out, size_t* failed_at) {
+  Reader r(value, 0);
+  uint32_t n = r.Count();
+  std::vector<std::string> tokens;
+  for (uint32_t i = 0; r.ok() && i < n; ++i) tokens.push_back(r.String());
+  if (r.ok() && !r.empty()) r.Fail();
+  if (!r.ok()) {
+    *failed_at = r.failed_at();
+    return false;
+  }
+  *out = std::move(tokens);
+  return true;
+}
+
 Status CorruptCell(const TableMetadata& table, std::string_view key, std::string_view cell,
                    std::string_view what) {
   return Status::Corruption(table.keyspace + "." + table.name + ": partition '" +
@@ -653,8 +679,17 @@ const TableMetadata& SystemLocalTable() {
   return kTable;
 }
 
-std::vector<TableMetadata> SystemTables() {
+const TableMetadata& SystemPeersTable() {
+  static const TableMetadata kTable = MakeSystemTable("system", "peers");
+  return kTable;
+}
+
+std::vector<TableMetadata> SchemaAndLocalTables() {
   return {SchemaKeyspacesTable(), SchemaTablesTable(), SystemLocalTable()};
+}
+
+std::vector<TableMetadata> SystemTables() {
+  return {SchemaKeyspacesTable(), SchemaTablesTable(), SystemLocalTable(), SystemPeersTable()};
 }
 
 Mutation KeyspaceMutation(const KeyspaceSchema& ks, bool with_tables, int64_t timestamp) {
@@ -709,14 +744,35 @@ Mutation LocalStateMutation(const LocalState& local, int64_t timestamp) {
   Mutation m;
   m.keyspace = SystemLocalTable().keyspace;
   m.key = kLocalKey;
-  std::string tokens;
-  PutVarint32(&tokens, static_cast<uint32_t>(local.tokens.size()));
-  for (const std::string& t : local.tokens) PutString(&tokens, t);
+  std::string tokens = EncodeTokenList(local.tokens);
   m.updates.push_back({SystemLocalTable().id,
                        Cells({Cell::Live("cluster_name", local.cluster_name, timestamp),
                               Cell::Live("host_id", local.host_id, timestamp),
                               Cell::Live("partitioner", local.partitioner, timestamp),
                               Cell::Live("tokens", std::move(tokens), timestamp)})});
+  return m;
+}
+
+Mutation PeerMutation(const PeerInfo& peer, int64_t timestamp) {
+  Mutation m;
+  m.keyspace = SystemPeersTable().keyspace;
+  m.key = peer.endpoint;
+  m.updates.push_back({SystemPeersTable().id,
+                       Cells({Cell::Live("data_center", peer.data_center, timestamp),
+                              Cell::Live("host_id", peer.host_id, timestamp),
+                              Cell::Live("rack", peer.rack, timestamp),
+                              Cell::Live("release_version", peer.release_version, timestamp),
+                              Cell::Live("rpc_address", peer.rpc_address, timestamp),
+                              Cell::Live("schema_version", peer.schema_version, timestamp),
+                              Cell::Live("tokens", EncodeTokenList(peer.tokens), timestamp)})});
+  return m;
+}
+
+Mutation RemovePeerMutation(const std::string& endpoint, int64_t timestamp, int32_t now) {
+  Mutation m;
+  m.keyspace = SystemPeersTable().keyspace;
+  m.key = endpoint;
+  m.updates.push_back({SystemPeersTable().id, PartitionDeletion(timestamp, now)});
   return m;
 }
 
@@ -821,15 +877,11 @@ Status DecodeSchemaTables(const SystemTableContent& keyspaces, const SystemTable
       } else if (c.name == "partitioner") {
         stored.local.partitioner = c.value;
       } else if (c.name == "tokens") {
-        Reader r(c.value, 0);
-        uint32_t n = r.Count();
-        std::vector<std::string> tokens;
-        for (uint32_t i = 0; r.ok() && i < n; ++i) tokens.push_back(r.String());
-        if (!r.ok() || !r.empty()) {
+        size_t failed_at = 0;
+        if (!DecodeTokenList(c.value, &stored.local.tokens, &failed_at)) {
           return CorruptCell(local_table, key, c.name,
-                             "malformed list at offset " + std::to_string(r.failed_at()));
+                             "malformed list at offset " + std::to_string(failed_at));
         }
-        stored.local.tokens = std::move(tokens);
       } else {
         continue;
       }
@@ -839,6 +891,39 @@ Status DecodeSchemaTables(const SystemTableContent& keyspaces, const SystemTable
     stored.has_local = true;
   }
   *out = std::move(stored);
+  return Status::OK();
+}
+
+Status DecodePeers(const SystemTableContent& peers, std::map<std::string, PeerInfo>* out) {
+  std::map<std::string, PeerInfo> decoded;
+  for (const auto& [key, cells] : peers.partitions) {
+    PeerInfo peer;
+    peer.endpoint = key;
+    for (const Cell& c : cells) {
+      if (c.name == "tokens") {
+        size_t failed_at = 0;
+        if (!DecodeTokenList(c.value, &peer.tokens, &failed_at)) {
+          return CorruptCell(SystemPeersTable(), key, c.name,
+                             "malformed list at offset " + std::to_string(failed_at));
+        }
+      } else if (c.name == "host_id") {
+        peer.host_id = c.value;
+      } else if (c.name == "data_center") {
+        peer.data_center = c.value;
+      } else if (c.name == "rack") {
+        peer.rack = c.value;
+      } else if (c.name == "rpc_address") {
+        peer.rpc_address = c.value;
+      } else if (c.name == "release_version") {
+        peer.release_version = c.value;
+      } else if (c.name == "schema_version") {
+        peer.schema_version = c.value;
+      }
+      // Unknown cells are ignored: a later version may add fields.
+    }
+    decoded.emplace(key, std::move(peer));
+  }
+  *out = std::move(decoded);
   return Status::OK();
 }
 

@@ -9,11 +9,12 @@
 //   system_schema.keyspaces  one partition per keyspace (replication, durable_writes)
 //   system_schema.tables     one partition per keyspace, one cell per column family
 //   system.local             one partition "local" (cluster name, host id, tokens...)
+//   system.peers             one partition per peer endpoint (tokens, host id, dc, rack...)
 //
 // Those tables have fixed ids derived from their names, so the node can open and read
 // them before it knows anything else (see Database::Open for the startup order).
 // This file holds the codec: schema changes as Mutations of the system tables, and the
-// decoding of those tables' content back into a Schema and a LocalState.
+// decoding of those tables' content back into a Schema, a LocalState and PeerInfos.
 //
 // A Schema is an immutable snapshot: readers hold a shared_ptr<const Schema> and never
 // see it change; a schema change builds a new snapshot with a new version UUID (a
@@ -114,6 +115,22 @@ struct LocalState {
   std::vector<std::string> tokens;   // the partitioner's token strings
 };
 
+// A peer of this node as it was last seen NORMAL in gossip (Cassandra's system.peers
+// row), so a restarted node knows the ring before gossip tells it again
+// (node/storage_service.h). Empty strings are unknown values.
+struct PeerInfo {
+  std::string endpoint;             // the peer's gossip name ("addr" or "addr:port")
+  std::vector<std::string> tokens;  // the partitioner's token strings
+  std::string host_id;              // UUID text form
+  std::string data_center;
+  std::string rack;
+  std::string rpc_address;
+  std::string release_version;
+  std::string schema_version;
+
+  friend bool operator==(const PeerInfo&, const PeerInfo&) = default;
+};
+
 // --- Validation (Cassandra's messages) ----------------------------------------------
 
 // Names: 1-48 characters from [A-Za-z0-9_].
@@ -140,11 +157,18 @@ ReplicaCounts CountReplicas(const KeyspaceSchema& ks, std::string_view local_dc)
 
 // --- System tables (node/SCHEMA_FORMAT.md) ---------------------------------------
 
-// system_schema.keyspaces, system_schema.tables and system.local, with fixed ids.
+// system_schema.keyspaces, system_schema.tables, system.local and system.peers, with
+// fixed ids.
 const TableMetadata& SchemaKeyspacesTable();
 const TableMetadata& SchemaTablesTable();
 const TableMetadata& SystemLocalTable();
-// All three, in that order.
+const TableMetadata& SystemPeersTable();
+// The three tables Database::Open reads before the engine opens (the schema and the
+// node's identity, flushed on every change), in DecodeSchemaTables() order:
+// system_schema.keyspaces, system_schema.tables, system.local.
+std::vector<TableMetadata> SchemaAndLocalTables();
+// Every system table the engine opens: SchemaAndLocalTables(), then system.peers
+// (durable through the commit log only, read after replay).
 std::vector<TableMetadata> SystemTables();
 // The fixed id of a system table: the first 16 bytes of XXH3-128("<keyspace>.<table>")
 // with the UUID version nibble set to 8 (custom) and the IETF variant.
@@ -164,6 +188,11 @@ Mutation DropTableMutation(const std::string& keyspace, const std::string& table
                            int64_t timestamp, int32_t now);
 // Writes this node's identity to system.local.
 Mutation LocalStateMutation(const LocalState& local, int64_t timestamp);
+// Writes every field of a peer's system.peers row (one partition, so the row changes
+// atomically; a field no longer known is written as "").
+Mutation PeerMutation(const PeerInfo& peer, int64_t timestamp);
+// Deletes a peer's row (a partition tombstone).
+Mutation RemovePeerMutation(const std::string& endpoint, int64_t timestamp, int32_t now);
 
 // The live content of one system table: (partition key, live cells) in token order,
 // deletions applied.
@@ -182,10 +211,13 @@ struct StoredSchema {
   Schema schema;              // version filled in by SchemaVersion()
   int64_t max_timestamp = 0;  // of the schema tables, for the next change's timestamp
 };
-// Decodes the three tables (SystemTables() order). A malformed cell gives Corruption
-// naming the table, partition and cell.
+// Decodes the three tables (SchemaAndLocalTables() order). A malformed cell gives
+// Corruption naming the table, partition and cell.
 Status DecodeSchemaTables(const SystemTableContent& keyspaces, const SystemTableContent& tables,
                           const SystemTableContent& local, StoredSchema* out);
+// Decodes system.peers, by endpoint. A malformed tokens cell gives Corruption naming the
+// table, partition and cell; unknown cells are ignored.
+Status DecodePeers(const SystemTableContent& peers, std::map<std::string, PeerInfo>* out);
 // The schema version: a UUID (version 3 layout) of the XXH3-128 digest of the schema's
 // encoding, so equal schemas have equal versions, across restarts and nodes.
 std::string SchemaVersion(const Schema& schema);

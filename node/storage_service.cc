@@ -251,6 +251,8 @@ Status StorageService::Start() {
       alone = false;
     }
   }
+  LoadSavedPeers();
+  settle_needed_ = !alone || !token_metadata_.Get()->GetNormalEndpoints().empty();
   gossiper_->Start(generation, preload);
   if (!tokens.empty()) {
     JoinRing();
@@ -297,6 +299,50 @@ void StorageService::Stop() {
     running_ = false;
   }
   if (gossiper_) gossiper_->Unregister(this);
+}
+
+int64_t StorageService::WaitToSettle() {
+  using std::chrono::milliseconds;
+  using std::chrono::steady_clock;
+  if (!running_ || options_.settle_max_wait_ms <= 0) return 0;
+  if (!settle_needed_) {
+    CAIRN_LOG(INFO) << "not waiting for gossip to settle: this node is its only seed and "
+                       "knows no peer";
+    return 0;
+  }
+  const auto start = steady_clock::now();
+  const auto deadline = start + milliseconds(options_.settle_max_wait_ms);
+  const milliseconds round(std::max<int64_t>(1, options_.gossip_interval_ms));
+  auto sleep = [&](milliseconds d) {
+    std::this_thread::sleep_for(std::min<steady_clock::duration>(
+        d, std::max<steady_clock::duration>(deadline - steady_clock::now(), {})));
+  };
+  // Known endpoints (this one included) and live peers, from the published snapshot.
+  auto counts = [this] {
+    auto snap = gossip_snapshot();
+    return snap ? std::make_pair(snap->states.size(), snap->live.size())
+                : std::make_pair(size_t{0}, size_t{0});
+  };
+  CAIRN_LOG(INFO) << "waiting for gossip to settle (at most " << options_.settle_max_wait_ms
+                  << " ms)...";
+  sleep(round * std::max(0, options_.settle_min_rounds));
+  auto last = counts();
+  int stable = 0, polls = 0;
+  while (stable < options_.settle_stable_polls && steady_clock::now() < deadline &&
+         !stopped_) {
+    sleep(round);
+    auto now = counts();
+    ++polls;
+    stable = now == last ? stable + 1 : 0;
+    last = now;
+  }
+  const int64_t waited =
+      std::chrono::duration_cast<milliseconds>(steady_clock::now() - start).count();
+  CAIRN_LOG(INFO) << (stable >= options_.settle_stable_polls ? "gossip settled"
+                                                             : "gossip still changing")
+                  << " after " << waited << " ms, " << polls << " polls: " << last.first
+                  << " endpoints known, " << last.second << " live; proceeding";
+  return waited;
 }
 
 void StorageService::ScheduleTick() {
@@ -404,6 +450,14 @@ void StorageService::OnChange(const std::string& endpoint, ApplicationState stat
       break;
     case ApplicationState::kSchema:
       MaybePullSchema(endpoint, *s);
+      [[fallthrough]];
+    case ApplicationState::kRpcAddress:
+    case ApplicationState::kReleaseVersion:
+      // Cassandra's updatePeerInfo: only a ring member has a system.peers row.
+      if (std::vector<Token> tokens = token_metadata_.Get()->GetTokens(endpoint);
+          !tokens.empty()) {
+        SavePeer(endpoint, *s, tokens);
+      }
       break;
     default:
       break;
@@ -475,22 +529,117 @@ void StorageService::UpdateEndpoint(const std::string& endpoint,
   std::sort(tokens.begin(), tokens.end());
   const std::string& host_id = state.GetValue(ApplicationState::kHostId);
   auto current = token_metadata_.Get();
-  if (current->GetTokens(endpoint) == tokens &&
-      (host_id.empty() || current->GetHostId(endpoint) == host_id)) {
-    return;
+  if (current->GetTokens(endpoint) != tokens ||
+      (!host_id.empty() && current->GetHostId(endpoint) != host_id)) {
+    token_metadata_.Mutate([&](ring::TokenMetadata& tm) {
+      tm.UpdateNormalTokens(endpoint, tokens);
+      if (!host_id.empty()) tm.UpdateHostId(endpoint, host_id);
+      return Status::OK();
+    }).IgnoreError();  // the lambda cannot fail
+    CAIRN_LOG(INFO) << "node " << endpoint << " is in the ring with " << tokens.size()
+                    << " tokens";
   }
+  SavePeer(endpoint, state, tokens);
+}
+
+void StorageService::SavePeer(const std::string& endpoint, const gossip::EndpointState& state,
+                              const std::vector<Token>& tokens) {
+  PeerInfo peer;
+  peer.endpoint = endpoint;
+  for (const Token& t : tokens) peer.tokens.push_back(db_->partitioner().TokenToString(t));
+  peer.host_id = state.GetValue(ApplicationState::kHostId);
+  peer.data_center = state.GetValue(ApplicationState::kDc);
+  peer.rack = state.GetValue(ApplicationState::kRack);
+  peer.rpc_address = state.GetValue(ApplicationState::kRpcAddress);
+  peer.release_version = state.GetValue(ApplicationState::kReleaseVersion);
+  peer.schema_version = state.GetValue(ApplicationState::kSchema);
+  // On the gossip thread: a write to the commit log, rare (a peer joins or changes).
+  auto saved = db_->SavePeer(peer);
+  if (!saved.ok()) {
+    // Gossip keeps the ring right meanwhile; the next change of this peer tries again.
+    CAIRN_LOG(WARN) << "cannot save peer " << endpoint
+                    << " in system.peers: " << saved.status().ToString();
+  } else if (*saved) {
+    CAIRN_LOG(DEBUG) << "saved peer " << endpoint << " in system.peers";
+  }
+}
+
+void StorageService::LoadSavedPeers() {
+  const std::map<std::string, PeerInfo> peers = db_->peers();
+  std::vector<const PeerInfo*> loaded;
+  std::vector<std::vector<Token>> loaded_tokens;
+  for (const auto& [endpoint, peer] : peers) {
+    if (endpoint == local_endpoint_) {
+      // Saved under this node's own address (it moved here): not a peer (Cassandra
+      // deletes such a row too).
+      db_->RemovePeer(endpoint).status().IgnoreError();  // retried at the next start
+      continue;
+    }
+    if (!EndpointOf(endpoint).ok()) {
+      CAIRN_LOG(WARN) << "ignoring saved peer '" << endpoint << "': not an address";
+      continue;
+    }
+    std::vector<Token> tokens;
+    for (const std::string& t : peer.tokens) {
+      auto token = db_->partitioner().TokenFromString(t);
+      if (token.ok()) tokens.push_back(std::move(token).value());
+    }
+    if (tokens.empty()) {
+      CAIRN_LOG(WARN) << "ignoring saved peer " << endpoint << ": no valid token";
+      continue;
+    }
+    std::sort(tokens.begin(), tokens.end());
+    loaded.push_back(&peer);
+    loaded_tokens.push_back(std::move(tokens));
+  }
+  if (loaded.empty()) return;
   token_metadata_.Mutate([&](ring::TokenMetadata& tm) {
-    tm.UpdateNormalTokens(endpoint, tokens);
-    if (!host_id.empty()) tm.UpdateHostId(endpoint, host_id);
+    for (size_t i = 0; i < loaded.size(); ++i) {
+      tm.UpdateNormalTokens(loaded[i]->endpoint, loaded_tokens[i]);
+      if (!loaded[i]->host_id.empty()) tm.UpdateHostId(loaded[i]->endpoint, loaded[i]->host_id);
+    }
     return Status::OK();
   }).IgnoreError();  // the lambda cannot fail
-  CAIRN_LOG(INFO) << "node " << endpoint << " is in the ring with " << tokens.size()
-                  << " tokens";
+  const int64_t now = clock_->MonotonicNanos();
+  for (const PeerInfo* peer : loaded) {
+    if (property_snitch_ && !peer->data_center.empty() && !peer->rack.empty()) {
+      property_snitch_->SetLocation(peer->endpoint, {peer->data_center, peer->rack});
+    }
+    // Generation 0 and down: any real state replaces these, and gossip contacts the
+    // peer as an unreachable member. Version-0 values are never gossiped on.
+    std::vector<std::pair<ApplicationState, std::string>> states;
+    if (!peer->host_id.empty()) {
+      states.emplace_back(ApplicationState::kHostId, VersionedValueFactory::HostId(peer->host_id));
+    }
+    if (!peer->rpc_address.empty()) {
+      states.emplace_back(ApplicationState::kRpcAddress,
+                          VersionedValueFactory::RpcAddress(peer->rpc_address));
+    }
+    if (!peer->data_center.empty()) {
+      states.emplace_back(ApplicationState::kDc,
+                          VersionedValueFactory::Datacenter(peer->data_center));
+    }
+    if (!peer->rack.empty()) {
+      states.emplace_back(ApplicationState::kRack, VersionedValueFactory::Rack(peer->rack));
+    }
+    gossiper_->AddSavedEndpoint(peer->endpoint, states);
+    std::lock_guard lock(live_mu_);
+    down_since_.emplace(peer->endpoint, now);  // hint windows count from this start
+  }
+  CAIRN_LOG(INFO) << "loaded " << loaded.size()
+                  << " saved peer(s) from system.peers: the ring has "
+                  << token_metadata_.Get()->NumNormalEndpoints()
+                  << " node(s) before gossip (peers are down until gossip marks them up)";
 }
 
 void StorageService::RemoveFromRing(const std::string& endpoint) {
   if (endpoint == local_endpoint_) return;
   if (property_snitch_) property_snitch_->RemoveEndpoint(endpoint);
+  auto removed = db_->RemovePeer(endpoint);
+  if (!removed.ok()) {
+    CAIRN_LOG(WARN) << "cannot remove peer " << endpoint
+                    << " from system.peers: " << removed.status().ToString();
+  }
   auto current = token_metadata_.Get();
   if (!current->IsMember(endpoint) && !current->GetHostId(endpoint)) return;
   token_metadata_.Mutate([&](ring::TokenMetadata& tm) {

@@ -25,8 +25,22 @@
 //     node that is not a seed waits on until it knows at least one member). A node
 //     whose only seed is itself does not wait. No data is streamed to a joining
 //     node yet (no bootstrap): it owns its ranges from the moment it is NORMAL.
-//   - Saved peers: not kept (no system.peers yet). A restarted node relies on its seeds
-//     to learn the ring again; until then its ring holds only itself.
+//   - Saved peers (Cassandra's system.peers, Database::SavePeer): a peer that gossip
+//     shows NORMAL (or shut down) with TOKENS is saved with its HOST_ID, DC, RACK,
+//     RPC_ADDRESS, RELEASE_VERSION and SCHEMA whenever one of these changes (never on a
+//     mere heartbeat); a peer that is LEFT, removed or removing is deleted. Start puts
+//     the saved peers in the ring (tokens, host ids), the snitch (dc/rack) and gossip
+//     (Gossiper::AddSavedEndpoint: generation 0, down) before gossip starts, so the ring
+//     is right from the first request: without them a restarted node would own every
+//     key alone until gossip taught it the others, and acknowledge writes at ONE that
+//     no replica holds. They are not alive (IsAlive false, DowntimeMs counted from
+//     Start) until gossip marks them up; what gossip says later wins (new tokens
+//     replace the saved ones, LEFT removes them). A peer removed from the cluster while
+//     this node was down for longer than the others keep its LEFT state (3 days) stays
+//     in this node's ring, down, as in Cassandra.
+//   - Settling (WaitToSettle, Cassandra's Gossiper.waitToSettle): cairnd waits until
+//     the numbers of known and of live endpoints stop changing, bounded, before it
+//     serves Thrift, so the coordinator starts with gossip's view of who is up.
 //   - Stop: Gossiper::Stop (STATUS shutdown + GOSSIP_SHUTDOWN to live peers), a short
 //     pause for those messages to leave, then the messaging service stops.
 //
@@ -34,7 +48,9 @@
 // owns the Gossiper and this class's subscriber state; messaging's handler pool posts to
 // it. The accessors (ClusterView) read immutable snapshots or mutex-guarded sets and may
 // be called from any thread. Schema merges run on the messaging handler pool (they do
-// disk I/O), one at a time.
+// disk I/O), one at a time. system.peers writes run on the gossip thread: one commit log
+// append each (an fdatasync in batch mode), only when a peer joins or changes, which is
+// rare enough not to delay gossip rounds.
 #pragma once
 
 #include <atomic>
@@ -96,6 +112,14 @@ struct StorageServiceOptions {
   // How often this node gossips its LOAD (bytes of live SSTables), ms; also gossiped at
   // startup. Default: 60000 (Cassandra's LoadBroadcaster.BROADCAST_INTERVAL).
   int64_t load_broadcast_interval_ms = 60'000;
+  // WaitToSettle: waits at least settle_min_rounds gossip rounds, then polls once a
+  // round until the numbers of known and of live endpoints have not changed for
+  // settle_stable_polls polls in a row, for at most settle_max_wait_ms in all (0: do
+  // not wait). Defaults: 2 rounds, 3 polls, 10000 ms (Cassandra: 5 s, then 3 polls of
+  // 1 s, unbounded).
+  int settle_min_rounds = 2;
+  int settle_stable_polls = 3;
+  int64_t settle_max_wait_ms = 10'000;
   // Threads of the messaging service. Defaults: 2 and 2.
   int network_threads = 2;
   int handler_threads = 2;
@@ -116,6 +140,11 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
   Status Start();
   // Announces the shutdown and stops gossip and messaging. Idempotent.
   void Stop();
+  // Blocks until gossip has settled (see settle_* in the options) and returns how long
+  // it waited, ms; logs it. Returns at once when this node is its only seed and has no
+  // saved peer (a new cluster: nothing to learn), or settle_max_wait_ms is 0.
+  // REQUIRES: Start() returned OK; not called on the gossip thread.
+  int64_t WaitToSettle();
 
   // True once this node has tokens and announced STATUS NORMAL.
   bool joined() const { return joined_.load(); }
@@ -150,9 +179,17 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
   void OnRestart(const std::string& endpoint, const gossip::EndpointState& old_state) override;
   void OnRemove(const std::string& endpoint) override;
 
-  // Re-derives the endpoint's ring membership and location from its whole state.
+  // Re-derives the endpoint's ring membership and location from its whole state, and
+  // saves it in system.peers when it is a member.
   void UpdateEndpoint(const std::string& endpoint, const gossip::EndpointState& state);
+  // Takes the endpoint out of the ring, the snitch and system.peers.
   void RemoveFromRing(const std::string& endpoint);
+  // Saves a ring member's state in system.peers (Database::SavePeer writes only what
+  // changed). `tokens` are its ring tokens.
+  void SavePeer(const std::string& endpoint, const gossip::EndpointState& state,
+                const std::vector<Token>& tokens);
+  // Start, before gossip starts: the saved peers into the ring, the snitch and gossip.
+  void LoadSavedPeers();
   // Pulls the schema from `endpoint` if its SCHEMA differs from ours (gossip thread).
   void MaybePullSchema(const std::string& endpoint, const gossip::EndpointState& state);
   void HandleSchemaPullResponse(const std::string& endpoint, Result<net::Message> response);
@@ -193,6 +230,8 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
   std::atomic<bool> running_{false};
   std::atomic<bool> stopped_{false};
   std::atomic<bool> joined_{false};
+  // Set by Start (before the gossip thread): WaitToSettle has something to learn.
+  bool settle_needed_ = false;
 
   // Gossip thread only.
   std::string announced_schema_;
