@@ -7,15 +7,24 @@
 //   - StorageServiceTest: two nodes in this process over real sockets on
 //     127.0.0.84-85:7000 (fast gossip rounds): they find each other from one seed, agree on
 //     the ring, and a keyspace created on one reaches the other.
+//   - SystemPeersTest: system.peers at the Database level: saves only what changed,
+//     removals, reopen, a crash with peers only in the commit log, a corrupt row.
+//   - SavedPeersTest: saved peers in the StorageService, on 127.0.0.160-166:7000: a node
+//     restarted while its peers are down has the whole ring (tokens, host ids, dc) from
+//     system.peers before any gossip, with the peers down; gossip's later view (new
+//     tokens, LEFT) replaces the saved one, and a peer that left is not restored.
 #include "node/storage_service.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <thread>
 
+#include "gossip/versioned_value.h"
 #include "node/database.h"
+#include "node/net/messaging_service.h"
 #include "node/schema_store.h"
 #include "tests/lib/database_util.h"
 #include "tests/lib/test_util.h"
@@ -189,6 +198,339 @@ TEST(StorageServiceTest, TwoNodesShareRingAndSchema) {
   EXPECT_EQ(n1.SchemaVersions().count("UNREACHABLE"), 1u);
   // It keeps its tokens while down.
   EXPECT_TRUE(both(n1));
+}
+
+// ---- system.peers (Database) ----
+
+std::string Hex(std::string_view bytes) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+// 1: written, 0: unchanged, -1: failed.
+int Wrote(const Result<bool>& r) { return !r.ok() ? -1 : *r ? 1 : 0; }
+
+PeerInfo Peer(const std::string& endpoint, std::vector<std::string> tokens,
+              const std::string& dc = "datacenter1") {
+  PeerInfo p;
+  p.endpoint = endpoint;
+  p.tokens = std::move(tokens);
+  p.host_id = "host-" + endpoint;
+  p.data_center = dc;
+  p.rack = "rack1";
+  p.rpc_address = "rpc-" + endpoint;
+  p.release_version = "3.11.0";
+  p.schema_version = "schema-1";
+  return p;
+}
+
+// Copies the node's files as they are now, as a kill -9 would leave them.
+std::string CrashCopy(const test::ScratchDir& dir) {
+  namespace fs = std::filesystem;
+  std::string copy = dir.str() + "/crashed";
+  fs::create_directories(copy);
+  fs::copy(dir.str() + "/data", copy + "/data", fs::copy_options::recursive);
+  fs::copy(dir.str() + "/commitlog", copy + "/commitlog", fs::copy_options::recursive);
+  return copy;
+}
+
+TEST(SystemPeersTest, TableIdIsFixed) {
+  EXPECT_EQ(SystemPeersTable().id, SystemTableId("system", "peers"));
+  EXPECT_EQ(Hex(SystemPeersTable().id), "6851c16c4c1f89f0b6cddf1b295d253f");
+  EXPECT_EQ(SystemPeersTable().keyspace, "system");
+  EXPECT_EQ(SystemPeersTable().name, "peers");
+  // The engine opens all four; the startup's SSTable-only read takes the other three.
+  EXPECT_EQ(SystemTables().size(), 4u);
+  EXPECT_EQ(SystemTables().back().id, SystemPeersTable().id);
+  EXPECT_EQ(SchemaAndLocalTables().size(), 3u);
+}
+
+TEST(SystemPeersTest, SavesOnlyChangesAndSurvivesReopen) {
+  test::ScratchDir d;
+  const PeerInfo a = Peer("127.0.0.2", {"-100", "300"});
+  const PeerInfo b = Peer("127.0.0.3", {"100"}, "dc2");
+  PeerInfo a2 = a;
+  a2.tokens = {"-50", "300"};
+  a2.schema_version = "schema-2";
+  {
+    auto db = OpenDb(d.str());
+    ASSERT_TRUE(db);
+    EXPECT_TRUE(db->peers().empty());
+    EXPECT_EQ(Wrote(db->SavePeer(a)), 1);
+    EXPECT_EQ(Wrote(db->SavePeer(b)), 1);
+    EXPECT_EQ(Wrote(db->SavePeer(a)), 0);  // identical: nothing written
+    EXPECT_EQ(Wrote(db->SavePeer(a2)), 1);
+    EXPECT_TRUE(db->SavePeer(Peer("", {"1"})).status().IsInvalidArgument());
+    EXPECT_EQ(Wrote(db->RemovePeer(b.endpoint)), 1);
+    EXPECT_EQ(Wrote(db->RemovePeer(b.endpoint)), 0);
+    EXPECT_EQ(db->peers(), (std::map<std::string, PeerInfo>{{a.endpoint, a2}}));
+    ASSERT_OK(db->Close());
+  }
+  {
+    auto db = OpenDb(d.str());
+    ASSERT_TRUE(db);
+    EXPECT_EQ(db->peers(), (std::map<std::string, PeerInfo>{{a.endpoint, a2}}));
+    // A peer saved again after its removal beats the removal's tombstone.
+    EXPECT_EQ(Wrote(db->SavePeer(b)), 1);
+    ASSERT_OK(db->Close());
+  }
+  auto db = OpenDb(d.str());
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->peers(), (std::map<std::string, PeerInfo>{{a.endpoint, a2}, {b.endpoint, b}}));
+}
+
+TEST(SystemPeersTest, PeersOnlyInTheCommitLogSurviveACrash) {
+  test::ScratchDir d;
+  const PeerInfo a = Peer("127.0.0.2", {"-100"});
+  const PeerInfo b = Peer("127.0.0.3", {"100"});
+  const PeerInfo c = Peer("127.0.0.4", {"200"});
+  std::string crashed;
+  auto db = OpenDb(d.str());
+  ASSERT_TRUE(db);
+  ASSERT_OK(db->SavePeer(a).status());
+  ASSERT_OK(db->SavePeer(b).status());
+  ASSERT_OK(db->Drain());  // a and b in SSTables
+  // Then, in the commit log only: c saved, a removed.
+  ASSERT_OK(db->SavePeer(c).status());
+  ASSERT_OK(db->RemovePeer(a.endpoint).status());
+  // kill -9: no drain, no flush. The SSTables alone hold a and b, so a startup that read
+  // system.peers before the commit log replay would get it wrong.
+  crashed = CrashCopy(d);
+  auto reopened = OpenDb(crashed);
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened->peers(), (std::map<std::string, PeerInfo>{{b.endpoint, b}, {c.endpoint, c}}));
+}
+
+TEST(SystemPeersTest, MalformedTokensStopTheStartup) {
+  test::ScratchDir d;
+  {
+    auto db = OpenDb(d.str());
+    ASSERT_TRUE(db);
+    Mutation m;
+    m.keyspace = "system";
+    m.key = "127.0.0.9";
+    PartitionUpdate u;
+    u.cells.push_back(Cell::Live("tokens", "\x05garbage", Clock::Real()->NowMicros()));
+    m.updates.push_back({SystemPeersTable().id, u});
+    ASSERT_OK(db->Apply(m));
+  }
+  auto db = Database::Open(Options(d.str()));
+  ASSERT_FALSE(db.ok());
+  EXPECT_TRUE(db.status().IsCorruption()) << db.status().ToString();
+  EXPECT_NE(db.status().message().find("system.peers: partition '127.0.0.9' cell 'tokens'"),
+            std::string::npos)
+      << db.status().ToString();
+}
+
+// ---- Saved peers (StorageService) ----
+
+StorageServiceOptions PeerNodeOptions(const std::string& address, const std::string& seed,
+                                      const std::string& dc) {
+  StorageServiceOptions o = NodeOptions(address);
+  o.seeds = {seed};
+  o.gossiping_snitch = true;
+  o.dc = dc;
+  o.rack = "r-" + address;
+  o.rpc_address = "rpc-" + address;
+  o.settle_max_wait_ms = 5000;
+  return o;
+}
+
+std::vector<std::string> Sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+TEST(SavedPeersTest, RestartedNodeHasTheWholeRingWhilePeersAreDown) {
+  const std::string a1 = "127.0.0.160", a2 = "127.0.0.161", a3 = "127.0.0.162";
+  const std::vector<std::string> all = {a1, a2, a3};
+  test::ScratchDir d1, d2, d3;
+  auto db1 = OpenDb(d1.str(), /*defer=*/true);
+  auto db2 = OpenDb(d2.str(), /*defer=*/true);
+  auto db3 = OpenDb(d3.str(), /*defer=*/true);
+  ASSERT_TRUE(db1 && db2 && db3);
+  auto n1 = std::make_unique<StorageService>(PeerNodeOptions(a1, a1, "dc1"), db1.get());
+  auto n2 = std::make_unique<StorageService>(PeerNodeOptions(a2, a1, "dc2"), db2.get());
+  auto n3 = std::make_unique<StorageService>(PeerNodeOptions(a3, a1, "dc1"), db3.get());
+  // A new cluster's founder does not wait for gossip to settle.
+  ASSERT_OK(n1->Start());
+  EXPECT_EQ(n1->WaitToSettle(), 0);
+  // New nodes one at a time (each allocates tokens against the ring it learned).
+  ASSERT_OK(n2->Start());
+  ASSERT_TRUE(
+      WaitFor([&] { return n2->joined() && n1->token_metadata()->NumNormalEndpoints() == 2; },
+              std::chrono::seconds(10)));
+  ASSERT_OK(n3->Start());
+  auto whole = [&](const StorageService& s) {
+    return s.token_metadata()->GetNormalEndpoints() == all;
+  };
+  ASSERT_TRUE(
+      WaitFor([&] { return whole(*n1) && whole(*n2) && whole(*n3); }, std::chrono::seconds(10)));
+  const auto ring = n1->token_metadata();
+  // node3 saved both peers with what gossip said of them.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto peers = db3->peers();
+        return peers.size() == 2 && peers.count(a1) && peers.count(a2) &&
+               !peers[a1].schema_version.empty() && !peers[a2].schema_version.empty();
+      },
+      std::chrono::seconds(10)));
+  {
+    auto peers = db3->peers();
+    EXPECT_EQ(peers[a2].host_id, db2->local().host_id);
+    EXPECT_EQ(Sorted(peers[a2].tokens), Sorted(db2->local().tokens));
+    EXPECT_EQ(peers[a2].data_center, "dc2");
+    EXPECT_EQ(peers[a2].rack, "r-" + a2);
+    EXPECT_EQ(peers[a2].rpc_address, "rpc-" + a2);
+    EXPECT_EQ(peers[a2].release_version, "3.11.0");
+    EXPECT_EQ(peers[a2].schema_version, db2->schema()->version);
+  }
+
+  // Everything stops; node3 restarts (its database reopened) while the others stay down.
+  n3->Stop();
+  n1->Stop();
+  n2->Stop();
+  n3.reset();
+  n1.reset();
+  n2.reset();
+  db3.reset();
+  db3 = OpenDb(d3.str(), /*defer=*/true);
+  ASSERT_TRUE(db3);
+  EXPECT_EQ(db3->peers().size(), 2u);
+  n3 = std::make_unique<StorageService>(PeerNodeOptions(a3, a1, "dc1"), db3.get());
+  ASSERT_OK(n3->Start());
+  // The whole ring at once, before any gossip round.
+  auto tm = n3->token_metadata();
+  EXPECT_EQ(tm->GetNormalEndpoints(), all);
+  EXPECT_EQ(tm->SortedTokens(), ring->SortedTokens());
+  for (const std::string& e : all) {
+    EXPECT_EQ(tm->GetTokens(e), ring->GetTokens(e)) << e;
+    EXPECT_EQ(tm->GetHostId(e), ring->GetHostId(e)) << e;
+  }
+  EXPECT_EQ(n3->snitch()->GetDatacenter(a2), "dc2");
+  EXPECT_EQ(n3->snitch()->GetRack(a2), "r-" + a2);
+  EXPECT_EQ(n3->snitch()->GetDatacenter(a1), "dc1");
+  EXPECT_EQ(n3->RpcAddress(a2), "rpc-" + a2);
+  // ...with the peers down until gossip hears from them.
+  EXPECT_FALSE(n3->IsAlive(a1));
+  EXPECT_FALSE(n3->IsAlive(a2));
+  EXPECT_TRUE(n3->LiveEndpoints().empty());
+
+  // Nothing changes while they are down: gossip settles within its bound.
+  const int64_t waited = n3->WaitToSettle();
+  EXPECT_GT(waited, 0);
+  EXPECT_LT(waited, 5000);
+  EXPECT_FALSE(n3->IsAlive(a1));
+  EXPECT_GT(n3->DowntimeMs(a1), 0);  // hint windows count from the restart
+  EXPECT_EQ(n3->token_metadata()->GetNormalEndpoints(), all);
+
+  // The seed returns: gossip marks it up, and the ring stays the same.
+  n1 = std::make_unique<StorageService>(PeerNodeOptions(a1, a1, "dc1"), db1.get());
+  ASSERT_OK(n1->Start());
+  ASSERT_TRUE(WaitFor([&] { return n3->IsAlive(a1); }, std::chrono::seconds(10)));
+  EXPECT_EQ(n3->token_metadata()->SortedTokens(), ring->SortedTokens());
+  EXPECT_EQ(n3->token_metadata()->GetTokens(a2), ring->GetTokens(a2));
+  EXPECT_FALSE(n3->IsAlive(a2));
+  // node1 reloaded its own saved peers too.
+  EXPECT_EQ(n1->token_metadata()->GetNormalEndpoints(), all);
+}
+
+// Sends `states` to `to` as a GOSSIP_DIGEST_ACK2, as a peer relaying news would.
+void SendGossipStates(
+    net::MessagingService* from, const std::string& to, const std::string& endpoint,
+    int32_t generation, int32_t heartbeat,
+    const std::vector<std::pair<gossip::ApplicationState, std::pair<std::string, int32_t>>>&
+        states) {
+  net::internode::EndpointState w;
+  w.generation = generation;
+  w.heartbeat_version = heartbeat;
+  for (const auto& [key, value] : states) {
+    net::internode::VersionedValue vv;
+    vv.value = value.first;
+    vv.version = value.second;
+    w.states[static_cast<int32_t>(key)] = vv;
+  }
+  net::internode::GossipDigestAck2 ack2;
+  ack2.states[endpoint] = w;
+  ASSERT_OK(from->SendOneWay(net::Endpoint::Parse(to, 7000).value(),
+                             net::internode::Verb::GOSSIP_DIGEST_ACK2, ack2));
+}
+
+TEST(SavedPeersTest, GossipWinsOverSavedPeersAndLeftPeersAreNotRestored) {
+  using gossip::ApplicationState;
+  using gossip::VersionedValueFactory;
+  const std::string node = "127.0.0.163", relay = "127.0.0.165", ghost = "127.0.0.166";
+  test::ScratchDir d;
+  auto db = OpenDb(d.str(), /*defer=*/true);
+  ASSERT_TRUE(db);
+  auto n = std::make_unique<StorageService>(PeerNodeOptions(node, node, "dc1"), db.get());
+  ASSERT_OK(n->Start());
+  net::MessagingOptions mo;
+  mo.listen_endpoint = net::Endpoint::Parse(relay, 7000).value();
+  net::MessagingService sender(mo);
+  ASSERT_OK(sender.Start());
+
+  // A NORMAL peer (that never answers ECHO) joins through gossip: in the ring, saved.
+  const int32_t generation = static_cast<int32_t>(Clock::Real()->NowSeconds());
+  const std::vector<std::string> tokens = {"-4000000000000000000", "4000000000000000000"};
+  SendGossipStates(&sender, node, ghost, generation, 1,
+                   {{ApplicationState::kHostId, {"ghost-host", 2}},
+                    {ApplicationState::kDc, {"dc9", 3}},
+                    {ApplicationState::kRack, {"rack9", 4}},
+                    {ApplicationState::kTokens, {VersionedValueFactory::Tokens(tokens), 5}},
+                    {ApplicationState::kStatus, {VersionedValueFactory::Normal(tokens), 6}}});
+  ASSERT_TRUE(WaitFor([&] { return db->peers().count(ghost) == 1; }, std::chrono::seconds(5)));
+  EXPECT_TRUE(n->token_metadata()->IsMember(ghost));
+  EXPECT_EQ(Sorted(db->peers()[ghost].tokens), Sorted(tokens));
+  EXPECT_EQ(db->peers()[ghost].data_center, "dc9");
+  EXPECT_FALSE(n->IsAlive(ghost));
+
+  // Restarted, the node has it from system.peers.
+  n->Stop();
+  n = std::make_unique<StorageService>(PeerNodeOptions(node, node, "dc1"), db.get());
+  ASSERT_OK(n->Start());
+  EXPECT_TRUE(n->token_metadata()->IsMember(ghost));
+  EXPECT_EQ(n->token_metadata()->GetHostId(ghost), "ghost-host");
+  EXPECT_EQ(n->snitch()->GetDatacenter(ghost), "dc9");
+  EXPECT_GT(n->WaitToSettle(), 0);  // it knows a peer now: it waits
+
+  // Gossip's view wins: new tokens replace the saved ones, in the ring and on disk.
+  const std::vector<std::string> moved = {"-1000", "1000", "2000"};
+  SendGossipStates(&sender, node, ghost, generation + 1, 1,
+                   {{ApplicationState::kHostId, {"ghost-host", 2}},
+                    {ApplicationState::kDc, {"dc9", 3}},
+                    {ApplicationState::kRack, {"rack9", 4}},
+                    {ApplicationState::kTokens, {VersionedValueFactory::Tokens(moved), 5}},
+                    {ApplicationState::kStatus, {VersionedValueFactory::Normal(moved), 6}}});
+  ASSERT_TRUE(WaitFor([&] { return Sorted(db->peers()[ghost].tokens) == Sorted(moved); },
+                      std::chrono::seconds(5)));
+  EXPECT_EQ(n->token_metadata()->GetTokens(ghost).size(), 3u);
+
+  // It leaves: out of the ring and of system.peers.
+  SendGossipStates(
+      &sender, node, ghost, generation + 1, 7,
+      {{ApplicationState::kStatus,
+        {VersionedValueFactory::Left(moved, Clock::Real()->NowMicros() / 1000 + 3600 * 1000), 8}}});
+  ASSERT_TRUE(WaitFor([&] { return db->peers().empty(); }, std::chrono::seconds(5)));
+  EXPECT_FALSE(n->token_metadata()->IsMember(ghost));
+  sender.Stop();
+
+  // Restarted (database reopened too), it does not come back.
+  n->Stop();
+  n.reset();
+  db.reset();
+  db = OpenDb(d.str(), /*defer=*/true);
+  ASSERT_TRUE(db);
+  EXPECT_TRUE(db->peers().empty());
+  n = std::make_unique<StorageService>(PeerNodeOptions(node, node, "dc1"), db.get());
+  ASSERT_OK(n->Start());
+  EXPECT_EQ(n->token_metadata()->GetNormalEndpoints(), std::vector<std::string>{node});
+  EXPECT_EQ(n->WaitToSettle(), 0);  // alone again: nothing to learn
 }
 
 }  // namespace
