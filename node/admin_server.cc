@@ -49,7 +49,6 @@ constexpr size_t kHeaderLimit = 8 * 1024;
 constexpr size_t kBodyLimit = 64 * 1024;
 
 // What issue 6 still has to build before these routes can work.
-constexpr const char* kNeedsStreaming = "not supported yet: needs bootstrap streaming (issue 6)";
 
 Response JsonResponse(const Json& value, int status = 200) {
   Response r;
@@ -306,6 +305,10 @@ class AdminServer::Impl {
   Response RouteMetrics();
   Response RouteFlushOrCompact(bool compact, const std::vector<std::string>& filter);
   Response RouteDrain();
+  Response RouteCleanup(const std::vector<std::string>& filter);
+  Response RouteDecommission();
+  Response RouteRemoveNode(const std::string& host_id);
+  Response RouteNetstats();
   Response RouteFaults(std::string_view method, const Target& t, std::string_view body);
 
   // The rows of every known node; the error response in *err when `keyspace` is bad.
@@ -589,13 +592,23 @@ Response AdminServer::Impl::Route(std::string_view method, const Target& t,
     return s.size() == 1 ? RouteDrain() : Error(404, unknown);
   }
   if (r == "faults" || r == "fault") return RouteFaults(method, t, body);
-  if (r == "cleanup" || r == "decommission" || r == "removenode") {
+  if (r == "cleanup") {
     if (!post) return MethodNotAllowed("POST", method, t.path);
-    return Error(501, r + " " + kNeedsStreaming);
+    if (s.size() > 3) return Error(404, unknown);
+    return RouteCleanup({s.begin() + 1, s.end()});
+  }
+  if (r == "decommission") {
+    if (!post) return MethodNotAllowed("POST", method, t.path);
+    return s.size() == 1 ? RouteDecommission() : Error(404, unknown);
+  }
+  if (r == "removenode") {
+    if (!post) return MethodNotAllowed("POST", method, t.path);
+    if (s.size() != 2) return Error(400, "usage: POST /removenode/<host id>");
+    return RouteRemoveNode(s[1]);
   }
   if (r == "netstats") {
     if (!get) return MethodNotAllowed("GET", method, t.path);
-    return Error(501, "netstats (streaming progress) " + std::string(kNeedsStreaming));
+    return s.size() == 1 ? RouteNetstats() : Error(404, unknown);
   }
   return Error(404, unknown);
 }
@@ -617,8 +630,10 @@ Response AdminServer::Impl::RouteIndex() const {
       {"GET", "/faults", "messaging fault rules"},
       {"POST", "/faults", "add a fault rule: verb, peer, direction, drop, delay_ms"},
       {"DELETE", "/faults[/<id>]", "remove every fault rule, or one"},
-      {"POST", "/cleanup, /decommission, /removenode/<host id>", "501: needs streaming"},
-      {"GET", "/netstats", "501: needs streaming"},
+      {"POST", "/cleanup[/<keyspace>[/<table>]]", "drop data in ranges this node no longer owns"},
+      {"POST", "/decommission", "stream this node's data away and leave the ring"},
+      {"POST", "/removenode/<host id>", "re-replicate a dead node's ranges and remove it"},
+      {"GET", "/netstats", "mode, range movement progress, streaming sessions"},
   };
   Json routes = Json::MakeArray();
   for (const auto& [m, p, d] : kRoutes) {
@@ -845,8 +860,8 @@ Response AdminServer::Impl::RouteInfo() {
   std::string mode = "NORMAL";
   if (drained) {
     mode = "DRAINED";
-  } else if (services_.storage != nullptr && !services_.storage->joined()) {
-    mode = "JOINING";
+  } else if (services_.storage != nullptr) {
+    mode = services_.storage->OperationMode();
   }
   auto snitch = cluster.snitch();
   Json j = Json::MakeObject();
@@ -1302,6 +1317,140 @@ Response AdminServer::Impl::RouteDrain() {
   CAIRN_LOG(INFO) << "admin: drained; stop the process with SIGTERM";
   Json j = Json::MakeObject();
   j.Set("mode", "DRAINED");
+  return JsonResponse(j);
+}
+
+Response AdminServer::Impl::RouteCleanup(const std::vector<std::string>& filter) {
+  if (drained_.load()) return Error(409, "the node is drained");
+  std::vector<std::shared_ptr<ColumnFamilyStore>> stores;
+  std::optional<Response> err;
+  if (!SelectTables(filter, &stores, &err)) return *err;
+  if (services_.storage == nullptr) {
+    return Error(409, "cleanup needs a cluster member: a standalone node owns every token");
+  }
+  const auto start = std::chrono::steady_clock::now();
+  std::map<std::string, std::vector<ring::Range>> owned;  // keyspace -> ranges
+  Json tables = Json::MakeArray();
+  uint64_t dropped = 0;
+  for (const auto& cfs : stores) {
+    const TableMetadata& m = cfs->metadata();
+    auto it = owned.find(m.keyspace);
+    if (it == owned.end()) {
+      auto ranges = services_.storage->RangesForCleanup(m.keyspace);
+      if (ranges.status().IsNotFound()) continue;  // system or node-local keyspace
+      if (!ranges.ok()) return Error(409, ranges.status().message());
+      it = owned.emplace(m.keyspace, std::move(ranges).value()).first;
+    }
+    const std::vector<ring::Range>& ranges = it->second;
+    // TODO(issue 6): ColumnFamilyStore::Cleanup lands separately.
+    struct {
+      uint64_t sstables_rewritten = 0, partitions_dropped = 0, bytes_before = 0, bytes_after = 0;
+    } stats;
+    (void)ranges;
+    if (stats.partitions_dropped == 0) return Error(501, "cleanup is not built yet");
+    Status st;
+    if (!st.ok()) {
+      CAIRN_LOG(ERROR) << "cleanup of " << m.keyspace << "." << m.name << " failed: " << st.ToString();
+      return Error(500, "cleanup of " + m.keyspace + "." + m.name + " failed: " + st.ToString());
+    }
+    dropped += stats.partitions_dropped;
+    Json t = Json::MakeObject();
+    t.Set("table", m.keyspace + "." + m.name);
+    t.Set("sstables_rewritten", static_cast<uint64_t>(stats.sstables_rewritten));
+    t.Set("partitions_dropped", static_cast<uint64_t>(stats.partitions_dropped));
+    t.Set("bytes_before", static_cast<uint64_t>(stats.bytes_before));
+    t.Set("bytes_after", static_cast<uint64_t>(stats.bytes_after));
+    tables.Push(std::move(t));
+  }
+  CAIRN_LOG(INFO) << "admin: cleanup of " << tables.as_array().size() << " table(s) dropped "
+                  << dropped << " partitions";
+  Json j = Json::MakeObject();
+  j.Set("cleaned", std::move(tables));
+  j.Set("partitions_dropped", dropped);
+  j.Set("seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return JsonResponse(j);
+}
+
+Response AdminServer::Impl::RouteDecommission() {
+  if (services_.storage == nullptr) {
+    return Error(409, "decommission needs a cluster member: this node is standalone");
+  }
+  if (drained_.load()) return Error(409, "the node is drained");
+  const auto start = std::chrono::steady_clock::now();
+  CAIRN_LOG(INFO) << "admin: decommissioning this node";
+  Status st = services_.storage->Decommission();
+  if (!st.ok()) {
+    return Error(st.IsInvalidArgument() ? 409 : 500, st.message());
+  }
+  Json j = Json::MakeObject();
+  j.Set("mode", "DECOMMISSIONED");
+  j.Set("bytes_streamed", services_.storage->movement().bytes);
+  j.Set("seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return JsonResponse(j);
+}
+
+Response AdminServer::Impl::RouteRemoveNode(const std::string& host_id) {
+  if (services_.storage == nullptr) {
+    return Error(409, "removenode needs a cluster member: this node is standalone");
+  }
+  if (drained_.load()) return Error(409, "the node is drained");
+  const auto start = std::chrono::steady_clock::now();
+  CAIRN_LOG(INFO) << "admin: removenode " << host_id;
+  Status st = services_.storage->RemoveNode(host_id);
+  if (!st.ok()) {
+    const bool bad_id = st.message() == "Host ID not found.";
+    return Error(bad_id ? 400 : st.IsInvalidArgument() ? 409 : 500, st.message());
+  }
+  Json j = Json::MakeObject();
+  j.Set("removed", host_id);
+  j.Set("bytes_streamed", services_.storage->movement().bytes);
+  j.Set("seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return JsonResponse(j);
+}
+
+Response AdminServer::Impl::RouteNetstats() {
+  Json j = Json::MakeObject();
+  Json sessions = Json::MakeArray();
+  if (services_.storage == nullptr) {
+    j.Set("mode", drained_.load() ? "DRAINED" : "NORMAL");
+    j.Set("movement", Json());
+    j.Set("sessions", std::move(sessions));
+    j.Set("bytes_sent", uint64_t{0});
+    j.Set("bytes_received", uint64_t{0});
+    return JsonResponse(j);
+  }
+  StorageService& storage = *services_.storage;
+  j.Set("mode", drained_.load() ? std::string("DRAINED") : storage.OperationMode());
+  const StorageService::MovementProgress m = storage.movement();
+  if (m.operation.empty()) {
+    j.Set("movement", Json());
+  } else {
+    Json mj = Json::MakeObject();
+    mj.Set("operation", m.operation);
+    mj.Set("state", m.state);
+    mj.Set("ranges_total", m.ranges_total);
+    mj.Set("ranges_done", m.ranges_done);
+    mj.Set("bytes", m.bytes);
+    mj.Set("error", m.error.empty() ? Json() : Json(m.error));
+    j.Set("movement", std::move(mj));
+  }
+  for (const StreamSessionInfo& si : storage.streams().Sessions()) {
+    Json sj = Json::MakeObject();
+    sj.Set("id", si.id);
+    sj.Set("peer", si.peer);
+    sj.Set("direction", si.incoming ? "receiving" : "sending");
+    sj.Set("keyspace", si.keyspace);
+    sj.Set("table", si.table);
+    sj.Set("bytes", si.bytes);
+    sj.Set("partitions", si.partitions);
+    sj.Set("files", si.sstables);
+    sj.Set("done", si.done);
+    sj.Set("error", si.error.empty() ? Json() : Json(si.error));
+    sessions.Push(std::move(sj));
+  }
+  j.Set("sessions", std::move(sessions));
+  j.Set("bytes_sent", storage.streams().bytes_sent());
+  j.Set("bytes_received", storage.streams().bytes_received());
   return JsonResponse(j);
 }
 

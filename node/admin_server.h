@@ -39,8 +39,21 @@
 //                                   (in/out/both, default both), `drop` (probability 0..1)
 //                                   and/or `delay_ms`; answers the rule with its id
 //   DELETE /faults                  removes every rule; DELETE /faults/<id> removes one
-//   POST /cleanup, /decommission, /removenode/<host id>; GET /netstats
-//                                   501: they need bootstrap streaming (issue 6)
+//   POST /cleanup[/<ks>[/<cf>]]     drops partitions in ranges this node no longer
+//                                   replicates (409 while it is joining or leaving or a
+//                                   range is moving to it); per table: SSTables rewritten,
+//                                   partitions dropped, bytes before/after
+//   POST /decommission              streams this node's ranges to their new owners and its
+//                                   hints to another node, announces LEFT; answers when
+//                                   done, then the process stops (409 when it cannot
+//                                   start: not a member, another movement, too few nodes
+//                                   for a keyspace's RF; 500 when streaming failed)
+//   POST /removenode/<host id>      re-replicates a dead node's ranges from the survivors
+//                                   and removes it (400 unknown host id, 409 alive/self)
+//   GET  /netstats                  mode (STARTING/JOINING/NORMAL/LEAVING/DECOMMISSIONED),
+//                                   the current or last range movement (ranges done/total,
+//                                   bytes) and the streaming sessions (bytes, partitions,
+//                                   files per session)
 //
 // Errors are JSON {"error": "..."}: 400 bad input (unknown keyspace or table, bad
 // parameter, malformed JSON or HTTP), 404 unknown route, 405 wrong method, 409 when the

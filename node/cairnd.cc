@@ -8,6 +8,7 @@
 // requests, announces its shutdown to its peers, flushes every memtable (drain) and
 // exits 0. Exit codes: 0 clean stop, 1 startup failure, 2 bad configuration.
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -127,6 +128,8 @@ int main(int argc, char** argv) {
     ss.rpc_address = config.rpc_address;
     ss.num_tokens = config.num_tokens;
     ss.handler_threads = config.concurrent_writes;
+    ss.auto_bootstrap = config.auto_bootstrap;
+    ss.stream.throughput_mbits = config.stream_throughput_outbound_megabits_per_sec;
     storage = std::make_unique<node::StorageService>(ss, db->get());
     cluster = storage.get();
   } else {
@@ -155,6 +158,18 @@ int main(int argc, char** argv) {
   po.batchlog_replay_timeout_ms = 2 * config.write_request_timeout_in_ms + 1000;
   auto proxy = std::make_unique<node::StorageProxy>(
       po, db->get(), cluster, storage ? &storage->messaging() : nullptr);
+  if (storage) {
+    // Decommission hands the hints to another node, then this process stops as after
+    // SIGTERM (the node has LEFT; a restart is refused).
+    storage->SetHintTransfer([&proxy](const std::string& to) { return proxy->TransferHints(to); });
+    storage->SetOnDecommissioned([] {
+      // A moment for the admin endpoint to answer the decommission request first.
+      std::thread([] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        kill(getpid(), SIGTERM);
+      }).detach();
+    });
+  }
   st = proxy->Start();
   if (st.ok() && storage) st = storage->Start();
   if (!st.ok()) {
@@ -168,6 +183,67 @@ int main(int argc, char** argv) {
   }
 
   std::unique_ptr<thrift::ThriftServer> server;
+  // The admin endpoint (node/admin_server.h): what Cassandra serves over JMX, as HTTP/JSON
+  // for tools/cairn-admin, plus Prometheus metrics.
+  std::unique_ptr<node::AdminServer> admin;
+  // Started before the node joins, so netstats and status follow a bootstrap.
+  if (config.start_admin) {
+    node::AdminServerOptions ao;
+    ao.address = config.admin_address.empty() ? config.listen_address : config.admin_address;
+    ao.port = config.admin_port;
+    node::AdminServices as;
+    as.db = db->get();
+    as.cluster = cluster;
+    as.storage = storage.get();
+    as.proxy = proxy.get();
+    as.commitlog_directory = config.commitlog_directory;
+    as.cluster_name = config.cluster_name;
+    as.thrift_enabled = config.start_rpc;
+    as.drain = [&]() -> Status {  // nodetool drain; the SIGTERM path below repeats it
+      if (server) server->Stop();
+      proxy->Stop();
+      if (storage) storage->Stop();
+      return (*db)->Drain();
+    };
+    admin = std::make_unique<node::AdminServer>(std::move(ao), std::move(as));
+    st = admin->Start();
+    if (!st.ok()) {
+      CAIRN_LOG(ERROR) << st.ToString();
+      if (server) server->Stop();
+      proxy->Stop();
+      if (storage) storage->Stop();
+      (*db)->Close().IgnoreError();  // already failing; Close logs its own errors
+      return 1;
+    }
+  }
+  // A new node bootstraps before it serves clients (Cassandra starts its transports
+  // after joining the ring).
+  if (storage) {
+    // SIGTERM while joining stops the node (the bootstrap resumes at the next start).
+    std::optional<Status> joined;
+    while (!(joined = storage->join_result()).has_value()) {
+      timespec wait = {0, 200'000'000};
+      const int sig = sigtimedwait(&stop_signals, nullptr, &wait);
+      if (sig == SIGTERM || sig == SIGINT) {
+        CAIRN_LOG(INFO) << "received a stop signal while joining the ring; stopping";
+        if (admin) admin->Stop();
+        proxy->Stop();
+        storage->Stop();
+        st = (*db)->Drain();
+        Status closed = (*db)->Close();
+        return st.ok() && closed.ok() ? 0 : 1;
+      }
+    }
+    st = *joined;
+    if (!st.ok()) {
+      CAIRN_LOG(ERROR) << "cannot join the ring: " << st.ToString();
+      if (admin) admin->Stop();
+      proxy->Stop();
+      storage->Stop();
+      (*db)->Close().IgnoreError();  // already failing; Close logs its own errors
+      return 1;
+    }
+  }
   if (config.start_rpc) {
     // Cassandra's Gossiper.waitToSettle before the transports start: the saved peers
     // made the ring right already; this learns which of them are up.
@@ -195,38 +271,6 @@ int main(int argc, char** argv) {
     st = server->Start();
     if (!st.ok()) {
       CAIRN_LOG(ERROR) << st.ToString();
-      proxy->Stop();
-      if (storage) storage->Stop();
-      (*db)->Close().IgnoreError();  // already failing; Close logs its own errors
-      return 1;
-    }
-  }
-  // The admin endpoint (node/admin_server.h): what Cassandra serves over JMX, as HTTP/JSON
-  // for tools/cairn-admin, plus Prometheus metrics.
-  std::unique_ptr<node::AdminServer> admin;
-  if (config.start_admin) {
-    node::AdminServerOptions ao;
-    ao.address = config.admin_address.empty() ? config.listen_address : config.admin_address;
-    ao.port = config.admin_port;
-    node::AdminServices as;
-    as.db = db->get();
-    as.cluster = cluster;
-    as.storage = storage.get();
-    as.proxy = proxy.get();
-    as.commitlog_directory = config.commitlog_directory;
-    as.cluster_name = config.cluster_name;
-    as.thrift_enabled = server != nullptr;
-    as.drain = [&]() -> Status {  // nodetool drain; the SIGTERM path below repeats it
-      if (server) server->Stop();
-      proxy->Stop();
-      if (storage) storage->Stop();
-      return (*db)->Drain();
-    };
-    admin = std::make_unique<node::AdminServer>(std::move(ao), std::move(as));
-    st = admin->Start();
-    if (!st.ok()) {
-      CAIRN_LOG(ERROR) << st.ToString();
-      if (server) server->Stop();
       proxy->Stop();
       if (storage) storage->Stop();
       (*db)->Close().IgnoreError();  // already failing; Close logs its own errors

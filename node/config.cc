@@ -109,9 +109,19 @@ const std::vector<KeyDef>& Keys() {
        Str(&Config::cluster_name)},
       {{"seeds", "seed node addresses (list); none = standalone, no gossip. Default: none", true},
        List("seeds", &Config::seeds)},
-      {{"ring_delay_ms", "how long a new node learns the ring before choosing tokens, ms. "
+      {{"ring_delay_ms", "how long a new node learns the ring before choosing tokens (and "
+        "waits after announcing a join or leave), ms. "
         "Default: 30000", false},
        Int("ring_delay_ms", &Config::ring_delay_ms, 0, 3600000)},
+      {{"auto_bootstrap",
+        "a new node (not its own seed) streams its ranges before turning NORMAL. "
+        "Default: true",
+        false},
+       Bool("auto_bootstrap", &Config::auto_bootstrap)},
+      {{"stream_throughput_outbound_megabits_per_sec",
+        "outbound streaming bandwidth, megabits/s (0 = unthrottled). Default: 200", false},
+       Int("stream_throughput_outbound_megabits_per_sec",
+           &Config::stream_throughput_outbound_megabits_per_sec, 0, 1000000)},
       {{"gossip_settle_max_wait_ms",
         "longest wait for gossip to settle before serving Thrift, ms (0 = none). "
         "Default: 10000",

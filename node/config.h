@@ -34,6 +34,12 @@ struct Config {
   // tokens, in ms (Cassandra's cassandra.ring_delay_ms). Not waited by a node that has
   // tokens already or whose only seed is itself. Default: 30000.
   int ring_delay_ms = 30000;
+  // Whether a new node that is not its own seed streams the data of the ranges it will
+  // own from the current replicas before it turns NORMAL (bootstrap). Default: true.
+  bool auto_bootstrap = true;
+  // Outbound streaming bandwidth of the node (bootstrap, decommission, removenode),
+  // megabits/s; 0 = unthrottled. Default: 200.
+  int stream_throughput_outbound_megabits_per_sec = 200;
   // Longest wait, in ms, for gossip to settle before Thrift is served (Cassandra's
   // Gossiper.waitToSettle; node/storage_service.h, WaitToSettle): at least 2 gossip
   // rounds, then until the numbers of known and live endpoints stay unchanged for 3

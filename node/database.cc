@@ -526,7 +526,35 @@ std::vector<Token> Database::tokens() const {
 
 namespace {
 constexpr std::string_view kGenerationCell = "gossip_generation";
+// Cells SaveLocalCell may write: their names start with this (bootstrap_state, ...).
+constexpr std::string_view kMembershipCellPrefix = "bootstrap_";
 }  // namespace
+
+std::optional<std::string> Database::GetLocalCell(std::string_view name) const {
+  std::lock_guard snap(snapshot_mu_);
+  auto it = local_cells_.find(name);
+  if (it == local_cells_.end()) return std::nullopt;
+  return it->second;
+}
+
+Status Database::SaveLocalCell(std::string_view name, std::string value) {
+  if (!name.starts_with(kMembershipCellPrefix)) {
+    return Status::InvalidArgument("system.local: '" + std::string(name) +
+                                   "' is not a membership cell");
+  }
+  std::lock_guard lock(schema_mu_);
+  Mutation m;
+  m.keyspace = SystemLocalTable().keyspace;
+  m.key = "local";
+  PartitionUpdate update;
+  update.cells.push_back(Cell::Live(std::string(name), value, NextTimestamp()));
+  m.updates.push_back({SystemLocalTable().id, std::move(update)});
+  CAIRN_RETURN_IF_ERROR(engine_->Apply(std::move(m)));
+  CAIRN_RETURN_IF_ERROR(engine_->Flush(SystemLocalTable().id));
+  std::lock_guard snap(snapshot_mu_);
+  local_cells_[std::string(name)] = std::move(value);
+  return Status::OK();
+}
 
 Status Database::ReadSavedGeneration() {
   auto store = engine_->GetTable(SystemLocalTable().id);
@@ -535,6 +563,11 @@ Status Database::ReadSavedGeneration() {
   CAIRN_RETURN_IF_ERROR(ReadSystemTable(*store, options_.engine.clock->NowSeconds(), &content));
   for (const auto& [key, cells] : content.partitions) {
     for (const Cell& c : cells) {
+      if (c.name.starts_with(kMembershipCellPrefix)) {
+        std::lock_guard snap(snapshot_mu_);
+        local_cells_[c.name] = c.value;
+        continue;
+      }
       if (c.name != kGenerationCell) continue;
       int32_t g = 0;
       auto [p, ec] = std::from_chars(c.value.data(), c.value.data() + c.value.size(), g);

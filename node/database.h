@@ -101,6 +101,12 @@ class Database {
   // Saves the generation this start uses (Cassandra's
   // SystemKeyspace.incrementAndGetGeneration), flushed before gossip announces it.
   Status SaveGossipGeneration(int32_t generation);
+  // Other cells of this node's system.local row that membership keeps (bootstrap state,
+  // ranges already streamed): the saved value, nullopt when never saved.
+  std::optional<std::string> GetLocalCell(std::string_view name) const;
+  // Saves (replaces) one such cell, flushed before it returns. InvalidArgument for the
+  // names Database itself manages (tokens, host id, ...).
+  Status SaveLocalCell(std::string_view name, std::string value);
   // ---- Saved peers (system.peers; node/storage_service.h keeps them) ----
   // The peers saved by this and earlier runs, by endpoint (a copy).
   std::map<std::string, PeerInfo> peers() const;
@@ -191,6 +197,7 @@ class Database {
   LocalState local_;                         // GUARDED_BY(snapshot_mu_) once open
   std::vector<Token> tokens_;                // GUARDED_BY(snapshot_mu_)
   std::optional<int32_t> saved_generation_;  // read at Open
+  std::map<std::string, std::string, std::less<>> local_cells_;  // GUARDED_BY(snapshot_mu_)
   std::unique_ptr<StorageEngine> engine_;
 
   std::mutex schema_mu_;         // serializes schema changes

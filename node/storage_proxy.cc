@@ -200,6 +200,7 @@ StorageProxy::StorageProxy(StorageProxyOptions options, Database* db, const Clus
     reg(wire::Verb::BATCH_STORE, &StorageProxy::HandleBatchStore);
     reg(wire::Verb::BATCH_REMOVE, &StorageProxy::HandleBatchRemove);
     reg(wire::Verb::TRUNCATE, &StorageProxy::HandleTruncate);
+    reg(wire::Verb::HINT_TRANSFER, &StorageProxy::HandleHintTransfer);
   }
 }
 
@@ -376,7 +377,10 @@ void StorageProxy::StartWrite(const std::shared_ptr<WriteCall>& call,
           }
           const Status& st = r.status();
           bool hinted = false;
-          if (st.IsTimedOut() || st.IsOverloaded() || st.IsIOError()) {
+          // INVALID (InvalidArgument): the replica does not know a table of the
+          // mutation, most likely because its schema is behind ours; the hint waits
+          // for it (delivery checks the schema first).
+          if (st.IsTimedOut() || st.IsOverloaded() || st.IsIOError() || st.IsInvalidArgument()) {
             latency_.Record(ep, static_cast<int64_t>(options_.write_request_timeout_ms) * 1000);
             hinted = MaybeHint(ep, *payload);
           }
@@ -768,48 +772,86 @@ Result<std::optional<PartitionUpdate>> StorageProxy::FinishRead(const TableRef& 
       extra.push_back(ep);
     }
     if (!extra.empty()) {
-      auto merged = std::make_shared<const std::optional<PartitionUpdate>>(result);
-      const std::string table_id_copy = table_id;
-      std::shared_ptr<const Schema> keep = db_->schema();  // keeps `table` alive
-      for (const std::string& ep : extra) {
-        auto to = EndpointOf(ep);
-        if (!to.ok()) continue;
-        wire::ReadCommand cmd;
-        cmd.keyspace = ks.name;
-        cmd.table_id = table_id;
-        cmd.key = key;
-        cmd.filter = FilterToWire(filter);
-        cmd.digest_only = false;
-        messaging_->SendRequest(
-            *to, wire::Verb::READ, cmd,
-            std::chrono::milliseconds(options_.read_request_timeout_ms),
-            [this, ep, merged, key, keep, table_id_copy](Result<net::Message> res) {
-              if (!res.ok() || !merged->has_value()) return;
-              wire::ReadResponse resp;
-              if (!net::Deserialize(res->payload, &resp).ok()) return;
-              std::optional<PartitionUpdate> theirs;
-              if (resp.__isset.data) {
-                auto p = DecodePartition(resp.data);
-                if (!p.ok()) return;
-                theirs = std::move(*p);
-              }
-              const TableSchema* t = nullptr;
-              const KeyspaceSchema* k = nullptr;
-              for (const auto& [name, ksd] : keep->keyspaces) {
-                for (const TableSchema& ts : ksd.tables) {
-                  if (ts.metadata.id == table_id_copy) {
-                    t = &ts;
-                    k = &ksd;
-                  }
+      // Cassandra's AsyncRepairCallback: once every extra replica has answered (or
+      // failed), merge all versions and repair every replica that lacks something,
+      // the contacted ones included (they all hold `result` by now).
+      std::shared_ptr<const Schema> keep = db_->schema();  // outlives the callbacks
+      const KeyspaceSchema* k = keep->FindKeyspace(ks.name);
+      const TableSchema* t = nullptr;
+      if (k != nullptr) {
+        for (const TableSchema& ts : k->tables) {
+          if (ts.metadata.id == table_id) t = &ts;
+        }
+      }
+      if (t != nullptr) {
+        struct Background {
+          std::mutex mu;
+          size_t pending = 0;
+          std::optional<PartitionUpdate> merged;
+          std::vector<std::pair<std::string, std::optional<PartitionUpdate>>> versions;
+        };
+        auto bg = std::make_shared<Background>();
+        bg->pending = extra.size();
+        bg->merged = result;
+        for (const std::string& ep : targets) bg->versions.emplace_back(ep, result);
+        const TableRef ref{k, t};
+        auto finish = [this, bg, ref, key, keep]() {
+          // Called once, by the last answer (its lock released).
+          if (!bg->merged.has_value()) return;
+          const AbstractType& c = *ref.table->metadata.comparator;
+          for (auto& [ep, version] : bg->versions) {
+            PartitionUpdate diff = Diff(*bg->merged, version, c);
+            if (diff.empty()) continue;
+            counters_->background_repairs_sent++;
+            SendRepair(ep, ref, key, std::move(diff), nullptr);
+          }
+        };
+        auto answered = [bg, finish, ref, this](const std::string& ep,
+                                                std::optional<std::optional<PartitionUpdate>> theirs) {
+          bool last;
+          {
+            std::lock_guard lock(bg->mu);
+            if (theirs.has_value()) {
+              if (theirs->has_value()) {
+                if (bg->merged.has_value()) {
+                  bg->merged->MergeFrom(**theirs, *ref.table->metadata.comparator,
+                                        clock_->NowSeconds());
+                } else {
+                  bg->merged = **theirs;
                 }
               }
-              if (t == nullptr) return;
-              PartitionUpdate diff = Diff(**merged, theirs, *t->metadata.comparator);
-              if (diff.empty()) return;
-              counters_->background_repairs_sent++;
-              SendRepair(ep, TableRef{k, t}, key, std::move(diff), nullptr);
-            })
-            .IgnoreError();
+              bg->versions.emplace_back(ep, std::move(*theirs));
+            }
+            last = --bg->pending == 0;
+          }
+          if (last) finish();
+        };
+        for (const std::string& ep : extra) {
+          auto to = EndpointOf(ep);
+          wire::ReadCommand cmd;
+          cmd.keyspace = ks.name;
+          cmd.table_id = table_id;
+          cmd.key = key;
+          cmd.filter = FilterToWire(filter);
+          cmd.digest_only = false;
+          Status sent = !to.ok() ? to.status()
+                                 : messaging_->SendRequest(
+                                       *to, wire::Verb::READ, cmd,
+                                       std::chrono::milliseconds(options_.read_request_timeout_ms),
+                                       [ep, answered](Result<net::Message> res) {
+                                         std::optional<std::optional<PartitionUpdate>> theirs;
+                                         wire::ReadResponse resp;
+                                         if (res.ok() && net::Deserialize(res->payload, &resp).ok()) {
+                                           if (!resp.__isset.data) {
+                                             theirs.emplace(std::nullopt);
+                                           } else if (auto p = DecodePartition(resp.data); p.ok()) {
+                                             theirs.emplace(std::move(*p));
+                                           }
+                                         }
+                                         answered(ep, std::move(theirs));
+                                       });
+          if (!sent.ok()) answered(ep, std::nullopt);
+        }
       }
     }
   }
@@ -1360,6 +1402,72 @@ void StorageProxy::HandleTruncate(net::Message msg) {
   messaging_->SendResponse(msg, net::Serialize(wire::TruncateResponse{})).IgnoreError();
 }
 
+void StorageProxy::HandleHintTransfer(net::Message msg) {
+  wire::HintTransfer transfer;
+  Status st = net::Deserialize(msg.payload, &transfer);
+  if (!st.ok()) {
+    messaging_->SendFailureResponse(msg, wire::FailureReason::INVALID, st.ToString()).IgnoreError();
+    return;
+  }
+  if (hints_ == nullptr) {
+    st = Status::NotSupported("hinted handoff is disabled on this node");
+  }
+  for (const wire::TransferredHint& h : transfer.hints) {
+    if (!st.ok()) break;
+    st = hints_->Store(transfer.target_host_id, h.created_at_us, h.mutation);
+    if (st.ok()) counters_->hints_stored++;
+  }
+  if (!st.ok()) {
+    messaging_->SendFailureResponse(msg, wire::FailureReason::HANDLER_ERROR, st.ToString()).IgnoreError();
+    return;
+  }
+  messaging_->SendResponse(msg, net::Serialize(wire::MutationAck{})).IgnoreError();
+}
+
+Result<uint64_t> StorageProxy::TransferHints(const std::string& to) {
+  if (hints_ == nullptr || messaging_ == nullptr) return uint64_t{0};
+  CAIRN_ASSIGN_OR_RETURN(net::Endpoint endpoint, EndpointOf(to));
+  // One hint per request: HintStore checkpoints each hint whose send() returned OK, so a
+  // hint may be acknowledged to it only once the other node has stored it.
+  constexpr size_t kBatchHints = 1;
+  uint64_t moved = 0;
+  for (const std::string& host : hints_->HostsWithHints()) {
+    wire::HintTransfer batch;
+    batch.target_host_id = host;
+    auto flush = [&]() -> Status {
+      if (batch.hints.empty()) return Status::OK();
+      auto promise = std::make_shared<std::promise<Status>>();
+      auto future = promise->get_future();
+      CAIRN_RETURN_IF_ERROR(messaging_->SendRequest(
+          endpoint, wire::Verb::HINT_TRANSFER, batch,
+          std::chrono::milliseconds(options_.write_request_timeout_ms * 10),
+          [promise](Result<net::Message> res) { promise->set_value(res.status()); }));
+      CAIRN_RETURN_IF_ERROR(future.get());
+      moved += batch.hints.size();
+      batch.hints.clear();
+      return Status::OK();
+    };
+    hints::HintDeliveryStats stats;
+    Status st = hints_->Deliver(
+        host, /*expire_before_micros=*/0,
+        [&](const hints::Hint& h) -> Status {
+          wire::TransferredHint th;
+          th.created_at_us = h.created_at_micros;
+          th.mutation = h.mutation;
+          batch.hints.push_back(std::move(th));
+          return batch.hints.size() >= kBatchHints ? flush() : Status::OK();
+        },
+        &stats);
+    if (st.ok()) st = flush();
+    if (!st.ok()) {
+      return Status::IOError("hint transfer to " + to + " stopped after " +
+                             std::to_string(moved) + " hints: " + st.ToString());
+    }
+  }
+  CAIRN_LOG(INFO) << "transferred " << moved << " hints to " << to;
+  return moved;
+}
+
 // ---- Background: hint delivery and batch log replay -----------------------------------
 
 void StorageProxy::BackgroundLoop() {
@@ -1404,12 +1512,24 @@ void StorageProxy::DeliverHints() {
       continue;
     }
     if (!cluster_->IsAlive(*ep)) continue;
+    // Only to a replica that has our schema, so it knows every table a hint may touch
+    // (Cassandra's HintsDispatchTrigger does the same).
+    {
+      const std::string ours = db_->schema()->version;
+      const auto versions = cluster_->SchemaVersions();
+      auto it = versions.find(ours);
+      if (it == versions.end() ||
+          std::find(it->second.begin(), it->second.end(), *ep) == it->second.end()) {
+        continue;
+      }
+    }
     auto to = EndpointOf(*ep);
     if (!to.ok()) continue;
     const uint64_t pending = hints_->PendingHints(host);
     CAIRN_LOG(INFO) << "delivering " << pending << " hints to " << *ep << " (" << host << ")";
     const int64_t started = clock_->MonotonicNanos();
     uint64_t bytes = 0;
+    uint64_t dropped = 0;
     hints::HintDeliveryStats stats;
     // Hints older than gc_grace (10 days, Cassandra's default) would resurrect data
     // deleted since; they are dropped.
@@ -1430,10 +1550,11 @@ void StorageProxy::DeliverHints() {
               [promise](Result<net::Message> res) { promise->set_value(res.status()); });
           if (!sent.ok()) return sent;
           Status result = future.get();
-          if (result.IsInvalidArgument()) {
-            // The replica can never apply it (its table was dropped): skip it.
+          if (result.IsInvalidArgument() && !TablesExist(h.mutation)) {
+            // The replica cannot apply it because its table was dropped: skip it.
             CAIRN_LOG_EVERY_N_SEC(INFO, 60) << "dropping a hint " << *ep << " refused: " << result.ToString();
             counters_->hints_dropped++;
+            ++dropped;
             return Status::OK();
           }
           if (!result.ok()) return result;
@@ -1451,13 +1572,23 @@ void StorageProxy::DeliverHints() {
         &stats);
     counters_->hints_dropped += stats.skipped_corrupt + stats.expired;
     if (st.ok()) {
-      CAIRN_LOG(INFO) << "finished hint delivery to " << *ep << ": " << stats.delivered
-                      << " delivered in " << (clock_->MonotonicNanos() - started) / 1'000'000 << " ms";
+      CAIRN_LOG(INFO) << "finished hint delivery to " << *ep << ": " << stats.delivered - dropped
+                      << " delivered, " << dropped + stats.expired << " dropped in "
+                      << (clock_->MonotonicNanos() - started) / 1'000'000 << " ms";
     } else {
       CAIRN_LOG(INFO) << "hint delivery to " << *ep << " paused after " << stats.delivered
                       << " hints: " << st.ToString();
     }
   }
+}
+
+bool StorageProxy::TablesExist(const std::string& encoded_mutation) const {
+  Mutation m;
+  if (!Mutation::Decode(encoded_mutation, &m).ok()) return false;
+  for (const Mutation::Update& u : m.updates) {
+    if (db_->Store(u.table_id) == nullptr) return false;
+  }
+  return true;
 }
 
 void StorageProxy::ReplayBatches() {

@@ -156,6 +156,10 @@ class StorageProxy final : public Coordinator {
   uint64_t pending_hints() const;
   // Runs one round of hint delivery and batch log replay now (tests).
   void RunBackgroundRoundForTest();
+  // Decommission (node/storage_service.h): hands every stored hint to the node `to`
+  // (HINT_TRANSFER), which stores them as its own; a hint leaves this node's store only
+  // once `to` has stored it. Returns how many moved.
+  Result<uint64_t> TransferHints(const std::string& to);
 
  private:
   struct WriteCall;
@@ -216,10 +220,13 @@ class StorageProxy final : public Coordinator {
   void HandleBatchStore(net::Message msg);
   void HandleBatchRemove(net::Message msg);
   void HandleTruncate(net::Message msg);
+  void HandleHintTransfer(net::Message msg);
 
   void BackgroundLoop();
   void DeliverHints();
   void ReplayBatches();
+  // Whether this node has every table the encoded mutation writes to.
+  bool TablesExist(const std::string& encoded_mutation) const;
 
   Result<net::Endpoint> EndpointOf(const std::string& name) const;
   bool IsLocal(const std::string& endpoint) const { return endpoint == local_endpoint_; }

@@ -9,7 +9,9 @@
 #include <boost/asio/post.hpp>
 
 #include "common/logging.h"
+#include "node/internode_convert.h"
 #include "node/net/codec.h"
+#include "node/range_movement.h"
 #include "ring/token_allocator.h"
 
 namespace cairn::node {
@@ -24,6 +26,17 @@ constexpr std::chrono::milliseconds kEchoTimeout{2000};
 constexpr std::chrono::milliseconds kSchemaPullTimeout{10000};
 // A peer whose schema still differs is asked again at most this often.
 constexpr int64_t kSchemaPullIntervalNanos = 2'000'000'000;
+
+// system.local cells of range movements (Database::SaveLocalCell).
+constexpr std::string_view kBootstrapStateCell = "bootstrap_state";
+constexpr std::string_view kBootstrapRangesCell = "bootstrap_ranges";
+constexpr char kBootstrapInProgress[] = "IN_PROGRESS";
+constexpr char kBootstrapCompleted[] = "COMPLETED";
+constexpr char kDecommissioned[] = "DECOMMISSIONED";
+// A STREAM_REQUEST answers when all its pulls are in: hours for a big node.
+constexpr std::chrono::hours kStreamRequestTimeout{24};
+// Attempts of a decommission or removenode before it gives up.
+constexpr int kMovementAttempts = 5;
 
 in::EndpointState ToWire(const gossip::EndpointState& s) {
   in::EndpointState w;
@@ -178,6 +191,7 @@ StorageService::StorageService(StorageServiceOptions options, Database* db, cons
   mo.network_threads = options_.network_threads;
   mo.handler_threads = options_.handler_threads;
   messaging_ = std::make_unique<net::MessagingService>(mo);
+  streams_ = std::make_unique<StreamService>(options_.stream, db_, messaging_.get(), clock_);
 }
 
 StorageService::~StorageService() { Stop(); }
@@ -207,6 +221,15 @@ Status StorageService::Start() {
   messaging_->RegisterHandler(in::Verb::ECHO, [this](net::Message m) { HandleEcho(std::move(m)); });
   messaging_->RegisterHandler(in::Verb::SCHEMA_PULL,
                               [this](net::Message m) { HandleSchemaPull(std::move(m)); });
+  messaging_->RegisterHandler(in::Verb::STREAM_REQUEST,
+                              [this](net::Message m) { HandleStreamRequest(std::move(m)); });
+  const std::optional<std::string> boot_state = db_->GetLocalCell(kBootstrapStateCell);
+  if (boot_state == kDecommissioned) {
+    // Cassandra: "This node was decommissioned and will not rejoin the ring".
+    return Status::InvalidArgument(
+        "This node was decommissioned and will not rejoin the ring; to add it again as a "
+        "new node, remove its data, commit log, hints and batch log directories first");
+  }
   Status st = messaging_->Start();
   if (!st.ok()) {
     return Status::IOError("cannot listen for internode messages on " + listen.ToString() +
@@ -254,16 +277,29 @@ Status StorageService::Start() {
   LoadSavedPeers();
   settle_needed_ = !alone || !token_metadata_.Get()->GetNormalEndpoints().empty();
   gossiper_->Start(generation, preload);
+  bool resume_bootstrap = false;
   if (!tokens.empty()) {
-    JoinRing();
+    if (boot_state == kBootstrapInProgress && options_.auto_bootstrap) {
+      // A bootstrap that did not finish: announce BOOT again with the same tokens and
+      // pull what is still missing (bootstrap_ranges holds what arrived).
+      resume_bootstrap = true;
+      CAIRN_LOG(INFO) << "resuming an unfinished bootstrap with the saved " << tokens.size()
+                      << " tokens";
+    } else {
+      JoinRing();
+    }
   } else if (alone) {
     // The only node it knows of: nothing to learn first (evenly spaced tokens).
     JoinRing();
   } else {
     join_at_micros_ = clock_->NowMicros() + options_.ring_delay_ms * 1000;
+    {
+      std::lock_guard lock(op_mu_);
+      mode_ = "JOINING";
+    }
     CAIRN_LOG(INFO) << "new node: learning the ring from the seeds for "
                     << options_.ring_delay_ms << " ms before choosing " << options_.num_tokens
-                    << " tokens (no data is streamed: bootstrap is not implemented)";
+                    << " tokens";
   }
   gossiper_->PublishSnapshot();
 
@@ -271,6 +307,10 @@ Status StorageService::Start() {
   tick_timer_.emplace(gossip_io_);
   ScheduleTick();
   gossip_thread_ = std::thread([this] { gossip_io_.run(); });
+  if (resume_bootstrap) {
+    bootstrap_started_ = true;
+    bootstrap_thread_ = std::thread([this, tokens] { RunBootstrap(tokens, /*resumed=*/true); });
+  }
   CAIRN_LOG(INFO) << "gossip started on " << listen.ToString() << ", generation " << generation
                   << ", seeds " << (options_.seeds.empty() ? "(none)" : "") << [&] {
                        std::string s;
@@ -282,6 +322,10 @@ Status StorageService::Start() {
 
 void StorageService::Stop() {
   if (stopped_.exchange(true)) return;
+  {
+    std::lock_guard lock(op_mu_);
+    op_cv_.notify_all();  // wakes the bootstrap thread and WaitForJoin
+  }
   if (running_) {
     std::promise<void> done;
     Post([this, &done] {
@@ -292,7 +336,14 @@ void StorageService::Stop() {
     done.get_future().wait();
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.shutdown_announce_ms));
   }
-  if (messaging_) messaging_->Stop();
+  if (messaging_) messaging_->Stop();  // aborts pulls in flight
+  if (bootstrap_thread_.joinable()) bootstrap_thread_.join();
+  std::vector<std::thread> workers;
+  {
+    std::lock_guard lock(op_mu_);
+    workers.swap(stream_workers_);
+  }
+  for (std::thread& t : workers) t.join();
   if (running_) {
     gossip_io_.stop();
     if (gossip_thread_.joinable()) gossip_thread_.join();
@@ -365,12 +416,12 @@ void StorageService::OnTick() {
         ApplicationState::kLoad,
         VersionedValueFactory::Load(static_cast<double>(db_->LiveSSTableBytes())));
   }
-  if (!joined_ && clock_->NowMicros() >= join_at_micros_) {
+  if (!joined_ && !bootstrap_started_ && clock_->NowMicros() >= join_at_micros_) {
     // A non-seed needs to have learned at least one member: a SYN's answer covers only
     // the endpoints the SYN named, so the rest of the ring arrives with the seed's own
     // SYN, a round or two later. A seed may found the ring.
     if (self_seed_ || !token_metadata_.Get()->empty()) {
-      JoinRing();
+      StartBootstrapOrJoin();
     } else if ((clock_->NowMicros() - join_at_micros_) / 1000 % 10'000 <
                options_.gossip_interval_ms) {
       CAIRN_LOG(WARN) << "no ring member known yet: still waiting for the seeds before "
@@ -409,6 +460,7 @@ void StorageService::JoinRing() {
   token_metadata_.Mutate([&](ring::TokenMetadata& tm) {
     tm.UpdateNormalTokens(local_endpoint_, tokens);
     tm.UpdateHostId(local_endpoint_, host_id);
+    RecalculatePendingRanges(&tm);
     return Status::OK();
   }).IgnoreError();  // the lambda cannot fail
   gossiper_->AddLocalApplicationStates({
@@ -416,6 +468,11 @@ void StorageService::JoinRing() {
       {ApplicationState::kStatus, VersionedValueFactory::Normal(strings)},
   });
   joined_ = true;
+  {
+    std::lock_guard lock(op_mu_);
+    mode_ = "NORMAL";
+  }
+  FinishJoin(Status::OK());
   CAIRN_LOG(INFO) << "joined the ring as " << local_endpoint_ << " (STATUS NORMAL, "
                   << tokens.size() << " tokens)";
 }
@@ -426,6 +483,14 @@ void StorageService::AnnounceSchemaIfChanged() {
   announced_schema_ = version;
   gossiper_->AddLocalApplicationState(ApplicationState::kSchema,
                                       VersionedValueFactory::Schema(version));
+  // A keyspace created or changed while a node joins or leaves has pending ranges too.
+  auto tm = token_metadata_.Get();
+  if (!tm->BootstrapTokens().empty() || !tm->LeavingEndpoints().empty()) {
+    token_metadata_.Mutate([&](ring::TokenMetadata& m) {
+      RecalculatePendingRanges(&m);
+      return Status::OK();
+    }).IgnoreError();  // the lambda cannot fail
+  }
 }
 
 // ---- Subscriber ----
@@ -507,15 +572,32 @@ void StorageService::UpdateEndpoint(const std::string& endpoint,
     if (!dc.empty() && !rack.empty()) property_snitch_->SetLocation(endpoint, {dc, rack});
   }
   const std::string status = state.GossipStatus();
-  if (status == gossip::kStatusLeft || status == gossip::kStatusRemoved ||
-      status == gossip::kStatusRemoving) {
+  if (status == gossip::kStatusLeft || status == gossip::kStatusRemoved) {
     RemoveFromRing(endpoint);
+    return;
+  }
+  const std::string& host_id = state.GetValue(ApplicationState::kHostId);
+  if (status == gossip::kStatusRemoving) {
+    // removenode in progress (Cassandra's handleStateRemoving): the dead node's ranges
+    // are pending on their new owners until it is removed.
+    auto current = token_metadata_.Get();
+    if (current->IsMember(endpoint) && !current->IsLeaving(endpoint)) {
+      token_metadata_.Mutate([&](ring::TokenMetadata& tm) {
+        tm.AddLeavingEndpoint(endpoint);
+        RecalculatePendingRanges(&tm);
+        return Status::OK();
+      }).IgnoreError();  // the lambda cannot fail
+      CAIRN_LOG(INFO) << "node " << endpoint << " is being removed (removenode)";
+    }
     return;
   }
   // NORMAL members stay in the ring while shut down (Cassandra keeps their tokens; only
   // a member announces its shutdown: BOOT is a silent-shutdown state); a node that never
-  // announced NORMAL (BOOT, or no STATUS yet) owns nothing.
-  if (status != gossip::kStatusNormal && status != gossip::kStatusShutdown) return;
+  // announced NORMAL or LEAVING owns nothing; a BOOT node's tokens are pending.
+  if (status != gossip::kStatusNormal && status != gossip::kStatusShutdown &&
+      status != gossip::kStatusBootstrapping && status != gossip::kStatusLeaving) {
+    return;
+  }
   std::vector<Token> tokens;
   for (const std::string& t : gossip::ParseTokens(state.GetValue(ApplicationState::kTokens))) {
     auto token = db_->partitioner().TokenFromString(t);
@@ -527,17 +609,44 @@ void StorageService::UpdateEndpoint(const std::string& endpoint,
   }
   if (tokens.empty()) return;
   std::sort(tokens.begin(), tokens.end());
-  const std::string& host_id = state.GetValue(ApplicationState::kHostId);
   auto current = token_metadata_.Get();
+  if (status == gossip::kStatusBootstrapping) {
+    // Cassandra's handleStateBootstrap: the joining node's tokens are pending; writes
+    // reach it from now on, reads do not until it is NORMAL.
+    if (current->IsMember(endpoint)) {
+      CAIRN_LOG(WARN) << "node " << endpoint << " announced BOOT but is a ring member; ignored";
+      return;
+    }
+    if (current->GetBootstrapTokens(endpoint) == tokens) return;
+    Status added = token_metadata_.Mutate([&](ring::TokenMetadata& tm) {
+      tm.RemoveBootstrapTokens(tm.GetBootstrapTokens(endpoint));
+      CAIRN_RETURN_IF_ERROR(tm.AddBootstrapTokens(endpoint, tokens));
+      if (!host_id.empty()) tm.UpdateHostId(endpoint, host_id);
+      RecalculatePendingRanges(&tm);
+      return Status::OK();
+    });
+    if (!added.ok()) {
+      CAIRN_LOG(ERROR) << "node " << endpoint << " is joining with tokens we cannot accept: "
+                       << added.ToString();
+      return;
+    }
+    CAIRN_LOG(INFO) << "node " << endpoint << " is joining the ring (BOOT) with "
+                    << tokens.size() << " tokens";
+    return;
+  }
+  const bool leaving = status == gossip::kStatusLeaving;
   if (current->GetTokens(endpoint) != tokens ||
-      (!host_id.empty() && current->GetHostId(endpoint) != host_id)) {
+      (!host_id.empty() && current->GetHostId(endpoint) != host_id) ||
+      current->IsBootstrapping(endpoint) || current->IsLeaving(endpoint) != leaving) {
     token_metadata_.Mutate([&](ring::TokenMetadata& tm) {
       tm.UpdateNormalTokens(endpoint, tokens);
       if (!host_id.empty()) tm.UpdateHostId(endpoint, host_id);
+      if (leaving) tm.AddLeavingEndpoint(endpoint);
+      RecalculatePendingRanges(&tm);
       return Status::OK();
     }).IgnoreError();  // the lambda cannot fail
     CAIRN_LOG(INFO) << "node " << endpoint << " is in the ring with " << tokens.size()
-                    << " tokens";
+                    << " tokens" << (leaving ? " and leaving (LEAVING)" : "");
   }
   SavePeer(endpoint, state, tokens);
 }
@@ -644,6 +753,7 @@ void StorageService::RemoveFromRing(const std::string& endpoint) {
   if (!current->IsMember(endpoint) && !current->GetHostId(endpoint)) return;
   token_metadata_.Mutate([&](ring::TokenMetadata& tm) {
     tm.RemoveEndpoint(endpoint);
+    RecalculatePendingRanges(&tm);
     return Status::OK();
   }).IgnoreError();  // the lambda cannot fail
   CAIRN_LOG(INFO) << "node " << endpoint << " left the ring";
@@ -751,6 +861,796 @@ void StorageService::HandleGossip(net::Message msg) {
     return;
   }
   Post([this, from, gm = std::move(gm)] { gossiper_->Handle(from, gm); });
+}
+
+// ---- Range movements ----
+
+namespace {
+
+std::string RangeKey(const TableId& table, const ring::Range& r, const ring::Partitioner& p) {
+  return UuidToString(table) + " " + p.TokenToString(r.left) + " " + p.TokenToString(r.right);
+}
+
+StorageService::MovementProgress NewMovement(std::string operation) {
+  StorageService::MovementProgress m;
+  m.operation = std::move(operation);
+  m.state = "running";
+  return m;
+}
+
+std::string DescribeRange(const ring::Range& r, const ring::Partitioner& p) {
+  return "(" + p.TokenToString(r.left) + "," + p.TokenToString(r.right) + "]";
+}
+
+std::set<std::string> ParseLines(const std::optional<std::string>& text) {
+  std::set<std::string> out;
+  if (!text.has_value()) return out;
+  size_t start = 0;
+  while (start < text->size()) {
+    size_t end = text->find('\n', start);
+    if (end == std::string::npos) end = text->size();
+    if (end > start) out.insert(text->substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string JoinLines(const std::set<std::string>& lines) {
+  std::string out;
+  for (const std::string& l : lines) out += l + "\n";
+  return out;
+}
+
+}  // namespace
+
+std::vector<KeyspaceSchema> StorageService::RingKeyspaces() const {
+  std::vector<KeyspaceSchema> out;
+  auto schema = db_->schema();
+  for (const auto& [name, ks] : schema->keyspaces) {
+    if (IsSystemKeyspace(name) || ks.strategy_class.find("LocalStrategy") != std::string::npos) {
+      continue;
+    }
+    out.push_back(ks);
+  }
+  return out;
+}
+
+Result<std::shared_ptr<const ring::ReplicationStrategy>> StorageService::StrategyFor(
+    const KeyspaceSchema& ks) const {
+  return ring::ReplicationStrategy::Create(ks.strategy_class, ks.strategy_options, snitch_,
+                                           ks.name);
+}
+
+void StorageService::RecalculatePendingRanges(ring::TokenMetadata* tm) const {
+  for (const KeyspaceSchema& ks : RingKeyspaces()) {
+    auto strategy = StrategyFor(ks);
+    if (!strategy.ok()) continue;
+    tm->CalculatePendingRanges(**strategy, ks.name);
+  }
+}
+
+std::string StorageService::OtherMovement(const ring::TokenMetadata& tm) const {
+  for (const auto& [token, endpoint] : tm.BootstrapTokens()) {
+    if (endpoint != local_endpoint_) return endpoint + " is joining";
+  }
+  for (const std::string& endpoint : tm.LeavingEndpoints()) {
+    if (endpoint != local_endpoint_) return endpoint + " is leaving";
+  }
+  return "";
+}
+
+bool StorageService::SleepUnlessStopped(int64_t ms) {
+  std::unique_lock lock(op_mu_);
+  op_cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(0, ms)),
+                  [this] { return stopped_.load(); });
+  return !stopped_;
+}
+
+void StorageService::FinishJoin(Status st) {
+  std::lock_guard lock(op_mu_);
+  if (join_finished_) return;
+  join_finished_ = true;
+  join_status_ = std::move(st);
+  op_cv_.notify_all();
+}
+
+Status StorageService::WaitForJoin() {
+  std::unique_lock lock(op_mu_);
+  op_cv_.wait(lock, [this] { return join_finished_ || stopped_.load(); });
+  if (join_finished_) return join_status_;
+  return Status::Aborted("stopped before joining the ring");
+}
+
+std::optional<Status> StorageService::join_result() const {
+  std::lock_guard lock(op_mu_);
+  if (!join_finished_) return std::nullopt;
+  return join_status_;
+}
+
+std::string StorageService::OperationMode() const {
+  std::lock_guard lock(op_mu_);
+  return mode_;
+}
+
+StorageService::MovementProgress StorageService::movement() const {
+  std::lock_guard lock(op_mu_);
+  return movement_;
+}
+
+void StorageService::SetMovement(const std::function<void(MovementProgress&)>& fn) {
+  std::lock_guard lock(op_mu_);
+  fn(movement_);
+}
+
+void StorageService::AnnounceAndWait(
+    std::vector<std::pair<gossip::ApplicationState, std::string>> states) {
+  auto done = std::make_shared<std::promise<void>>();
+  auto future = done->get_future();
+  Post([this, states = std::move(states), done] {
+    if (gossiper_->enabled()) gossiper_->AddLocalApplicationStates(states);
+    done->set_value();
+  });
+  while (future.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+    if (stopped_) return;  // the gossip thread may be gone
+  }
+}
+
+bool StorageService::WaitForSchemaAgreement() {
+  // Cassandra's waitUntilReadyForBootstrap: the joining node must know every table
+  // before it decides what to pull.
+  const int64_t started = clock_->MonotonicNanos();
+  int64_t logged = started;
+  while (!stopped_) {
+    const std::string ours = db_->schema()->version;
+    auto versions = SchemaVersions();
+    auto tm = token_metadata_.Get();
+    bool agreed = true;
+    for (const std::string& member : tm->GetNormalEndpoints()) {
+      if (member == local_endpoint_ || !IsAlive(member)) continue;
+      auto it = versions.find(ours);
+      if (it == versions.end() ||
+          std::find(it->second.begin(), it->second.end(), member) == it->second.end()) {
+        agreed = false;
+        break;
+      }
+    }
+    if (agreed) return true;
+    if (clock_->MonotonicNanos() - logged > 10'000'000'000LL) {
+      logged = clock_->MonotonicNanos();
+      CAIRN_LOG(INFO) << "waiting for the schema of the live ring members before streaming";
+    }
+    SleepUnlessStopped(100);
+  }
+  return false;
+}
+
+void StorageService::StartBootstrapOrJoin() {
+  if (!options_.auto_bootstrap || self_seed_) {
+    if (options_.auto_bootstrap) {
+      CAIRN_LOG(INFO) << "This node will not auto bootstrap because it is configured to be a "
+                         "seed node";
+    }
+    JoinRing();
+    return;
+  }
+  auto tm = token_metadata_.Get();
+  if (tm->empty()) {
+    JoinRing();
+    return;
+  }
+  bootstrap_started_ = true;
+  const std::string other = OtherMovement(*tm);
+  if (!other.empty()) {
+    // Cassandra refuses concurrent range movements (cassandra.consistent.rangemovement).
+    Status refused = Status::InvalidArgument(
+        "Other bootstrapping/leaving nodes detected (" + other +
+        "): cannot bootstrap while another node is joining or leaving the ring; start this "
+        "node again once that has finished");
+    CAIRN_LOG(ERROR) << refused.message();
+    {
+      std::lock_guard lock(op_mu_);
+      mode_ = "STARTING";
+    }
+    FinishJoin(refused);
+    return;
+  }
+  std::mt19937_64 rng(std::random_device{}());
+  std::vector<Token> tokens = ring::AllocateTokens(*tm, std::max(1, options_.num_tokens), rng);
+  std::vector<std::string> strings;
+  for (const Token& t : tokens) strings.push_back(db_->partitioner().TokenToString(t));
+  // The state first: a crash before the tokens are saved allocates afresh next time.
+  Status st = db_->SaveLocalCell(kBootstrapStateCell, kBootstrapInProgress);
+  if (st.ok()) st = db_->SaveLocalCell(kBootstrapRangesCell, "");
+  if (st.ok()) st = db_->SetTokens(strings);
+  if (!st.ok()) {
+    CAIRN_LOG(ERROR) << "cannot save the bootstrap tokens: " << st.ToString()
+                     << "; trying again next round";
+    bootstrap_started_ = false;
+    return;
+  }
+  CAIRN_LOG(INFO) << "allocated " << tokens.size() << " tokens against a ring of "
+                  << tm->NumNormalEndpoints() << " node(s); bootstrapping";
+  std::sort(tokens.begin(), tokens.end());
+  bootstrap_thread_ = std::thread([this, tokens] { RunBootstrap(tokens, /*resumed=*/false); });
+}
+
+void StorageService::RunBootstrap(std::vector<Token> tokens, bool resumed) {
+  const ring::Partitioner& p = db_->partitioner();
+  std::vector<std::string> strings;
+  for (const Token& t : tokens) strings.push_back(p.TokenToString(t));
+  {
+    std::lock_guard lock(op_mu_);
+    mode_ = "JOINING";
+    movement_ = NewMovement("bootstrap");
+  }
+  const int64_t started = clock_->MonotonicNanos();
+  token_metadata_.Mutate([&](ring::TokenMetadata& tm) {
+    tm.RemoveBootstrapTokens(tm.GetBootstrapTokens(local_endpoint_));
+    tm.AddBootstrapTokens(local_endpoint_, tokens).IgnoreError();  // ours: no collision
+    tm.UpdateHostId(local_endpoint_, db_->local().host_id);
+    RecalculatePendingRanges(&tm);
+    return Status::OK();
+  }).IgnoreError();
+  AnnounceAndWait({{ApplicationState::kTokens, VersionedValueFactory::Tokens(strings)},
+                   {ApplicationState::kStatus, VersionedValueFactory::Bootstrapping(strings)}});
+  CAIRN_LOG(INFO) << "JOINING: announced BOOT with " << tokens.size() << " tokens"
+                  << (resumed ? " (resumed)" : "") << "; waiting " << options_.ring_delay_ms
+                  << " ms (ring_delay_ms) for every node to see it";
+  if (!SleepUnlessStopped(options_.ring_delay_ms) || !WaitForSchemaAgreement()) {
+    FinishJoin(Status::Aborted("stopped while bootstrapping"));
+    return;
+  }
+
+  std::set<std::string> done = ParseLines(db_->GetLocalCell(kBootstrapRangesCell));
+  uint64_t bytes_total = 0;
+  for (int attempt = 1; !stopped_; ++attempt) {
+    auto tm = token_metadata_.Get();
+    // (source, table id) -> the ranges to pull from it.
+    std::map<std::pair<std::string, TableId>, std::vector<ring::Range>> plan;
+    std::map<TableId, TableMetadata> tables;
+    uint64_t total = 0;
+    std::string error;
+    for (const KeyspaceSchema& ks : RingKeyspaces()) {
+      auto strategy = StrategyFor(ks);
+      if (!strategy.ok()) continue;
+      for (RangeSources& rs : BootstrapRanges(*tm, **strategy, local_endpoint_, tokens)) {
+        std::string source;
+        for (const std::string& e : rs.sources) {
+          if (IsAlive(e)) {
+            source = e;
+            break;
+          }
+        }
+        for (const TableSchema& t : ks.tables) {
+          ++total;
+          if (done.count(RangeKey(t.metadata.id, rs.range, p)) > 0) continue;
+          if (source.empty()) {
+            error = "no live replica holds range " + DescribeRange(rs.range, p) + " of keyspace " +
+                    ks.name;
+            continue;
+          }
+          if (source != rs.sources.front()) {
+            CAIRN_LOG_EVERY_N_SEC(WARN, 30)
+                << "the replica losing range " << DescribeRange(rs.range, p) << " (" << rs.sources.front()
+                << ") is down: pulling it from " << source
+                << " instead (run repair afterwards for writes only the down node had)";
+          }
+          plan[{source, t.metadata.id}].push_back(rs.range);
+          tables[t.metadata.id] = t.metadata;
+        }
+      }
+    }
+    SetMovement([&](MovementProgress& m) {
+      m.ranges_total = total;
+      m.ranges_done = total;
+      for (const auto& [key, ranges] : plan) m.ranges_done -= ranges.size();
+    });
+    {
+      uint64_t to_pull = 0;
+      std::set<std::string> sources;
+      for (const auto& [key, ranges] : plan) {
+        to_pull += ranges.size();
+        sources.insert(key.first);
+      }
+      CAIRN_LOG(INFO) << "bootstrap streaming, attempt " << attempt << ": " << total
+                      << " (table, range) pairs, " << to_pull << " to pull from "
+                      << sources.size() << " node(s)";
+    }
+    for (const auto& [key, ranges] : plan) {
+      if (stopped_) break;
+      const auto& [source, table_id] = key;
+      auto ep = EndpointOf(source);
+      if (!ep.ok()) {
+        error = ep.status().ToString();
+        continue;
+      }
+      const TableMetadata& table = tables.at(table_id);
+      // One pull (and one new SSTable) per range, each saved as done once installed, so
+      // an interrupted bootstrap resumes where it stopped.
+      for (const ring::Range& r : ranges) {
+        if (stopped_) break;
+        auto got = streams_->Fetch(
+            "bootstrap/" + table.keyspace + "." + table.name + "/" + source, source, *ep, table,
+            BoundsOfRange(r, p.MinimumToken()));
+        if (!got.ok()) {
+          error = "pulling " + table.keyspace + "." + table.name + " " + DescribeRange(r, p) +
+                  " from " + source + ": " + got.status().ToString();
+          CAIRN_LOG(WARN) << "bootstrap: " << error;
+          break;  // the next attempt may choose another source
+        }
+        bytes_total += *got;
+        done.insert(RangeKey(table_id, r, p));
+        Status saved = db_->SaveLocalCell(kBootstrapRangesCell, JoinLines(done));
+        if (!saved.ok()) CAIRN_LOG(WARN) << "cannot save bootstrap progress: " << saved.ToString();
+        SetMovement([&](MovementProgress& m) {
+          m.ranges_done += 1;
+          m.bytes = bytes_total;
+        });
+      }
+    }
+    if (stopped_) break;
+    if (error.empty()) {
+      Status st = db_->SaveLocalCell(kBootstrapStateCell, kBootstrapCompleted);
+      if (st.ok()) {
+        CAIRN_LOG(INFO) << "bootstrap streaming complete: " << bytes_total << " bytes in "
+                        << (clock_->MonotonicNanos() - started) / 1'000'000 << " ms";
+        SetMovement([](MovementProgress& m) {
+          m.state = "done";
+          m.error.clear();
+        });
+        auto joined = std::make_shared<std::promise<void>>();
+        auto future = joined->get_future();
+        Post([this, joined] {
+          JoinRing();
+          joined->set_value();
+        });
+        while (future.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+          if (stopped_) break;
+        }
+        return;
+      }
+      error = "cannot save the bootstrap state: " + st.ToString();
+    }
+    SetMovement([&](MovementProgress& m) { m.error = error; });
+    CAIRN_LOG(WARN) << "bootstrap incomplete (" << error << "); retrying in "
+                    << options_.stream_retry_ms << " ms";
+    if (!SleepUnlessStopped(options_.stream_retry_ms)) break;
+  }
+  SetMovement([](MovementProgress& m) { m.state = "failed"; });
+  FinishJoin(Status::Aborted("stopped while bootstrapping"));
+}
+
+Result<std::vector<ring::Range>> StorageService::RangesForCleanup(
+    const std::string& keyspace) const {
+  auto tm = token_metadata_.Get();
+  if (!joined_ || tm->IsLeaving(local_endpoint_)) {
+    return Status::InvalidArgument(
+        "Node is involved in cluster membership changes. Not safe to run cleanup.");
+  }
+  for (const KeyspaceSchema& ks : RingKeyspaces()) {
+    if (ks.name != keyspace) continue;
+    if (!tm->GetPendingRanges(ks.name, local_endpoint_).empty()) {
+      return Status::InvalidArgument(
+          "Node is involved in cluster membership changes. Not safe to run cleanup.");
+    }
+    CAIRN_ASSIGN_OR_RETURN(auto strategy, StrategyFor(ks));
+    return strategy->GetRangesFor(local_endpoint_, *tm);
+  }
+  return Status::NotFound("keyspace " + keyspace + " is not placed by the ring");
+}
+
+Status StorageService::RunFetches(const std::string& session,
+                                  const std::vector<in::StreamFetch>& fetches, uint64_t* bytes) {
+  auto schema = db_->schema();
+  for (const in::StreamFetch& f : fetches) {
+    if (stopped_) return Status::Aborted("stopping");
+    const TableMetadata* table = nullptr;
+    if (const KeyspaceSchema* ks = schema->FindKeyspace(f.keyspace)) {
+      for (const TableSchema& t : ks->tables) {
+        if (t.metadata.id == f.table_id) table = &t.metadata;
+      }
+    }
+    if (table == nullptr) {
+      return Status::InvalidArgument("unknown table id " + UuidToString(f.table_id) +
+                                     " in keyspace " + f.keyspace);
+    }
+    CAIRN_ASSIGN_OR_RETURN(net::Endpoint ep, EndpointOf(f.source));
+    CAIRN_ASSIGN_OR_RETURN(std::vector<KeyBounds> bounds, BoundsFromWire(f.bounds));
+    CAIRN_ASSIGN_OR_RETURN(uint64_t got,
+                           streams_->Fetch(session + "/" + table->keyspace + "." + table->name +
+                                               "/" + f.source,
+                                           f.source, ep, *table, std::move(bounds)));
+    *bytes += got;
+  }
+  return Status::OK();
+}
+
+void StorageService::HandleStreamRequest(net::Message msg) {
+  auto req = std::make_shared<in::StreamRequest>();
+  Status st = net::Deserialize(msg.payload, req.get());
+  if (!st.ok()) {
+    messaging_->SendFailureResponse(msg, in::FailureReason::INVALID, st.ToString()).IgnoreError();
+    return;
+  }
+  // The pulls take long: their own thread, not the handler pool.
+  std::lock_guard lock(op_mu_);
+  if (stopped_) return;
+  stream_workers_.emplace_back([this, msg = std::move(msg), req] {
+    CAIRN_LOG(INFO) << req->reason << " " << req->session << ": pulling " << req->fetches.size()
+                    << " table range set(s) as asked by " << NameOf(msg.from);
+    uint64_t bytes = 0;
+    Status st = RunFetches(req->reason + "/" + req->session, req->fetches, &bytes);
+    if (!st.ok()) {
+      CAIRN_LOG(WARN) << req->reason << " " << req->session << ": " << st.ToString();
+      messaging_->SendFailureResponse(msg, in::FailureReason::HANDLER_ERROR, st.ToString())
+          .IgnoreError();  // the requester times out
+      return;
+    }
+    in::StreamRequestResponse resp;
+    resp.bytes = static_cast<int64_t>(bytes);
+    messaging_->SendResponse(msg, net::Serialize(resp)).IgnoreError();
+  });
+}
+
+Status StorageService::RequestFetches(const std::string& gainer, const std::string& session,
+                                      const std::string& reason,
+                                      const std::vector<in::StreamFetch>& fetches) {
+  uint64_t bytes = 0;
+  if (gainer == local_endpoint_) {
+    CAIRN_RETURN_IF_ERROR(RunFetches(reason + "/" + session, fetches, &bytes));
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(net::Endpoint ep, EndpointOf(gainer));
+    in::StreamRequest req;
+    req.session = session;
+    req.reason = reason;
+    req.fetches = fetches;
+    auto promise = std::make_shared<std::promise<Result<net::Message>>>();
+    auto future = promise->get_future();
+    CAIRN_RETURN_IF_ERROR(messaging_->SendRequest(
+        ep, in::Verb::STREAM_REQUEST, req,
+        std::chrono::duration_cast<std::chrono::milliseconds>(kStreamRequestTimeout),
+        [promise](Result<net::Message> r) { promise->set_value(std::move(r)); }));
+    Result<net::Message> r = future.get();
+    if (!r.ok()) return Status::IOError(gainer + ": " + r.status().ToString());
+    in::StreamRequestResponse resp;
+    CAIRN_RETURN_IF_ERROR(net::Deserialize(r->payload, &resp));
+    bytes = static_cast<uint64_t>(resp.bytes);
+  }
+  SetMovement([&](MovementProgress& m) { m.bytes += bytes; });
+  return Status::OK();
+}
+
+Status StorageService::Decommission() {
+  std::unique_lock op(movement_op_mu_, std::try_to_lock);
+  if (!op.owns_lock()) {
+    return Status::InvalidArgument("a decommission or removenode is already running on this node");
+  }
+  if (!joined_ || stopped_) {
+    return Status::InvalidArgument("local node is not a member of the token ring yet");
+  }
+  auto tm = token_metadata_.Get();
+  if (tm->NumNormalEndpoints() < 2) {
+    return Status::InvalidArgument("no other normal nodes in the ring; decommission would be pointless");
+  }
+  if (const std::string other = OtherMovement(*tm); !other.empty()) {
+    return Status::InvalidArgument("Other bootstrapping/leaving nodes detected (" + other +
+                                   "): cannot decommission while another range movement is in progress");
+  }
+  for (const KeyspaceSchema& ks : RingKeyspaces()) {
+    if (!tm->GetPendingRanges(ks.name, local_endpoint_).empty()) {
+      return Status::InvalidArgument("data is currently moving to this node; unable to leave the ring");
+    }
+    CAIRN_ASSIGN_OR_RETURN(auto strategy, StrategyFor(ks));
+    // Cassandra 4's check: leaving must not drop a keyspace below its replication factor.
+    std::map<std::string, int> wanted;  // dc ("" for all) -> rf
+    if (ks.strategy_options.count("replication_factor") > 0 ||
+        ks.strategy_class.find("NetworkTopologyStrategy") == std::string::npos) {
+      wanted[""] = strategy->GetReplicationFactor();
+    } else {
+      for (const auto& [dc, rf] : ks.strategy_options) wanted[dc] = std::atoi(rf.c_str());
+    }
+    for (const auto& [dc, rf] : wanted) {
+      int remaining = 0;
+      for (const std::string& e : tm->GetNormalEndpoints()) {
+        if (e == local_endpoint_) continue;
+        if (dc.empty() || snitch_->GetDatacenter(e) == dc) ++remaining;
+      }
+      if (remaining < rf) {
+        return Status::InvalidArgument(
+            "Not enough live nodes to maintain replication factor in keyspace " + ks.name +
+            " (RF = " + std::to_string(rf) + ", N = " + std::to_string(remaining + 1) +
+            "). Perform a forceful decommission to ignore.");
+      }
+    }
+  }
+  const ring::Partitioner& p = db_->partitioner();
+  std::vector<std::string> strings;
+  for (const Token& t : tm->GetTokens(local_endpoint_)) strings.push_back(p.TokenToString(t));
+  const int64_t started = clock_->MonotonicNanos();
+  {
+    std::lock_guard lock(op_mu_);
+    mode_ = "LEAVING";
+    movement_ = NewMovement("decommission");
+  }
+  token_metadata_.Mutate([&](ring::TokenMetadata& m) {
+    m.AddLeavingEndpoint(local_endpoint_);
+    RecalculatePendingRanges(&m);
+    return Status::OK();
+  }).IgnoreError();
+  AnnounceAndWait({{ApplicationState::kStatus, VersionedValueFactory::Leaving(strings)}});
+  CAIRN_LOG(INFO) << "LEAVING: announced; waiting " << options_.ring_delay_ms
+                  << " ms (ring_delay_ms) for every node to see it";
+  auto revert = [&](const std::string& why) {
+    CAIRN_LOG(ERROR) << "decommission failed: " << why << "; this node stays NORMAL";
+    token_metadata_.Mutate([&](ring::TokenMetadata& m) {
+      m.RemoveLeavingEndpoint(local_endpoint_);
+      RecalculatePendingRanges(&m);
+      return Status::OK();
+    }).IgnoreError();
+    AnnounceAndWait({{ApplicationState::kStatus, VersionedValueFactory::Normal(strings)}});
+    std::lock_guard lock(op_mu_);
+    mode_ = "NORMAL";
+    movement_.state = "failed";
+    movement_.error = why;
+    return Status::IOError("decommission failed: " + why + "; the node is NORMAL again");
+  };
+  if (!SleepUnlessStopped(options_.ring_delay_ms)) return revert("stopped");
+
+  std::set<std::string> done;
+  std::string error;
+  for (int attempt = 1; attempt <= kMovementAttempts && !stopped_; ++attempt) {
+    tm = token_metadata_.Get();
+    // gainer -> (table -> ranges)
+    std::map<std::string, std::map<TableId, std::pair<std::string, std::vector<ring::Range>>>> plan;
+    uint64_t total = 0, pending = 0;
+    for (const KeyspaceSchema& ks : RingKeyspaces()) {
+      auto strategy = StrategyFor(ks);
+      if (!strategy.ok()) continue;
+      for (const RangeTransfer& t : LeavingTransfers(*tm, **strategy, local_endpoint_)) {
+        for (const TableSchema& table : ks.tables) {
+          ++total;
+          if (done.count(t.gainer + " " + RangeKey(table.metadata.id, t.range, p)) > 0) continue;
+          ++pending;
+          auto& entry = plan[t.gainer][table.metadata.id];
+          entry.first = ks.name;
+          entry.second.push_back(t.range);
+        }
+      }
+    }
+    SetMovement([&](MovementProgress& m) {
+      m.ranges_total = total;
+      m.ranges_done = total - pending;
+    });
+    error.clear();
+    for (const auto& [gainer, by_table] : plan) {
+      std::vector<in::StreamFetch> fetches;
+      uint64_t n = 0;
+      for (const auto& [table_id, entry] : by_table) {
+        in::StreamFetch f;
+        f.source = local_endpoint_;
+        f.keyspace = entry.first;
+        f.table_id = table_id;
+        std::vector<KeyBounds> bounds;
+        for (const ring::Range& r : entry.second) {
+          for (KeyBounds& b : BoundsOfRange(r, p.MinimumToken())) bounds.push_back(std::move(b));
+        }
+        f.bounds = BoundsToWire(bounds);
+        fetches.push_back(std::move(f));
+        n += entry.second.size();
+      }
+      CAIRN_LOG(INFO) << "decommission: asking " << gainer << " to pull " << n
+                      << " (table, range) pairs from this node";
+      Status st = RequestFetches(gainer, local_endpoint_, "decommission", fetches);
+      if (!st.ok()) {
+        error = st.ToString();
+        CAIRN_LOG(WARN) << "decommission: streaming to " << gainer << " failed: " << error;
+        continue;
+      }
+      for (const auto& [table_id, entry] : by_table) {
+        for (const ring::Range& r : entry.second) done.insert(gainer + " " + RangeKey(table_id, r, p));
+      }
+      SetMovement([&](MovementProgress& m) { m.ranges_done += n; });
+    }
+    if (error.empty()) break;
+    SetMovement([&](MovementProgress& m) { m.error = error; });
+    if (attempt < kMovementAttempts && !SleepUnlessStopped(options_.stream_retry_ms)) break;
+  }
+  if (stopped_) return revert("stopped");
+  if (!error.empty()) return revert(error);
+
+  // Hints for other nodes go to the closest live member (Cassandra's transferHints).
+  if (hint_transfer_) {
+    std::vector<std::string> candidates;
+    for (const std::string& e : tm->GetNormalEndpoints()) {
+      if (e != local_endpoint_ && IsAlive(e)) candidates.push_back(e);
+    }
+    snitch_->SortByProximity(local_endpoint_, &candidates);
+    if (candidates.empty()) {
+      CAIRN_LOG(WARN) << "decommission: no live node to hand the hints to; they are dropped";
+    } else {
+      auto moved = hint_transfer_(candidates.front());
+      if (!moved.ok()) {
+        return revert("hint transfer to " + candidates.front() + ": " + moved.status().ToString());
+      }
+    }
+  }
+
+  auto expire = std::make_shared<std::promise<int64_t>>();
+  auto expire_future = expire->get_future();
+  Post([this, expire] { expire->set_value(gossiper_->ComputeExpireTime()); });
+  if (expire_future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    return revert("gossip did not answer");
+  }
+  Status saved = db_->SaveLocalCell(kBootstrapStateCell, kDecommissioned);
+  if (!saved.ok()) return revert("cannot save the decommissioned state: " + saved.ToString());
+  AnnounceAndWait(
+      {{ApplicationState::kStatus, VersionedValueFactory::Left(strings, expire_future.get())}});
+  {
+    std::lock_guard lock(op_mu_);
+    mode_ = "DECOMMISSIONED";
+    movement_.state = "done";
+    movement_.error.clear();
+  }
+  // Cassandra sleeps two gossip intervals (and RING_DELAY) for LEFT to spread.
+  SleepUnlessStopped(2 * options_.gossip_interval_ms + 500);
+  CAIRN_LOG(INFO) << "DECOMMISSIONED: left the ring after "
+                  << (clock_->MonotonicNanos() - started) / 1'000'000 << " ms";
+  if (on_decommissioned_) on_decommissioned_();
+  return Status::OK();
+}
+
+Status StorageService::RemoveNode(const std::string& host_id) {
+  std::unique_lock op(movement_op_mu_, std::try_to_lock);
+  if (!op.owns_lock()) {
+    return Status::InvalidArgument("a decommission or removenode is already running on this node");
+  }
+  if (!joined_ || stopped_) {
+    return Status::InvalidArgument("local node is not a member of the token ring yet");
+  }
+  auto tm = token_metadata_.Get();
+  std::optional<std::string> endpoint = tm->GetEndpointForHostId(host_id);
+  if (!endpoint.has_value()) return Status::InvalidArgument("Host ID not found.");
+  if (*endpoint == local_endpoint_) return Status::InvalidArgument("Cannot remove self");
+  if (IsAlive(*endpoint)) {
+    return Status::InvalidArgument("Node /" + *endpoint +
+                                   " is alive and owns this ID. Use decommission command to "
+                                   "remove it from the ring");
+  }
+  for (const auto& [token, e] : tm->BootstrapTokens()) {
+    if (e != *endpoint) {
+      return Status::InvalidArgument("Other bootstrapping/leaving nodes detected (" + e +
+                                     " is joining): cannot remove a node meanwhile");
+    }
+  }
+  for (const std::string& e : tm->LeavingEndpoints()) {
+    if (e != *endpoint) {
+      return Status::InvalidArgument("Other bootstrapping/leaving nodes detected (" + e +
+                                     " is leaving): cannot remove a node meanwhile");
+    }
+  }
+  const ring::Partitioner& p = db_->partitioner();
+  const int64_t started = clock_->MonotonicNanos();
+  SetMovement([](MovementProgress& m) { m = NewMovement("removenode"); });
+  CAIRN_LOG(INFO) << "removenode: removing " << *endpoint << " (" << host_id << ")";
+  if (tm->IsMember(*endpoint)) {
+    auto advertised = std::make_shared<std::promise<Status>>();
+    auto future = advertised->get_future();
+    const std::string ep = *endpoint, local_host = db_->local().host_id;
+    Post([this, ep, host_id, local_host, advertised] {
+      advertised->set_value(gossiper_->AdvertiseRemoving(ep, host_id, local_host));
+    });
+    if (future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      return Status::Aborted("gossip did not answer");
+    }
+    Status st = future.get();
+    if (!st.ok()) return st;
+    token_metadata_.Mutate([&](ring::TokenMetadata& m) {
+      m.AddLeavingEndpoint(ep);
+      RecalculatePendingRanges(&m);
+      return Status::OK();
+    }).IgnoreError();
+    // Two rounds for the new owners to learn that the ranges are pending on them.
+    SleepUnlessStopped(2 * options_.gossip_interval_ms);
+
+    std::set<std::string> done;
+    std::string error;
+    for (int attempt = 1; attempt <= kMovementAttempts && !stopped_; ++attempt) {
+      tm = token_metadata_.Get();
+      // gainer -> (source, table) -> (keyspace, ranges)
+      std::map<std::string,
+               std::map<std::pair<std::string, TableId>, std::pair<std::string, std::vector<ring::Range>>>>
+          plan;
+      uint64_t total = 0, pending = 0;
+      error.clear();
+      for (const KeyspaceSchema& ks : RingKeyspaces()) {
+        auto strategy = StrategyFor(ks);
+        if (!strategy.ok()) continue;
+        for (RangeTransfer& t : LeavingTransfers(*tm, **strategy, ep)) {
+          std::vector<std::string> sources;
+          for (const std::string& s : t.sources) {
+            if (IsAlive(s)) sources.push_back(s);
+          }
+          snitch_->SortByProximity(t.gainer, &sources);
+          for (const TableSchema& table : ks.tables) {
+            ++total;
+            if (done.count(t.gainer + " " + RangeKey(table.metadata.id, t.range, p)) > 0) continue;
+            ++pending;
+            if (sources.empty()) {
+              error = "no live replica left for range " + DescribeRange(t.range, p) + " of keyspace " +
+                      ks.name;
+              continue;
+            }
+            auto& entry = plan[t.gainer][{sources.front(), table.metadata.id}];
+            entry.first = ks.name;
+            entry.second.push_back(t.range);
+          }
+        }
+      }
+      SetMovement([&](MovementProgress& m) {
+        m.ranges_total = total;
+        m.ranges_done = total - pending;
+      });
+      for (const auto& [gainer, by_source] : plan) {
+        std::vector<in::StreamFetch> fetches;
+        uint64_t n = 0;
+        for (const auto& [key, entry] : by_source) {
+          in::StreamFetch f;
+          f.source = key.first;
+          f.keyspace = entry.first;
+          f.table_id = key.second;
+          std::vector<KeyBounds> bounds;
+          for (const ring::Range& r : entry.second) {
+            for (KeyBounds& b : BoundsOfRange(r, p.MinimumToken())) bounds.push_back(std::move(b));
+          }
+          f.bounds = BoundsToWire(bounds);
+          fetches.push_back(std::move(f));
+          n += entry.second.size();
+        }
+        CAIRN_LOG(INFO) << "removenode: asking " << gainer << " to pull " << n
+                        << " (table, range) pairs of " << ep << " from the survivors";
+        Status fetched = RequestFetches(gainer, host_id, "removenode", fetches);
+        if (!fetched.ok()) {
+          error = fetched.ToString();
+          CAIRN_LOG(WARN) << "removenode: " << gainer << " failed: " << error;
+          continue;
+        }
+        for (const auto& [key, entry] : by_source) {
+          for (const ring::Range& r : entry.second) {
+            done.insert(gainer + " " + RangeKey(key.second, r, p));
+          }
+        }
+        SetMovement([&](MovementProgress& m) { m.ranges_done += n; });
+      }
+      if (error.empty()) break;
+      SetMovement([&](MovementProgress& m) { m.error = error; });
+      if (attempt < kMovementAttempts && !SleepUnlessStopped(options_.stream_retry_ms)) break;
+    }
+    if (!error.empty() || stopped_) {
+      SetMovement([](MovementProgress& m) { m.state = "failed"; });
+      return Status::IOError("removenode of " + ep + " failed: " + (error.empty() ? "stopped" : error) +
+                             "; run it again to retry");
+    }
+  }
+  auto removed = std::make_shared<std::promise<Status>>();
+  auto removed_future = removed->get_future();
+  const std::string ep = *endpoint;
+  Post([this, ep, host_id, removed] {
+    Status st = gossiper_->AdvertiseTokenRemoved(ep, host_id);
+    RemoveFromRing(ep);
+    removed->set_value(st);
+  });
+  if (removed_future.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    return Status::Aborted("gossip did not answer");
+  }
+  CAIRN_RETURN_IF_ERROR(removed_future.get());
+  SleepUnlessStopped(2 * options_.gossip_interval_ms);
+  SetMovement([](MovementProgress& m) {
+    m.state = "done";
+    m.error.clear();
+  });
+  CAIRN_LOG(INFO) << "removenode: removed " << ep << " (" << host_id << ") in "
+                  << (clock_->MonotonicNanos() - started) / 1'000'000 << " ms";
+  return Status::OK();
 }
 
 // ---- Accessors ----

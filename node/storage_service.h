@@ -23,8 +23,9 @@
 //     STATUS for ring_delay_ms to learn the ring from the seeds, then allocates tokens
 //     with ring/token_allocator against that ring, saves them and announces NORMAL (a
 //     node that is not a seed waits on until it knows at least one member). A node
-//     whose only seed is itself does not wait. No data is streamed to a joining
-//     node yet (no bootstrap): it owns its ranges from the moment it is NORMAL.
+//     whose only seed is itself does not wait. A new node that is not its own seed
+//     bootstraps (auto_bootstrap) instead of turning NORMAL at once: see "Range
+//     movements" below.
 //   - Saved peers (Cassandra's system.peers, Database::SavePeer): a peer that gossip
 //     shows NORMAL (or shut down) with TOKENS is saved with its HOST_ID, DC, RACK,
 //     RPC_ADDRESS, RELEASE_VERSION and SCHEMA whenever one of these changes (never on a
@@ -44,6 +45,29 @@
 //   - Stop: Gossiper::Stop (STATUS shutdown + GOSSIP_SHUTDOWN to live peers), a short
 //     pause for those messages to leave, then the messaging service stops.
 //
+//   - Range movements (Cassandra's StorageService.bootstrap/decommission/removeNode,
+//     node/range_movement.h for which ranges move, node/streaming.h for how):
+//       Bootstrap: the new node checks that no other node is joining or leaving
+//       (refused otherwise), allocates and saves its tokens with bootstrap_state
+//       IN_PROGRESS, announces TOKENS and STATUS BOOT, waits ring_delay_ms (every
+//       coordinator now also writes to it as a pending replica), waits for the
+//       schema, then pulls every range it will replicate from a live current replica
+//       (the one losing the range first), one SSTable per (table, source); each range
+//       pulled is saved in system.local (bootstrap_ranges) so a restarted bootstrap
+//       does not pull it again. Failed pulls are retried every stream_retry_ms. Then
+//       bootstrap_state COMPLETED and STATUS NORMAL. cairnd serves Thrift only after
+//       (WaitForJoin), as Cassandra does.
+//       Peers: STATUS BOOT puts the tokens in TokenMetadata's bootstrap map, LEAVING
+//       and removing mark the endpoint leaving; after every such change pending ranges
+//       are recomputed for every keyspace (and on schema changes).
+//       Decommission: LEAVING, ring_delay_ms, then each endpoint that gains a range is
+//       asked (STREAM_REQUEST) to pull it from this node; hints go to the closest live
+//       node (HINT_TRANSFER); then LEFT, bootstrap_state DECOMMISSIONED (a restart is
+//       refused), two gossip rounds for LEFT to spread, and on_decommissioned.
+//       Removenode: removing,<host id> via gossip (the dead node's ranges become
+//       pending on their new owners), each new owner pulls from a live surviving
+//       replica, then removed,<host id>.
+//
 // Threading (node/THREADING.md, "Membership"): one gossip thread runs an io_context that
 // owns the Gossiper and this class's subscriber state; messaging's handler pool posts to
 // it. The accessors (ClusterView) read immutable snapshots or mutex-guarded sets and may
@@ -54,6 +78,8 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -73,6 +99,7 @@
 #include "node/cluster_view.h"
 #include "node/database.h"
 #include "node/net/messaging_service.h"
+#include "node/streaming.h"
 #include "ring/snitch.h"
 #include "ring/token_metadata.h"
 
@@ -120,6 +147,13 @@ struct StorageServiceOptions {
   int settle_min_rounds = 2;
   int settle_stable_polls = 3;
   int64_t settle_max_wait_ms = 10'000;
+  // Whether a new node that is not its own seed streams its ranges before it turns
+  // NORMAL (auto_bootstrap). Default: true.
+  bool auto_bootstrap = true;
+  // Streaming (stream_throughput_outbound_megabits_per_sec and section sizes).
+  StreamOptions stream;
+  // How long a range movement waits before retrying failed pulls, ms. Default: 2000.
+  int64_t stream_retry_ms = 2000;
   // Threads of the messaging service. Defaults: 2 and 2.
   int network_threads = 2;
   int handler_threads = 2;
@@ -148,6 +182,50 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
 
   // True once this node has tokens and announced STATUS NORMAL.
   bool joined() const { return joined_.load(); }
+  // Blocks until this node is NORMAL (at once for a member; after bootstrap for a new
+  // node). Returns the error that ended a bootstrap instead (refused because another
+  // node is joining or leaving; Aborted when Stop() ran).
+  Status WaitForJoin();
+  // The same without blocking: nullopt while the node is still joining.
+  std::optional<Status> join_result() const;
+  // Cassandra's operation mode: STARTING, JOINING, NORMAL, LEAVING, DECOMMISSIONED.
+  std::string OperationMode() const;
+
+  // What a running or finished range movement has done (netstats).
+  struct MovementProgress {
+    std::string operation;  // "bootstrap", "decommission", "removenode"; "" if none yet
+    std::string state;      // "running", "done", "failed"
+    uint64_t ranges_total = 0;  // (table, range) pairs to move
+    uint64_t ranges_done = 0;
+    uint64_t bytes = 0;         // bytes streamed for it so far
+    std::string error;          // the last failure (retried while running)
+  };
+  MovementProgress movement() const;
+
+  // nodetool decommission: streams this node's ranges to their new owners and its hints
+  // to another node, announces LEFT and calls on_decommissioned. Blocks until then.
+  // InvalidArgument when it cannot start (not a member, another movement in progress,
+  // too few nodes left for a keyspace's replication factor); IOError if streaming
+  // kept failing (the node is NORMAL again).
+  Status Decommission();
+  // nodetool removenode: re-replicates the ranges of the dead node with `host_id` from
+  // the surviving replicas and removes it from the ring. Blocks until done.
+  // InvalidArgument with Cassandra's messages for an unknown host id, this node, or a
+  // node that is alive.
+  Status RemoveNode(const std::string& host_id);
+  // The ranges this node replicates for `keyspace` now (what nodetool cleanup keeps).
+  // NotFound for a keyspace the ring does not place (unknown, system, LocalStrategy);
+  // InvalidArgument when the node is joining or leaving or a range is moving to it
+  // (cleanup is refused then, as in Cassandra).
+  Result<std::vector<ring::Range>> RangesForCleanup(const std::string& keyspace) const;
+
+  StreamService& streams() { return *streams_; }
+  // Hooks, set before Start: hands the hints of a decommissioning node to `to`
+  // (StorageProxy::TransferHints); called once the node has LEFT (cairnd stops).
+  void SetHintTransfer(std::function<Result<uint64_t>(const std::string& to)> fn) {
+    hint_transfer_ = std::move(fn);
+  }
+  void SetOnDecommissioned(std::function<void()> fn) { on_decommissioned_ = std::move(fn); }
   // The live peers (not this node), sorted.
   std::set<std::string> LiveEndpoints() const;
   // Gossip's view, for status dumps and tests (nullptr before Start).
@@ -202,6 +280,34 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
   void AnnounceSchemaIfChanged();
   void Post(std::function<void()> fn);
 
+  // ---- Range movements ----
+  // The user keyspaces whose data is placed by the ring (not system, not LocalStrategy).
+  std::vector<KeyspaceSchema> RingKeyspaces() const;
+  Result<std::shared_ptr<const ring::ReplicationStrategy>> StrategyFor(
+      const KeyspaceSchema& ks) const;
+  // Recomputes every keyspace's pending ranges in `tm` (inside a Mutate).
+  void RecalculatePendingRanges(ring::TokenMetadata* tm) const;
+  // Gossip thread: the join time has come for a node without tokens.
+  void StartBootstrapOrJoin();
+  // Bootstrap thread: BOOT, ring delay, schema, streaming, NORMAL.
+  void RunBootstrap(std::vector<Token> tokens, bool resumed);
+  // Endpoints that are joining or leaving other than this node ("" if none).
+  std::string OtherMovement(const ring::TokenMetadata& tm) const;
+  // Sleeps `ms` unless Stop() runs first (then false).
+  bool SleepUnlessStopped(int64_t ms);
+  // Waits until every live ring member gossips our schema version (or Stop).
+  bool WaitForSchemaAgreement();
+  // Announces local application states on the gossip thread and waits for it.
+  void AnnounceAndWait(std::vector<std::pair<gossip::ApplicationState, std::string>> states);
+  void FinishJoin(Status st);
+  void SetMovement(const std::function<void(MovementProgress&)>& fn);
+  // Asks `gainer` to pull `fetches` (or pulls them here when it is this node).
+  Status RequestFetches(const std::string& gainer, const std::string& session,
+                        const std::string& reason, const std::vector<net::internode::StreamFetch>& fetches);
+  Status RunFetches(const std::string& session, const std::vector<net::internode::StreamFetch>& fetches,
+                    uint64_t* bytes);
+  void HandleStreamRequest(net::Message msg);
+
   // Name <-> endpoint.
   std::string NameOf(const net::Endpoint& endpoint) const;
   Result<net::Endpoint> EndpointOf(const std::string& name) const;
@@ -245,6 +351,21 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
   // When gossip last saw each peer go down (monotonic ns), until it is up again.
   std::map<std::string, int64_t> down_since_;  // GUARDED_BY(live_mu_)
   std::mutex merge_mu_;         // one schema merge at a time
+
+  std::unique_ptr<StreamService> streams_;
+  std::function<Result<uint64_t>(const std::string&)> hint_transfer_;
+  std::function<void()> on_decommissioned_;
+  std::atomic<bool> bootstrap_started_{false};  // gossip thread sets it
+  std::thread bootstrap_thread_;
+  std::mutex movement_op_mu_;  // one decommission/removenode at a time
+
+  mutable std::mutex op_mu_;
+  std::condition_variable op_cv_;  // join finished, stop
+  bool join_finished_ = false;     // GUARDED_BY(op_mu_)
+  Status join_status_;             // GUARDED_BY(op_mu_)
+  std::string mode_ = "STARTING";  // GUARDED_BY(op_mu_)
+  MovementProgress movement_;      // GUARDED_BY(op_mu_)
+  std::vector<std::thread> stream_workers_;  // GUARDED_BY(op_mu_): STREAM_REQUEST pulls
 };
 
 }  // namespace cairn::node

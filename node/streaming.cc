@@ -153,8 +153,42 @@ void StreamService::HandlePull(net::Message msg) {
   resp.checksum = SectionChecksum(resp.partitions);
   Throttle(bytes);
   {
+    // The sending side of the receiver's session (netstats): one entry per (peer,
+    // session), done with the last section.
     std::lock_guard lock(mu_);
     bytes_sent_ += bytes;
+    const std::string peer = msg.from.address.to_string();
+    StreamSessionInfo* out = nullptr;
+    for (auto it = sessions_.rbegin(); it != sessions_.rend(); ++it) {
+      if (!it->incoming && !it->done && it->id == req.session && it->peer == peer) {
+        out = &*it;
+        break;
+      }
+    }
+    if (out == nullptr) {
+      StreamSessionInfo info;
+      info.id = req.session;
+      info.peer = peer;
+      info.incoming = false;
+      info.keyspace = req.keyspace;
+      if (auto schema = db_->schema(); const KeyspaceSchema* ks = schema->FindKeyspace(req.keyspace)) {
+        for (const TableSchema& t : ks->tables) {
+          if (t.metadata.id == req.table_id) info.table = t.metadata.name;
+        }
+      }
+      sessions_.push_back(std::move(info));
+      while (sessions_.size() > kKeptFinishedSessions && sessions_.front().done) {
+        sessions_.pop_front();
+        ++first_index_;
+      }
+      out = &sessions_.back();
+    }
+    out->bytes += bytes;
+    out->partitions += resp.partitions.size();
+    if (resp.done) {
+      out->done = true;
+      out->sstables += 1;
+    }
   }
   messaging_->SendResponse(msg, net::Serialize(resp)).IgnoreError();
 }

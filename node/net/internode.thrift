@@ -34,10 +34,13 @@ namespace py cairn_internode
 #   BATCH_REMOVE         one-way     BatchRemove         -
 #   TRUNCATE             request     TruncateRequest     TruncateResponse
 #   STREAM_PULL          request     StreamPullRequest   StreamPullResponse
+#   STREAM_REQUEST       request     StreamRequest       StreamRequestResponse
+#   HINT_TRANSFER        request     HintTransfer        MutationAck
 #
 # 11 is reserved (Cassandra's MUTATION_RSP: Cairn answers MUTATION with a response
-# instead); 22.. are reserved for streaming (20 is SCHEMA_PULL). node/storage_proxy.h
-# says what the replication verbs do, node/streaming.h what STREAM_PULL does.
+# instead); 24.. are reserved for streaming (20 is SCHEMA_PULL). node/storage_proxy.h
+# says what the replication verbs do, node/streaming.h what STREAM_PULL and
+# STREAM_REQUEST do, node/storage_service.h who sends STREAM_REQUEST and HINT_TRANSFER.
 enum Verb {
   ECHO = 1,
   GOSSIP_DIGEST_SYN = 2,
@@ -55,6 +58,8 @@ enum Verb {
   # Cassandra's MIGRATION_REQUEST: "send me your schema" (node/storage_service.h).
   SCHEMA_PULL = 20,
   STREAM_PULL = 21,
+  STREAM_REQUEST = 22,
+  HINT_TRANSFER = 23,
 }
 
 # Why a request failed on the replica (payload of a response with FLAG_FAILURE).
@@ -323,4 +328,37 @@ struct StreamPullResponse {
   1: required list<KeyedPartition> partitions,
   2: required i64 checksum,
   3: required bool done,          # nothing left within the bounds after these
+}
+
+# STREAM_REQUEST: "fetch these ranges" (a decommissioning node asks each new owner of
+# its ranges to pull them from it; a removenode coordinator asks each new owner to pull
+# a dead node's ranges from the survivors). The receiver pulls every fetch with
+# STREAM_PULL, one new SSTable per fetch, and answers when all are in (or fails).
+struct StreamFetch {
+  1: required string source,      # the endpoint to pull from (gossip name)
+  2: required string keyspace,
+  3: required binary table_id,
+  4: required list<KeyBounds> bounds,
+}
+
+struct StreamRequest {
+  1: required string session,     # the requester's operation id (logs, netstats)
+  2: required string reason,      # "decommission", "removenode"
+  3: required list<StreamFetch> fetches,
+}
+
+struct StreamRequestResponse {
+  1: required i64 bytes,          # bytes received in all
+}
+
+# HINT_TRANSFER: store these hints (for the host `target_host_id`) as if this node had
+# written them (a decommissioning node hands its undelivered hints to another node).
+struct TransferredHint {
+  1: required i64 created_at_us,
+  2: required binary mutation,    # the encoded mutation, as a hint holds it
+}
+
+struct HintTransfer {
+  1: required string target_host_id,
+  2: required list<TransferredHint> hints,
 }

@@ -28,6 +28,7 @@
 # python3-thrift is not installed.
 import argparse
 import bisect
+import json
 import os
 import shutil
 import signal
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.realpath(__file__))
@@ -142,6 +144,37 @@ def metrics(address, port=7199, timeout_s=10):
         name, _, value = line.rpartition(" ")
         name = name.split("{", 1)[0].strip()
         out[name] = out.get(name, 0.0) + float(value)
+    return out
+
+
+def admin(address, method, path, port=7199, timeout_s=600):
+    """One admin endpoint call (node/admin_server.h): (HTTP status, decoded JSON)."""
+    req = urllib.request.Request("http://%s:%d%s" % (address, port, path), method=method,
+                                 data=b"" if method == "POST" else None)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout_s) as r:
+            return r.status, json.loads(r.read().decode() or "null")
+    except urllib.error.HTTPError as e:
+        body = e.read().decode()
+        try:
+            return e.code, json.loads(body)
+        except ValueError:
+            return e.code, {"error": body}
+
+
+def replicas_of(token_map, key, rf):
+    """SimpleStrategy's replicas of `key`: the owners of the first `rf` distinct nodes
+    walking the ring from the key's token."""
+    ring = sorted((int(t), e) for t, e in token_map.items())
+    tokens = [t for t, _ in ring]
+    i = bisect.bisect_left(tokens, murmur3_token(key))
+    out = []
+    for j in range(len(ring)):
+        e = ring[(i + j) % len(ring)][1]
+        if e not in out:
+            out.append(e)
+        if len(out) == rf:
+            break
     return out
 
 

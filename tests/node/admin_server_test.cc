@@ -280,12 +280,17 @@ TEST_F(AdminServerTest, ErrorsAreJsonWithTheRightCode) {
   EXPECT_EQ(StatusOf("GET", "/flush"), 405);
   EXPECT_EQ(StatusOf("GET", "relative"), 400);
   EXPECT_EQ(StatusOf("GET", "/getendpoints/ks/cf/%zz"), 400);
+  // A standalone node has no ring to move ranges in: 409 with the reason.
   for (const char* route : {"/cleanup", "/decommission", "/removenode/abc"}) {
-    EXPECT_EQ(StatusOf("POST", route), 501) << route;
-    EXPECT_NE(ErrorOf("POST", route).find("needs bootstrap streaming (issue 6)"),
-              std::string::npos);
+    EXPECT_EQ(StatusOf("POST", route), 409) << route;
+    EXPECT_NE(ErrorOf("POST", route).find("standalone"), std::string::npos) << route;
   }
-  EXPECT_EQ(StatusOf("GET", "/netstats"), 501);
+  EXPECT_EQ(StatusOf("POST", "/removenode"), 400);
+  EXPECT_EQ(StatusOf("GET", "/decommission"), 405);
+  EXPECT_EQ(StatusOf("POST", "/cleanup/nosuchks"), 400);
+  // netstats answers on a standalone node too: NORMAL, nothing streaming.
+  EXPECT_EQ(Get("/netstats").Find("mode")->as_string(), "NORMAL");
+  EXPECT_EQ(Get("/netstats").Find("sessions")->as_array().size(), 0u);
   // No messaging on a standalone node: no faults to add, none listed.
   EXPECT_EQ(StatusOf("POST", "/faults", R"({"drop":1})"), 409);
   EXPECT_EQ(Get("/faults").Find("faults")->as_array().size(), 0u);

@@ -17,9 +17,8 @@
 //   - the batch log (MutateAtomically), its replay after a timed-out batch, truncate;
 //   - LOCAL_QUORUM / EACH_QUORUM / LOCAL_ONE with two datacenters (gossiping snitch,
 //     NetworkTopologyStrategy).
-// Waits poll with generous deadlines; nothing asserts on timing. Tests named DISABLED_
-// document bugs not fixed yet (each says what and why); run them with
-// --gtest_also_run_disabled_tests.
+// Waits poll with generous deadlines; nothing asserts on timing. Tests marked
+// "Regression" found bugs that are fixed now.
 #include "node/storage_proxy.h"
 
 #include <gtest/gtest.h>
@@ -540,9 +539,14 @@ TEST_F(StorageProxyTest, AnyIsSatisfiedByAHintWhenNoReplicaIsUp) {
   node(2).service.reset();
   ASSERT_NO_FATAL_FAILURE(StartNode(2));
   ASSERT_TRUE(WaitFor([&] { return AllUp(); }, 30s)) << "node 2 did not come back";
-  proxy(0).RunBackgroundRoundForTest();
-  EXPECT_TRUE(WaitFor([&] { return LocalValue(2, key, "c", kRf1Keyspace) == "v"; }, 10s));
-  EXPECT_TRUE(WaitFor([&] { return proxy(0).pending_hints() == 0; }, 10s));
+  // Delivery waits until gossip shows node 2 with our schema version.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        proxy(0).RunBackgroundRoundForTest();
+        return LocalValue(2, key, "c", kRf1Keyspace) == "v";
+      },
+      20s));
+  EXPECT_EQ(proxy(0).pending_hints(), 0u);
 }
 
 
@@ -584,8 +588,13 @@ TEST_F(StorageProxyTest, HintForADroppedTableDoesNotBlockLaterHints) {
       },
       10s));
   ASSERT_TRUE(node(0).service->messaging().RemoveFault(rule));
-  proxy(0).RunBackgroundRoundForTest();
-  EXPECT_TRUE(WaitFor([&] { return LocalValue(2, "k2") == "v2"; }, 5s))
+  // Delivery starts once gossip shows node 2 with node 0's schema version.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        proxy(0).RunBackgroundRoundForTest();
+        return LocalValue(2, "k2") == "v2";
+      },
+      15s))
       << "the live table's hint was not delivered";
   EXPECT_TRUE(WaitFor([&] { return proxy(0).pending_hints() == 0; }, 5s))
       << "pending hints: " << proxy(0).pending_hints();
@@ -593,14 +602,14 @@ TEST_F(StorageProxyTest, HintForADroppedTableDoesNotBlockLaterHints) {
   EXPECT_EQ(proxy(0).stats().hints_dropped, 1u);
 }
 
-// BUG (reported to the lead): hints are delivered to a replica whose schema differs
-// from the coordinator's, and a hint for a table the replica does not know *yet* is
-// dropped as if the table had been dropped: the replica never gets that write. Here
+// Regression (was a bug): hints went to a replica whose schema differed from the
+// coordinator's, and a hint for a table the replica did not know *yet* was dropped as
+// if the table had been dropped, so the replica never got that write. Here
 // node 2 has not pulled the new table when delivery runs (its schema pulls are held
 // back, as when a node comes back up and delivery runs before its pull finishes).
 // Cassandra 3.11's HintsDispatchTrigger only dispatches to hosts whose gossiped SCHEMA
 // equals ours, so the hint waits until the replica has the table.
-TEST_F(StorageProxyTest, DISABLED_HintWaitsUntilTheReplicaKnowsTheTable) {
+TEST_F(StorageProxyTest, HintWaitsUntilTheReplicaKnowsTheTable) {
   ASSERT_NO_FATAL_FAILURE(StartCluster({.storage_port = 17165}));
   const uint64_t no_pull = node(2).service->messaging().SetFault(net::FaultRule{
       std::nullopt, net::internode::Verb::SCHEMA_PULL, net::FaultDirection::kBoth, 1.0, 0});
@@ -623,17 +632,22 @@ TEST_F(StorageProxyTest, DISABLED_HintWaitsUntilTheReplicaKnowsTheTable) {
   ASSERT_TRUE(node(2).service->messaging().RemoveFault(no_pull));
   ASSERT_TRUE(WaitFor([&] { return HasOpenTable(2, kKeyspace, "late"); },
                       10s));
-  proxy(0).RunBackgroundRoundForTest();
-  EXPECT_TRUE(WaitFor([&] { return LocalValue(2, "k", "c", kKeyspace, "late") == "v"; }, 5s))
+  // (Delivery starts once gossip shows node 2 with our schema version.)
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        proxy(0).RunBackgroundRoundForTest();
+        return LocalValue(2, "k", "c", kKeyspace, "late") == "v";
+      },
+      15s))
       << "node 2 never got the hinted write";
 }
 
-// BUG (reported to the lead, same root as the test above): a replica that does not
-// know the table yet answers INVALID, which the write path neither counts nor hints, so
-// that replica silently misses the write (only a later read repair can bring it).
+// Regression (was a bug, same root as the test above): a replica that does not know the
+// table yet answers INVALID, which the write path neither counted nor hinted, so that
+// replica silently missed the write (only a later read repair could bring it).
 // In Cassandra 3.11 the replica cannot deserialize the mutation and does not answer;
 // the write times out on it and is hinted (and the hint waits for schema agreement).
-TEST_F(StorageProxyTest, DISABLED_WriteRefusedForAnUnknownTableIsHinted) {
+TEST_F(StorageProxyTest, WriteRefusedForAnUnknownTableIsHinted) {
   ASSERT_NO_FATAL_FAILURE(StartCluster({.storage_port = 17168}));
   node(2).service->messaging().SetFault(net::FaultRule{
       std::nullopt, net::internode::Verb::SCHEMA_PULL, net::FaultDirection::kBoth, 1.0, 0});
@@ -645,14 +659,12 @@ TEST_F(StorageProxyTest, DISABLED_WriteRefusedForAnUnknownTableIsHinted) {
       << "no hint for the replica that refused the write";
 }
 
-// BUG (reported; node/database.cc, not the proxy): Database::MergeSchemaMutations
-// publishes the merged schema (schema() lists the new table, and gossip may announce
-// the new version) before ReconcileEngineTables opens the table, so for a moment a
-// node that "has" the table refuses writes to it ("unknown table in mutation"). A
-// write at ALL issued as soon as every node lists the table then fails, and with the
-// proxy's no-hint-on-INVALID rule a QUORUM write silently misses that replica. Racy by
-// nature: it usually fails within a few rounds here.
-TEST_F(StorageProxyTest, DISABLED_TableListedInTheSchemaTakesWrites) {
+// Regression (was a bug in node/database.cc): Database::MergeSchemaMutations published
+// the merged schema (schema() lists the new table, and gossip may announce the new
+// version) before the table was opened, so for a moment a node that "had" the table
+// refused writes to it ("unknown table in mutation"); a write at ALL issued as soon as
+// every node listed the table failed. Racy by nature: it failed within a few rounds.
+TEST_F(StorageProxyTest, TableListedInTheSchemaTakesWrites) {
   ASSERT_NO_FATAL_FAILURE(StartCluster({.storage_port = 17169}));
   for (int round = 0; round < 10; ++round) {
     const std::string name = "new" + std::to_string(round);
@@ -951,13 +963,11 @@ TEST_F(StorageProxyTest, BackgroundReadRepairPushesCoordinatorDataToOtherReplica
   EXPECT_EQ(proxy(0).stats().background_repairs_sent, 2u);
 }
 
-// BUG (reported to the lead): background read repair only pushes the coordinator's
-// answer to the replicas it did not contact; it never reconciles them. A newer value
-// on an uncontacted replica is not brought to the contacted ones (Cassandra 3.11's
-// AsyncRepairCallback resolves every response and repairs every replica), and the
-// stale answer is pushed to that replica as a "repair" (background_repairs_sent counts
-// a no-op write of an older cell).
-TEST_F(StorageProxyTest, DISABLED_BackgroundReadRepairSpreadsNewerValueOfUncontactedReplica) {
+// Regression (was a bug): background read repair only pushed the coordinator's answer
+// to the replicas it did not contact and never reconciled them: a newer value on an
+// uncontacted replica was not brought to the contacted ones (Cassandra 3.11's
+// AsyncRepairCallback resolves every response and repairs every replica).
+TEST_F(StorageProxyTest, BackgroundReadRepairSpreadsNewerValueOfUncontactedReplica) {
   ASSERT_NO_FATAL_FAILURE(StartCluster({.storage_port = 17150}));
   ASSERT_OK(Mutate(0, {Write("k", "c", "old", 10, kKeyspace, kBackgroundTable)},
                    ConsistencyLevel::ALL));

@@ -11,12 +11,14 @@
 #   - tpstats, metrics;
 #   - fault add --peer <node2> --verb MUTATION --drop 1: a write at ALL through node1
 #     times out; fault clear: it succeeds again;
-#   - errors: an unknown keyspace (exit 1), decommission (501, exit 1), a node nobody
+#   - errors: an unknown keyspace (exit 1), decommission with RF 2 on 2 nodes, removenode
+#     of an unknown or a live node (exit 1); cleanup (nothing to drop), netstats; a node nobody
 #     runs (exit 3, "cannot reach the admin endpoint of ...: connection refused");
 #   - drain of node2: info says DRAINED, node1 shows it DN, SIGTERM then exits 0.
 # Uses tests/cluster/cluster_util.py (python3-thrift; exits 77, skipped, without it).
 # Usage: admin_e2e_test.py --cairnd PATH --gen-py DIR [--launcher PATH] [--admin PATH]
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -208,10 +210,22 @@ class AdminEndToEndTest(unittest.TestCase):
     def test_6_errors(self):
         err = self.admin("getendpoints", "nope", "cf", "k", expect=1)
         self.assertIn("keyspace 'nope' does not exist (HTTP 400)", err)
-        for args in (["decommission"], ["cleanup"], ["removenode", "abc"], ["netstats"]):
-            err = self.admin(*args, expect=1)
-            self.assertIn("not supported yet: needs bootstrap streaming (issue 6) (HTTP 501)",
-                          err)
+        # Range movements refused with Cassandra's reasons: RF 2 on 2 nodes cannot lose
+        # one; an unknown host id; a live node.
+        err = self.admin("decommission", expect=1)
+        self.assertIn("Not enough live nodes to maintain replication factor in keyspace "
+                      "adminks (RF = 2, N = 2). Perform a forceful decommission to ignore. "
+                      "(HTTP 409)", err)
+        err = self.admin("removenode", "00000000-0000-0000-0000-000000000000", expect=1)
+        self.assertIn("Host ID not found. (HTTP 400)", err)
+        node2_id = json.loads(self.admin("--json", "info", host=ADDRESSES[1]))["id"]
+        err = self.admin("removenode", node2_id, expect=1)
+        self.assertIn("is alive and owns this ID", err)
+        # Nothing moved: cleanup drops nothing, netstats shows no stream.
+        self.assertEqual(self.admin("cleanup"), "")
+        out = self.admin("netstats")
+        self.assertIn("Mode: NORMAL", out)
+        self.assertIn("Not sending any streams.", out)
         err = self.admin("status", host=NOBODY, expect=3)
         self.assertIn("cannot reach the admin endpoint of %s:7199: connection refused" % NOBODY,
                       err)
