@@ -236,6 +236,9 @@ Status StorageService::Start() {
                            ": " + st.ToString());
   }
 
+  // A node that never ran gossip before: with initial_token it has tokens already, but
+  // it still has to bootstrap.
+  const bool first_start = !db_->saved_gossip_generation().has_value();
   // Cassandra's SystemKeyspace.incrementAndGetGeneration: saved before it is announced.
   const int32_t generation = gossip::NextGeneration(db_->saved_gossip_generation(), *clock_);
   CAIRN_RETURN_IF_ERROR(db_->SaveGossipGeneration(generation));
@@ -285,6 +288,12 @@ Status StorageService::Start() {
       resume_bootstrap = true;
       CAIRN_LOG(INFO) << "resuming an unfinished bootstrap with the saved " << tokens.size()
                       << " tokens";
+    } else if (first_start && !boot_state.has_value() && !alone && !self_seed_ &&
+               options_.auto_bootstrap) {
+      // New, with initial_token: learn the ring, then bootstrap with those tokens.
+      join_at_micros_ = clock_->NowMicros() + options_.ring_delay_ms * 1000;
+      std::lock_guard lock(op_mu_);
+      mode_ = "JOINING";
     } else {
       JoinRing();
     }
@@ -1054,22 +1063,28 @@ void StorageService::StartBootstrapOrJoin() {
     FinishJoin(refused);
     return;
   }
-  std::mt19937_64 rng(std::random_device{}());
-  std::vector<Token> tokens = ring::AllocateTokens(*tm, std::max(1, options_.num_tokens), rng);
+  // initial_token gave the tokens already; otherwise they split the most loaded ranges.
+  std::vector<Token> tokens = db_->tokens();
+  const bool allocate = tokens.empty();
+  if (allocate) {
+    std::mt19937_64 rng(std::random_device{}());
+    tokens = ring::AllocateTokens(*tm, std::max(1, options_.num_tokens), rng);
+  }
   std::vector<std::string> strings;
   for (const Token& t : tokens) strings.push_back(db_->partitioner().TokenToString(t));
   // The state first: a crash before the tokens are saved allocates afresh next time.
   Status st = db_->SaveLocalCell(kBootstrapStateCell, kBootstrapInProgress);
   if (st.ok()) st = db_->SaveLocalCell(kBootstrapRangesCell, "");
-  if (st.ok()) st = db_->SetTokens(strings);
+  if (st.ok() && allocate) st = db_->SetTokens(strings);
   if (!st.ok()) {
     CAIRN_LOG(ERROR) << "cannot save the bootstrap tokens: " << st.ToString()
                      << "; trying again next round";
     bootstrap_started_ = false;
     return;
   }
-  CAIRN_LOG(INFO) << "allocated " << tokens.size() << " tokens against a ring of "
-                  << tm->NumNormalEndpoints() << " node(s); bootstrapping";
+  CAIRN_LOG(INFO) << (allocate ? "allocated " : "using the configured ") << tokens.size()
+                  << " tokens against a ring of " << tm->NumNormalEndpoints()
+                  << " node(s); bootstrapping";
   std::sort(tokens.begin(), tokens.end());
   bootstrap_thread_ = std::thread([this, tokens] { RunBootstrap(tokens, /*resumed=*/false); });
 }
