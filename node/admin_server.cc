@@ -1342,13 +1342,19 @@ Response AdminServer::Impl::RouteCleanup(const std::vector<std::string>& filter)
       it = owned.emplace(m.keyspace, std::move(ranges).value()).first;
     }
     const std::vector<ring::Range>& ranges = it->second;
-    // TODO(issue 6): ColumnFamilyStore::Cleanup lands separately.
-    struct {
-      uint64_t sstables_rewritten = 0, partitions_dropped = 0, bytes_before = 0, bytes_after = 0;
-    } stats;
-    (void)ranges;
-    if (stats.partitions_dropped == 0) return Error(501, "cleanup is not built yet");
-    Status st;
+    // Memtable data first into an SSTable (Cassandra's cleanup flushes too).
+    Status st = services_.db->engine().Flush(m.id);
+    ColumnFamilyStore::CleanupStats stats;
+    if (st.ok()) {
+      st = cfs->Cleanup(
+          [&ranges](const Token& t) {
+            for (const ring::Range& r : ranges) {
+              if (r.Contains(t)) return true;
+            }
+            return false;
+          },
+          &stats);
+    }
     if (!st.ok()) {
       CAIRN_LOG(ERROR) << "cleanup of " << m.keyspace << "." << m.name << " failed: " << st.ToString();
       return Error(500, "cleanup of " + m.keyspace + "." + m.name + " failed: " + st.ToString());
@@ -1357,6 +1363,7 @@ Response AdminServer::Impl::RouteCleanup(const std::vector<std::string>& filter)
     Json t = Json::MakeObject();
     t.Set("table", m.keyspace + "." + m.name);
     t.Set("sstables_rewritten", static_cast<uint64_t>(stats.sstables_rewritten));
+    t.Set("sstables_removed", static_cast<uint64_t>(stats.sstables_removed));
     t.Set("partitions_dropped", static_cast<uint64_t>(stats.partitions_dropped));
     t.Set("bytes_before", static_cast<uint64_t>(stats.bytes_before));
     t.Set("bytes_after", static_cast<uint64_t>(stats.bytes_after));

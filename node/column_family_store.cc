@@ -2,8 +2,10 @@
 #include "node/column_family_store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <limits>
+#include <thread>
 
 #include "common/logging.h"
 #include "common/merging_iterator.h"
@@ -362,6 +364,132 @@ Status ColumnFamilyStore::Compact(const std::vector<std::shared_ptr<SSTableReade
                   << "." << metadata_.name << ": " << bytes_in << " -> "
                   << (*output)->data_size() << " bytes, "
                   << (*output)->stats().partition_count << " partitions in " << secs << " s";
+  return Status::OK();
+}
+
+namespace {
+
+// The partitions of `in` whose token `keep` accepts; counts the others.
+class KeepIterator final : public PartitionIterator {
+ public:
+  KeepIterator(std::unique_ptr<PartitionIterator> in, const std::function<bool(const Token&)>& keep,
+               uint64_t* dropped)
+      : in_(std::move(in)), keep_(keep), dropped_(dropped) {}
+  void SeekToFirst() override {
+    in_->SeekToFirst();
+    Skip();
+  }
+  void Seek(const DecoratedKey& target) override {
+    in_->Seek(target);
+    Skip();
+  }
+  bool Valid() const override { return in_->Valid(); }
+  void Next() override {
+    in_->Next();
+    Skip();
+  }
+  const DecoratedKey& key() const override { return in_->key(); }
+  const PartitionUpdate& partition() const override { return in_->partition(); }
+  Status status() const override { return in_->status(); }
+
+ private:
+  void Skip() {
+    while (in_->Valid() && !keep_(in_->key().token)) {
+      ++*dropped_;
+      in_->Next();
+    }
+  }
+  std::unique_ptr<PartitionIterator> in_;
+  const std::function<bool(const Token&)>& keep_;
+  uint64_t* dropped_;
+};
+
+}  // namespace
+
+Status ColumnFamilyStore::Cleanup(const std::function<bool(const Token&)>& keep,
+                                  CleanupStats* stats) {
+  std::vector<std::shared_ptr<SSTableReader>> inputs;
+  const int64_t deadline = options_.clock->MonotonicNanos() + 60'000'000'000LL;
+  while (true) {
+    {
+      std::lock_guard lock(mu_);
+      bool busy = false;
+      for (const auto& sst : sstables_) busy = busy || compacting_.count(sst->generation()) > 0;
+      if (!busy) {
+        inputs = sstables_;
+        for (const auto& sst : inputs) compacting_.insert(sst->generation());
+        break;
+      }
+    }
+    if (options_.clock->MonotonicNanos() > deadline) {
+      return Status::Aborted("a compaction of " + metadata_.keyspace + "." + metadata_.name +
+                             " is still running; run cleanup again later");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto release = [&](const std::shared_ptr<SSTableReader>& sst) {
+    std::lock_guard lock(mu_);
+    compacting_.erase(sst->generation());
+  };
+  Status result;
+  size_t next = 0;
+  for (; next < inputs.size(); ++next) {
+    const std::shared_ptr<SSTableReader>& sst = inputs[next];
+    stats->bytes_before += sst->data_size();
+    // Pass 1: anything to drop?
+    uint64_t dropped = 0, kept = 0;
+    {
+      KeepIterator it(sst->NewIterator(), keep, &dropped);
+      for (it.SeekToFirst(); it.Valid(); it.Next()) ++kept;
+      result = it.status();
+    }
+    if (!result.ok()) break;
+    if (dropped == 0) {
+      stats->bytes_after += sst->data_size();
+      release(sst);
+      continue;
+    }
+    stats->partitions_dropped += dropped;
+    if (kept == 0) {
+      {
+        std::lock_guard lock(mu_);
+        std::erase_if(sstables_, [&](const auto& s) { return s->generation() == sst->generation(); });
+        compacting_.erase(sst->generation());
+      }
+      sst->MarkObsolete();
+      stats->sstables_removed++;
+      continue;
+    }
+    // Pass 2: rewrite with the kept partitions.
+    uint64_t dropped_again = 0;
+    KeepIterator it(sst->NewIterator(), keep, &dropped_again);
+    const std::set<uint64_t> ancestors = {sst->generation()};
+    auto output = WriteSSTable(&it, sst->stats().replay_position, kept, /*purge=*/false, &ancestors);
+    if (!output.ok()) {
+      result = output.status();
+      break;
+    }
+    {
+      std::lock_guard lock(mu_);
+      std::erase_if(sstables_, [&](const auto& s) { return s->generation() == sst->generation(); });
+      sstables_.push_back(*output);
+      compacting_.erase(sst->generation());
+    }
+    sst->MarkObsolete();
+    stats->sstables_rewritten++;
+    stats->bytes_after += (*output)->data_size();
+  }
+  for (; next < inputs.size(); ++next) release(inputs[next]);
+  if (!result.ok()) {
+    CAIRN_LOG(ERROR) << "cleanup of " << metadata_.keyspace << "." << metadata_.name
+                     << " failed: " << result.ToString();
+    return result;
+  }
+  CAIRN_LOG(INFO) << "cleanup of " << metadata_.keyspace << "." << metadata_.name << ": "
+                  << stats->partitions_dropped << " partitions dropped, "
+                  << stats->sstables_rewritten << " SSTables rewritten, "
+                  << stats->sstables_removed << " removed, " << stats->bytes_before << " -> "
+                  << stats->bytes_after << " bytes";
   return Status::OK();
 }
 

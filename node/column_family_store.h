@@ -135,6 +135,24 @@ class ColumnFamilyStore {
   };
   Result<std::unique_ptr<Import>> BeginImport(uint64_t expected_partitions);
 
+  // nodetool cleanup: drops every partition whose token `keep` rejects from the SSTables
+  // (flush the memtable first: StorageEngine::Flush). Each SSTable is handled alone, as
+  // Cassandra's performCleanup does: left as it is when it keeps everything, dropped
+  // when it keeps nothing, else rewritten with the kept partitions (unchanged: every
+  // cell version and tombstone, nothing purged). A rewrite is crash-safe like a
+  // compaction (the new SSTable names the old one as its ancestor, so a restart never
+  // counts both); a crash before a dropped SSTable's files are gone brings its data back,
+  // to be cleaned again. Waits up to 60 s for running compactions to finish (Aborted
+  // after that); the SSTables it works on are marked compacting meanwhile.
+  struct CleanupStats {
+    uint64_t sstables_rewritten = 0;
+    uint64_t sstables_removed = 0;
+    uint64_t partitions_dropped = 0;
+    uint64_t bytes_before = 0;  // data bytes of the SSTables looked at
+    uint64_t bytes_after = 0;
+  };
+  Status Cleanup(const std::function<bool(const Token&)>& keep, CleanupStats* stats);
+
   // Runs one size-tiered compaction if a bucket qualifies; *compacted says whether it did.
   Status CompactOnce(bool* compacted);
   // Compacts every SSTable into one (nodetool compact).

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "tests/lib/test_util.h"
@@ -393,6 +394,122 @@ TEST(StorageEngineRecoveryTest, CommitLogStaysBoundedWithARarelyWrittenTable) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_LE(live, 6u) << "segments pinned by the light table";
+}
+
+}  // namespace
+}  // namespace cairn::node
+
+namespace cairn::node {
+namespace {
+
+// ---- Cleanup (nodetool cleanup; node/column_family_store.h) ----
+
+namespace cleanup {
+
+// Keeps the lower half of the token space (tokens are big-endian 64-bit checksums).
+bool LowerHalf(const Token& t) { return static_cast<uint8_t>(t.bytes[0]) < 0x80; }
+
+bool Kept(uint64_t n) { return LowerHalf(Decorate(WriteFor(n).key).token); }
+
+std::set<uint64_t> Generations(const ColumnFamilyStore& cfs) {
+  std::set<uint64_t> out;
+  for (const auto& sst : cfs.sstables()) out.insert(sst->generation());
+  return out;
+}
+
+}  // namespace cleanup
+
+TEST_F(StorageEngineTest, CleanupDropsRejectedPartitionsAndKeepsEverythingElse) {
+  uint64_t expected_dropped = 0;
+  {
+    auto engine = StorageEngine::Open(Options(dir_), {Table()}, Decorate);
+    ASSERT_OK(engine.status());
+    for (uint64_t n = 0; n < 2000; ++n) {
+      ASSERT_OK((*engine)->Apply(WriteFor(n)));
+      if (n % 500 == 499) ASSERT_OK((*engine)->Flush(Table().id));
+      if (!cleanup::Kept(n)) ++expected_dropped;
+    }
+    // A kept partition with a newer tombstone over its cell: both versions survive.
+    uint64_t tomb = 0;
+    while (!cleanup::Kept(tomb)) ++tomb;
+    Mutation del = WriteFor(tomb);
+    del.updates[0].update.cells[0] =
+        Cell::Tombstone(del.updates[0].update.cells[0].name, 1'000'000, 1000);
+    ASSERT_OK((*engine)->Apply(del));
+    ASSERT_OK((*engine)->Flush(Table().id));
+    auto cfs = (*engine)->GetTable(Table().id);
+    ColumnFamilyStore::CleanupStats stats;
+    ASSERT_OK(cfs->Cleanup(cleanup::LowerHalf, &stats));
+    EXPECT_EQ(stats.partitions_dropped, expected_dropped);
+    // Background compaction may have merged the five SSTables already: at least one.
+    EXPECT_GE(stats.sstables_rewritten, 1u);
+    EXPECT_EQ(stats.sstables_removed, 0u);
+    EXPECT_LT(stats.bytes_after, stats.bytes_before);
+    // A second cleanup finds nothing and rewrites nothing.
+    const auto before = cleanup::Generations(*cfs);
+    ColumnFamilyStore::CleanupStats again;
+    ASSERT_OK(cfs->Cleanup(cleanup::LowerHalf, &again));
+    EXPECT_EQ(again.partitions_dropped, 0u);
+    EXPECT_EQ(again.sstables_rewritten, 0u);
+    EXPECT_EQ(cleanup::Generations(*cfs), before);
+    // Writes after the cleanup are kept.
+    ASSERT_OK((*engine)->Apply(WriteFor(5000)));
+    ASSERT_OK((*engine)->Close());
+  }
+  // After a restart: kept keys read back (the tombstoned one as its tombstone), dropped
+  // keys are gone.
+  auto engine = StorageEngine::Open(Options(dir_), {Table()}, Decorate);
+  ASSERT_OK(engine.status());
+  auto cfs = (*engine)->GetTable(Table().id);
+  uint64_t tomb = 0;
+  while (!cleanup::Kept(tomb)) ++tomb;
+  for (uint64_t n = 0; n < 2000; ++n) {
+    const Mutation m = WriteFor(n);
+    auto got = cfs->Read(Decorate(m.key), CellFilter::All());
+    ASSERT_OK(got.status());
+    if (!cleanup::Kept(n)) {
+      EXPECT_FALSE(got->has_value()) << "dropped key " << n << " is back";
+      continue;
+    }
+    ASSERT_TRUE(got->has_value()) << "kept key " << n << " is gone";
+    ASSERT_EQ((*got)->cells.size(), 1u);
+    if (n == tomb) {
+      EXPECT_FALSE((*got)->cells[0].IsLive(2000)) << "the tombstone was lost";
+    } else {
+      EXPECT_EQ((*got)->cells[0].value, ValueFor(n));
+    }
+  }
+  ExpectWrite(engine->get(), 5000);
+}
+
+TEST_F(StorageEngineTest, CleanupLeavesWhollyKeptSSTablesAndRemovesWhollyDroppedOnes) {
+  auto engine = StorageEngine::Open(Options(dir_), {Table()}, Decorate);
+  ASSERT_OK(engine.status());
+  for (uint64_t n = 0; n < 300; ++n) ASSERT_OK((*engine)->Apply(WriteFor(n)));
+  ASSERT_OK((*engine)->Flush(Table().id));
+  for (uint64_t n = 300; n < 600; ++n) ASSERT_OK((*engine)->Apply(WriteFor(n)));
+  ASSERT_OK((*engine)->Flush(Table().id));
+  auto cfs = (*engine)->GetTable(Table().id);
+  const auto generations = cleanup::Generations(*cfs);
+  ASSERT_EQ(generations.size(), 2u);
+
+  ColumnFamilyStore::CleanupStats all;
+  ASSERT_OK(cfs->Cleanup([](const Token&) { return true; }, &all));
+  EXPECT_EQ(all.partitions_dropped, 0u);
+  EXPECT_EQ(all.sstables_rewritten + all.sstables_removed, 0u);
+  EXPECT_EQ(all.bytes_after, all.bytes_before);
+  EXPECT_EQ(cleanup::Generations(*cfs), generations) << "a wholly kept SSTable was rewritten";
+
+  ColumnFamilyStore::CleanupStats none;
+  ASSERT_OK(cfs->Cleanup([](const Token&) { return false; }, &none));
+  EXPECT_EQ(none.partitions_dropped, 600u);
+  EXPECT_EQ(none.sstables_removed, 2u);
+  EXPECT_EQ(none.bytes_after, 0u);
+  EXPECT_TRUE(cfs->sstables().empty());
+  auto got = cfs->Read(Decorate(WriteFor(7).key), CellFilter::All());
+  ASSERT_OK(got.status());
+  EXPECT_FALSE(got->has_value());
+  ASSERT_OK((*engine)->Close());
 }
 
 }  // namespace
