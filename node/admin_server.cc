@@ -309,6 +309,8 @@ class AdminServer::Impl {
   Response RouteDecommission();
   Response RouteRemoveNode(const std::string& host_id);
   Response RouteNetstats();
+  Response RouteRepair(const std::string& keyspace, const std::vector<std::string>& tables,
+                       bool primary_range);
   Response RouteFaults(std::string_view method, const Target& t, std::string_view body);
 
   // The rows of every known node; the error response in *err when `keyspace` is bad.
@@ -606,6 +608,15 @@ Response AdminServer::Impl::Route(std::string_view method, const Target& t,
     if (s.size() != 2) return Error(400, "usage: POST /removenode/<host id>");
     return RouteRemoveNode(s[1]);
   }
+  if (r == "repair") {
+    if (!post) return MethodNotAllowed("POST", method, t.path);
+    if (s.size() < 2) return Error(400, "usage: POST /repair/<keyspace>[/<table>...][?pr=true]");
+    const std::string pr = query("pr");
+    if (!pr.empty() && pr != "true" && pr != "false") {
+      return Error(400, "pr must be true or false, got '" + pr + "'");
+    }
+    return RouteRepair(s[1], {s.begin() + 2, s.end()}, pr == "true");
+  }
   if (r == "netstats") {
     if (!get) return MethodNotAllowed("GET", method, t.path);
     return s.size() == 1 ? RouteNetstats() : Error(404, unknown);
@@ -634,6 +645,7 @@ Response AdminServer::Impl::RouteIndex() const {
       {"POST", "/decommission", "stream this node's data away and leave the ring"},
       {"POST", "/removenode/<host id>", "re-replicate a dead node's ranges and remove it"},
       {"GET", "/netstats", "mode, range movement progress, streaming sessions"},
+      {"POST", "/repair/<keyspace>[/<table>...][?pr=true]", "anti-entropy repair with Merkle trees"},
   };
   Json routes = Json::MakeArray();
   for (const auto& [m, p, d] : kRoutes) {
@@ -1411,6 +1423,35 @@ Response AdminServer::Impl::RouteRemoveNode(const std::string& host_id) {
   Json j = Json::MakeObject();
   j.Set("removed", host_id);
   j.Set("bytes_streamed", services_.storage->movement().bytes);
+  j.Set("seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return JsonResponse(j);
+}
+
+Response AdminServer::Impl::RouteRepair(const std::string& keyspace,
+                                        const std::vector<std::string>& tables,
+                                        bool primary_range) {
+  if (services_.storage == nullptr) {
+    return Error(409, "repair needs a cluster member: a standalone node has no replicas");
+  }
+  if (drained_.load()) return Error(409, "the node is drained");
+  const auto start = std::chrono::steady_clock::now();
+  auto summary = services_.storage->Repair(keyspace, tables, primary_range);
+  if (!summary.ok()) {
+    const Status& st = summary.status();
+    const bool bad = st.message().find("does not exist") != std::string::npos ||
+                     st.message().starts_with("Unknown table");
+    return Error(bad ? 400 : st.IsInvalidArgument() ? 409 : 500, st.message());
+  }
+  Json replicas = Json::MakeArray();
+  for (const std::string& e : summary->replicas) replicas.Push(e);
+  Json j = Json::MakeObject();
+  j.Set("keyspace", keyspace);
+  j.Set("primary_range", primary_range);
+  j.Set("ranges_compared", summary->ranges);
+  j.Set("ranges_out_of_sync", summary->out_of_sync);
+  j.Set("bytes_streamed", summary->bytes);
+  j.Set("partitions_hashed", summary->partitions);
+  j.Set("replicas", std::move(replicas));
   j.Set("seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return JsonResponse(j);
 }

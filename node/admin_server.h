@@ -50,6 +50,11 @@
 //                                   for a keyspace's RF; 500 when streaming failed)
 //   POST /removenode/<host id>      re-replicates a dead node's ranges from the survivors
 //                                   and removes it (400 unknown host id, 409 alive/self)
+//   POST /repair/<ks>[/<cf>...][?pr=true]
+//                                   anti-entropy repair (StorageService::Repair): ranges
+//                                   compared, ranges out of sync, bytes streamed; 400
+//                                   unknown keyspace/table, 409 a replica down or another
+//                                   repair or movement running
 //   GET  /netstats                  mode (STARTING/JOINING/NORMAL/LEAVING/DECOMMISSIONED),
 //                                   the current or last range movement (ranges done/total,
 //                                   bytes) and the streaming sessions (bytes, partitions,

@@ -12,6 +12,7 @@
 #include "node/internode_convert.h"
 #include "node/net/codec.h"
 #include "node/range_movement.h"
+#include "node/repair.h"
 #include "ring/token_allocator.h"
 
 namespace cairn::node {
@@ -223,6 +224,8 @@ Status StorageService::Start() {
                               [this](net::Message m) { HandleSchemaPull(std::move(m)); });
   messaging_->RegisterHandler(in::Verb::STREAM_REQUEST,
                               [this](net::Message m) { HandleStreamRequest(std::move(m)); });
+  messaging_->RegisterHandler(in::Verb::VALIDATION,
+                              [this](net::Message m) { HandleValidation(std::move(m)); });
   const std::optional<std::string> boot_state = db_->GetLocalCell(kBootstrapStateCell);
   if (boot_state == kDecommissioned) {
     // Cassandra: "This node was decommissioned and will not rejoin the ring".
@@ -1666,6 +1669,277 @@ Status StorageService::RemoveNode(const std::string& host_id) {
   CAIRN_LOG(INFO) << "removenode: removed " << ep << " (" << host_id << ") in "
                   << (clock_->MonotonicNanos() - started) / 1'000'000 << " ms";
   return Status::OK();
+}
+
+// ---- Anti-entropy repair ----
+
+namespace {
+
+constexpr std::chrono::minutes kValidationTimeout{30};
+// Leaves per Merkle tree: about one partition per leaf, within these bounds.
+constexpr int32_t kMinLeaves = 16;
+constexpr int32_t kMaxLeaves = 1 << 15;
+
+int32_t LeavesFor(uint64_t partitions) {
+  int32_t n = kMinLeaves;
+  while (n < kMaxLeaves && static_cast<uint64_t>(n) < partitions) n *= 2;
+  return n;
+}
+
+}  // namespace
+
+void StorageService::HandleValidation(net::Message msg) {
+  in::ValidationRequest req;
+  Status st = net::Deserialize(msg.payload, &req);
+  const ring::Partitioner& p = db_->partitioner();
+  std::vector<RepairSegment> segments;
+  for (const in::RepairSegment& w : req.segments) {
+    if (!st.ok()) break;
+    Token left{w.left}, right{w.right};
+    st = p.ValidateToken(left);
+    if (st.ok()) st = p.ValidateToken(right);
+    if (st.ok() && (w.leaves < 1 || w.leaves > kMaxLeaves)) {
+      st = Status::InvalidArgument("leaves out of range: " + std::to_string(w.leaves));
+    }
+    segments.push_back({ring::Range(std::move(left), std::move(right)), w.leaves});
+  }
+  auto store = st.ok() ? db_->Store(req.table_id) : nullptr;
+  if (st.ok() && store == nullptr) st = Status::InvalidArgument("unknown table id " + UuidToString(req.table_id));
+  if (!st.ok()) {
+    messaging_->SendFailureResponse(msg, in::FailureReason::INVALID, st.ToString()).IgnoreError();
+    return;
+  }
+  auto hashes = ComputeLeafHashes(*store, p, segments);
+  if (!hashes.ok()) {
+    messaging_->SendFailureResponse(msg, in::FailureReason::HANDLER_ERROR,
+                                    hashes.status().ToString())
+        .IgnoreError();
+    return;
+  }
+  in::ValidationResponse resp;
+  resp.partitions = 0;
+  for (const SegmentHashes& sh : *hashes) {
+    resp.leaves.emplace_back(sh.leaves.begin(), sh.leaves.end());
+    resp.partitions += static_cast<int64_t>(sh.partitions);
+  }
+  messaging_->SendResponse(msg, net::Serialize(resp)).IgnoreError();  // the requester times out
+}
+
+Result<StorageService::RepairSummary> StorageService::Repair(const std::string& keyspace,
+                                                             const std::vector<std::string>& tables,
+                                                             bool primary_range) {
+  std::unique_lock op(movement_op_mu_, std::try_to_lock);
+  if (!op.owns_lock()) {
+    return Status::InvalidArgument("a repair or range movement is already running on this node");
+  }
+  if (!joined_ || stopped_) {
+    return Status::InvalidArgument("local node is not a member of the token ring yet");
+  }
+  std::optional<KeyspaceSchema> ks;
+  for (KeyspaceSchema& k : RingKeyspaces()) {
+    if (k.name == keyspace) ks = std::move(k);
+  }
+  if (!ks.has_value()) {
+    return Status::InvalidArgument("Keyspace " + keyspace +
+                                   " does not exist or is not replicated by the ring");
+  }
+  std::vector<const TableSchema*> selected;
+  for (const std::string& name : tables) {
+    const TableSchema* t = ks->FindTable(name);
+    if (t == nullptr) return Status::InvalidArgument("Unknown table " + keyspace + "." + name);
+    selected.push_back(t);
+  }
+  if (tables.empty()) {
+    for (const TableSchema& t : ks->tables) selected.push_back(&t);
+  }
+  CAIRN_ASSIGN_OR_RETURN(auto strategy, StrategyFor(*ks));
+  auto tm = token_metadata_.Get();
+  const ring::Partitioner& p = db_->partitioner();
+  const Token min = p.MinimumToken();
+  const std::vector<ring::Range> ranges =
+      primary_range ? tm->GetPrimaryRanges(local_endpoint_) : strategy->GetRangesFor(local_endpoint_, *tm);
+  // Segments and the replicas (other than this node) of each.
+  std::vector<ring::Range> pieces;
+  std::vector<std::vector<std::string>> neighbors;
+  RepairSummary summary;
+  for (const ring::Range& r : ranges) {
+    std::vector<std::string> others;
+    for (const std::string& e : strategy->CalculateNaturalEndpoints(r.right, *tm)) {
+      if (e == local_endpoint_) continue;
+      if (!IsAlive(e)) {
+        return Status::InvalidArgument("Cannot proceed on repair because a neighbor (/" + e +
+                                       ") is dead: session failed");
+      }
+      others.push_back(e);
+      summary.replicas.insert(e);
+    }
+    if (others.empty()) continue;  // replication factor 1: nothing to compare
+    for (const ring::Range& piece : UnwrapForRepair(r, min)) {
+      pieces.push_back(piece);
+      neighbors.push_back(others);
+    }
+  }
+  const int64_t started = clock_->MonotonicNanos();
+  const std::string session = "repair-" + keyspace + "-" + std::to_string(clock_->NowMicros());
+  SetMovement([&](MovementProgress& m) {
+    m = NewMovement("repair");
+    m.ranges_total = pieces.size() * selected.size();
+  });
+  CAIRN_LOG(INFO) << session << ": repairing " << pieces.size() << " range(s) of " << keyspace
+                  << " (" << selected.size() << " table(s)) with " << summary.replicas.size()
+                  << " replica(s)" << (primary_range ? ", primary ranges only" : "");
+  auto fail = [&](const Status& st) {
+    SetMovement([&](MovementProgress& m) {
+      m.state = "failed";
+      m.error = st.ToString();
+    });
+    CAIRN_LOG(ERROR) << session << " failed: " << st.ToString();
+    return st;
+  };
+  for (const TableSchema* table : selected) {
+    if (stopped_) return fail(Status::Aborted("stopping"));
+    // The memtables too: they are part of what replicas compare.
+    auto store = db_->Store(table->metadata.id);
+    if (store == nullptr) continue;  // dropped meanwhile
+    // Leaf counts from this node's partition counts (about one partition per leaf).
+    std::vector<RepairSegment> segments;
+    for (const ring::Range& piece : pieces) segments.push_back({piece, 1});
+    auto counts = ComputeLeafHashes(*store, p, segments);
+    if (!counts.ok()) return fail(counts.status());
+    for (size_t i = 0; i < segments.size(); ++i) segments[i].leaves = LeavesFor((*counts)[i].partitions);
+    auto local = ComputeLeafHashes(*store, p, segments);
+    if (!local.ok()) return fail(local.status());
+    for (const SegmentHashes& sh : *local) summary.partitions += sh.partitions;
+
+    // VALIDATION to every replica at once, each for the segments it shares.
+    std::map<std::string, std::vector<size_t>> shared;  // endpoint -> segment indexes
+    for (size_t i = 0; i < segments.size(); ++i) {
+      for (const std::string& e : neighbors[i]) shared[e].push_back(i);
+    }
+    std::map<std::string, std::shared_ptr<std::promise<Result<net::Message>>>> pending;
+    for (const auto& [endpoint, indexes] : shared) {
+      in::ValidationRequest req;
+      req.session = session;
+      req.keyspace = keyspace;
+      req.table_id = table->metadata.id;
+      for (size_t i : indexes) {
+        in::RepairSegment w;
+        w.left = segments[i].range.left.bytes;
+        w.right = segments[i].range.right.bytes;
+        w.leaves = segments[i].leaves;
+        req.segments.push_back(std::move(w));
+      }
+      auto ep = EndpointOf(endpoint);
+      if (!ep.ok()) return fail(ep.status());
+      auto promise = std::make_shared<std::promise<Result<net::Message>>>();
+      Status sent = messaging_->SendRequest(
+          *ep, in::Verb::VALIDATION, req,
+          std::chrono::duration_cast<std::chrono::milliseconds>(kValidationTimeout),
+          [promise](Result<net::Message> r) { promise->set_value(std::move(r)); });
+      if (!sent.ok()) return fail(Status::IOError("validation request to " + endpoint + ": " + sent.ToString()));
+      pending[endpoint] = promise;
+    }
+    // Every replica's leaves, this node's first.
+    std::vector<std::map<std::string, std::vector<uint64_t>>> trees(segments.size());
+    for (size_t i = 0; i < segments.size(); ++i) trees[i][local_endpoint_] = (*local)[i].leaves;
+    for (const auto& [endpoint, promise] : pending) {
+      Result<net::Message> r = promise->get_future().get();
+      if (!r.ok()) return fail(Status::IOError("validation by " + endpoint + ": " + r.status().ToString()));
+      in::ValidationResponse resp;
+      Status st = net::Deserialize(r->payload, &resp);
+      const std::vector<size_t>& indexes = shared[endpoint];
+      if (st.ok() && resp.leaves.size() != indexes.size()) {
+        st = Status::Corruption("validation by " + endpoint + " answered " +
+                                std::to_string(resp.leaves.size()) + " trees for " +
+                                std::to_string(indexes.size()) + " segments");
+      }
+      if (!st.ok()) return fail(st);
+      for (size_t n = 0; n < indexes.size(); ++n) {
+        const size_t i = indexes[n];
+        if (resp.leaves[n].size() != (*local)[i].leaves.size()) {
+          return fail(Status::Corruption("validation by " + endpoint + ": wrong leaf count"));
+        }
+        trees[i][endpoint].assign(resp.leaves[n].begin(), resp.leaves[n].end());
+        ++summary.ranges;
+      }
+    }
+    // Cassandra's sync tasks, for every pair of replicas: where two trees differ, each
+    // pulls the leaf from the other. A replica pulls a leaf once per distinct hash the
+    // others have (from one of the replicas holding it), not once per replica.
+    // (puller, source) -> leaf ranges.
+    std::map<std::pair<std::string, std::string>, std::vector<ring::Range>> pulls;
+    for (size_t i = 0; i < segments.size(); ++i) {
+      const MerkleTree mine(trees[i][local_endpoint_]);
+      std::set<size_t> differing;  // a pair differing anywhere differs from this node too
+      for (const auto& [endpoint, leaves] : trees[i]) {
+        if (endpoint == local_endpoint_) continue;
+        for (size_t leaf : MerkleTree::Differences(mine, MerkleTree(leaves))) differing.insert(leaf);
+      }
+      summary.out_of_sync +=
+          LeafRanges(p, segments[i], {differing.begin(), differing.end()}).size();
+      std::map<std::pair<std::string, std::string>, std::vector<size_t>> leaves_to_pull;
+      for (size_t leaf : differing) {
+        std::map<uint64_t, std::string> holder;  // hash -> one replica holding it
+        for (const auto& [endpoint, leaves] : trees[i]) holder.emplace(leaves[leaf], endpoint);
+        for (const auto& [puller, leaves] : trees[i]) {
+          for (const auto& [hash, source] : holder) {
+            if (hash != leaves[leaf]) leaves_to_pull[{puller, source}].push_back(leaf);
+          }
+        }
+      }
+      for (const auto& [key, leaves] : leaves_to_pull) {
+        for (const ring::Range& lr : LeafRanges(p, segments[i], leaves)) pulls[key].push_back(lr);
+      }
+    }
+    // This node's pulls, then each replica's (one STREAM_REQUEST each).
+    std::map<std::string, std::vector<in::StreamFetch>> remote;
+    std::set<std::string> out_of_sync_replicas;
+    for (const auto& [key, leaf_ranges] : pulls) {
+      const auto& [puller, source] = key;
+      out_of_sync_replicas.insert(puller);
+      std::vector<KeyBounds> bounds;
+      for (const ring::Range& lr : leaf_ranges) {
+        for (KeyBounds& b : BoundsOfRange(lr, min)) bounds.push_back(std::move(b));
+      }
+      if (puller != local_endpoint_) {
+        in::StreamFetch f;
+        f.source = source;
+        f.keyspace = keyspace;
+        f.table_id = table->metadata.id;
+        f.bounds = BoundsToWire(bounds);
+        remote[puller].push_back(std::move(f));
+        continue;
+      }
+      auto ep = EndpointOf(source);
+      if (!ep.ok()) return fail(ep.status());
+      auto got = streams_->Fetch(session + "/" + table->metadata.keyspace + "." +
+                                     table->metadata.name + "/" + source,
+                                 source, *ep, table->metadata, std::move(bounds));
+      if (!got.ok()) return fail(got.status());
+      summary.bytes += *got;
+    }
+    for (const auto& [puller, fetches] : remote) {
+      const uint64_t before = movement().bytes;
+      Status st = RequestFetches(puller, session, "repair", fetches);
+      if (!st.ok()) return fail(st);
+      summary.bytes += movement().bytes - before;
+    }
+    SetMovement([&](MovementProgress& m) {
+      m.ranges_done += pieces.size();
+      m.bytes = summary.bytes;
+    });
+    CAIRN_LOG(INFO) << session << ": " << keyspace << "." << table->metadata.name << ": "
+                    << out_of_sync_replicas.size() << " replica(s) brought in sync";
+  }
+  SetMovement([&](MovementProgress& m) {
+    m.state = "done";
+    m.bytes = summary.bytes;
+  });
+  CAIRN_LOG(INFO) << session << " finished in " << (clock_->MonotonicNanos() - started) / 1'000'000
+                  << " ms: " << summary.ranges << " (table, range, replica) comparisons, "
+                  << summary.out_of_sync << " leaf ranges out of sync, " << summary.bytes
+                  << " bytes streamed";
+  return summary;
 }
 
 // ---- Accessors ----

@@ -219,6 +219,25 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
   // (cleanup is refused then, as in Cassandra).
   Result<std::vector<ring::Range>> RangesForCleanup(const std::string& keyspace) const;
 
+  // nodetool repair (Cassandra's anti-entropy repair, node/repair.h): for every range
+  // this node replicates in `keyspace` (only its primary ranges with primary_range,
+  // nodetool repair -pr), and every table (or those named), each replica hashes its
+  // data into Merkle tree leaves (VALIDATION), this node compares the trees and streams
+  // only the differing leaves: it pulls them from each replica that differs, then every
+  // replica of such a range pulls them from this node, so all end with the union.
+  // InvalidArgument for an unknown keyspace or table or a replica that is down
+  // (Cassandra: "Cannot proceed on repair because a neighbor (...) is dead"); another
+  // range movement or repair running on this node. Blocks until done.
+  struct RepairSummary {
+    uint64_t ranges = 0;         // (table, range) pairs compared with one replica each
+    uint64_t out_of_sync = 0;    // leaf ranges found different (per replica)
+    uint64_t bytes = 0;          // streamed both ways
+    uint64_t partitions = 0;     // hashed on this node
+    std::set<std::string> replicas;  // the other endpoints involved
+  };
+  Result<RepairSummary> Repair(const std::string& keyspace, const std::vector<std::string>& tables,
+                               bool primary_range);
+
   StreamService& streams() { return *streams_; }
   // Hooks, set before Start: hands the hints of a decommissioning node to `to`
   // (StorageProxy::TransferHints); called once the node has LEFT (cairnd stops).
@@ -307,6 +326,7 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
   Status RunFetches(const std::string& session, const std::vector<net::internode::StreamFetch>& fetches,
                     uint64_t* bytes);
   void HandleStreamRequest(net::Message msg);
+  void HandleValidation(net::Message msg);
 
   // Name <-> endpoint.
   std::string NameOf(const net::Endpoint& endpoint) const;

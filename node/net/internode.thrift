@@ -36,9 +36,10 @@ namespace py cairn_internode
 #   STREAM_PULL          request     StreamPullRequest   StreamPullResponse
 #   STREAM_REQUEST       request     StreamRequest       StreamRequestResponse
 #   HINT_TRANSFER        request     HintTransfer        MutationAck
+#   VALIDATION           request     ValidationRequest   ValidationResponse
 #
 # 11 is reserved (Cassandra's MUTATION_RSP: Cairn answers MUTATION with a response
-# instead); 24.. are reserved for streaming (20 is SCHEMA_PULL). node/storage_proxy.h
+# instead); 25.. are reserved for streaming (20 is SCHEMA_PULL). node/storage_proxy.h
 # says what the replication verbs do, node/streaming.h what STREAM_PULL and
 # STREAM_REQUEST do, node/storage_service.h who sends STREAM_REQUEST and HINT_TRANSFER.
 enum Verb {
@@ -60,6 +61,7 @@ enum Verb {
   STREAM_PULL = 21,
   STREAM_REQUEST = 22,
   HINT_TRANSFER = 23,
+  VALIDATION = 24,
 }
 
 # Why a request failed on the replica (payload of a response with FLAG_FAILURE).
@@ -361,4 +363,27 @@ struct TransferredHint {
 struct HintTransfer {
   1: required string target_host_id,
   2: required list<TransferredHint> hints,
+}
+
+# ---- Anti-entropy repair (node/repair.h) ----
+
+# A token range that does not wrap (right may be the minimum token: to the end of the
+# ring), split into `leaves` equal spans: the leaves of one Merkle tree.
+struct RepairSegment {
+  1: required binary left,        # token bytes (common/token.h)
+  2: required binary right,
+  3: required i32 leaves,
+}
+
+# VALIDATION: hash this node's data of `table_id` in each segment into its leaves.
+struct ValidationRequest {
+  1: required string session,
+  2: required string keyspace,
+  3: required binary table_id,
+  4: required list<RepairSegment> segments,
+}
+
+struct ValidationResponse {
+  1: required list<list<i64>> leaves,   # per segment, per leaf (node/repair.h)
+  2: required i64 partitions,           # partitions hashed in all
 }
