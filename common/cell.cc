@@ -2,6 +2,7 @@
 #include "common/cell.h"
 
 #include "common/coding.h"
+#include "common/counter.h"
 
 namespace cairn {
 
@@ -12,6 +13,11 @@ int64_t ExpiryOf(const Cell& c) {
 }  // namespace
 
 const Cell& Reconcile(const Cell& a, const Cell& b, int32_t now) {
+  // A tombstone beats a counter cell whatever the timestamps.
+  if ((a.kind == CellKind::kCounter) != (b.kind == CellKind::kCounter)) {
+    if (a.kind == CellKind::kTombstone) return a;
+    if (b.kind == CellKind::kTombstone) return b;
+  }
   if (a.timestamp != b.timestamp) return a.timestamp > b.timestamp ? a : b;
   bool a_live = a.IsLive(now);
   bool b_live = b.IsLive(now);
@@ -22,6 +28,12 @@ const Cell& Reconcile(const Cell& a, const Cell& b, int32_t now) {
   int64_t ea = ExpiryOf(a), eb = ExpiryOf(b);
   if (ea != eb) return ea > eb ? a : b;
   return a.value.compare(b.value) >= 0 ? a : b;
+}
+
+Cell Merge(const Cell& a, const Cell& b, int32_t now) {
+  if (!NeedsMerge(a, b)) return Reconcile(a, b, now);
+  return Cell::Counter(a.name, MergeCounterContexts(a.value, b.value),
+                       std::max(a.timestamp, b.timestamp));
 }
 
 void EncodeDeletionTime(std::string* dst, const DeletionTime& d) {
@@ -44,14 +56,16 @@ void EncodeCell(std::string* dst, const Cell& c) {
   PutFixed64(dst, static_cast<uint64_t>(c.timestamp));
   if (c.kind != CellKind::kTombstone) PutLengthPrefixed(dst, c.value);
   if (c.kind == CellKind::kExpiring) PutFixed32(dst, static_cast<uint32_t>(c.ttl));
-  if (c.kind != CellKind::kLive) PutFixed32(dst, static_cast<uint32_t>(c.local_time));
+  if (c.kind != CellKind::kLive && c.kind != CellKind::kCounter) {
+    PutFixed32(dst, static_cast<uint32_t>(c.local_time));
+  }
 }
 
 bool DecodeCell(Decoder* in, Cell* c) {
   uint8_t kind;
   std::string_view name, value;
   uint64_t ts;
-  if (!in->GetByte(&kind) || kind > 2 || !in->GetLengthPrefixed(&name) || !in->GetFixed64(&ts)) {
+  if (!in->GetByte(&kind) || kind > 3 || !in->GetLengthPrefixed(&name) || !in->GetFixed64(&ts)) {
     return false;
   }
   c->kind = static_cast<CellKind>(kind);
@@ -64,7 +78,9 @@ bool DecodeCell(Decoder* in, Cell* c) {
     c->value.assign(value);
   }
   if (c->kind == CellKind::kExpiring && !in->GetFixed32(&ttl)) return false;
-  if (c->kind != CellKind::kLive && !in->GetFixed32(&local)) return false;
+  if (c->kind != CellKind::kLive && c->kind != CellKind::kCounter && !in->GetFixed32(&local)) {
+    return false;
+  }
   c->ttl = static_cast<int32_t>(ttl);
   c->local_time = static_cast<int32_t>(local);
   return true;

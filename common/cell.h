@@ -30,6 +30,7 @@ enum class CellKind : uint8_t {
   kLive = 0,
   kExpiring = 1,  // live until local_time (its local expiry time), then a tombstone
   kTombstone = 2,
+  kCounter = 3,  // value: a counter context (common/counter.h); never expires
 };
 
 struct Cell {
@@ -48,6 +49,10 @@ struct Cell {
     return Cell{std::move(name), std::move(value), timestamp, CellKind::kExpiring, ttl,
                 now_seconds + ttl};
   }
+  // `context`: an encoded counter context (common/counter.h); `timestamp`: the write's.
+  static Cell Counter(std::string name, std::string context, int64_t timestamp) {
+    return Cell{std::move(name), std::move(context), timestamp, CellKind::kCounter, 0, 0};
+  }
   static Cell Tombstone(std::string name, int64_t timestamp, int32_t now_seconds) {
     return Cell{std::move(name), std::string(), timestamp, CellKind::kTombstone, 0,
                 now_seconds};
@@ -55,7 +60,8 @@ struct Cell {
 
   // A cell is live at `now` (seconds) when it is not a tombstone and has not expired.
   bool IsLive(int32_t now) const {
-    return kind == CellKind::kLive || (kind == CellKind::kExpiring && now < local_time);
+    return kind == CellKind::kLive || kind == CellKind::kCounter ||
+           (kind == CellKind::kExpiring && now < local_time);
   }
   // The local time from which this cell counts as deleted, for gc_grace purging:
   // tombstones: their deletion time; expiring cells: expiry - ttl, i.e. the write time,
@@ -73,7 +79,18 @@ struct Cell {
 // the higher timestamp wins; on a tie a tombstone (or an expired cell) beats a live cell,
 // then the later expiry wins (a non-expiring cell never expires), then the greater value
 // (unsigned bytes); two tombstones: the later local deletion time.
+// Counter cells are not chosen but merged: see Merge.
 const Cell& Reconcile(const Cell& a, const Cell& b, int32_t now);
+
+// The reconciled version of two versions of a cell, as a value: Reconcile, except that
+// two counter cells merge their contexts (common/counter.h) under the higher timestamp,
+// and a tombstone beats a counter cell whatever their timestamps (Cassandra's
+// Conflicts.resolveCounter: a deleted counter stays deleted).
+Cell Merge(const Cell& a, const Cell& b, int32_t now);
+// True when Merge(a, b) would need a new value (both are counter cells).
+inline bool NeedsMerge(const Cell& a, const Cell& b) {
+  return a.kind == CellKind::kCounter && b.kind == CellKind::kCounter;
+}
 
 struct DeletionTime {
   int64_t marked_for_delete_at = kNoTimestamp;  // shadows cells with timestamp <= this
@@ -106,7 +123,7 @@ struct RangeTombstone {
 //   DeletionTime: fixed64 marked_for_delete_at, fixed32 local_deletion_time
 //   Cell: byte kind, length-prefixed name, fixed64 timestamp, then
 //     kLive: lp value; kExpiring: lp value, fixed32 ttl, fixed32 local expiry;
-//     kTombstone: fixed32 local deletion time
+//     kTombstone: fixed32 local deletion time; kCounter: lp context
 // Decoders return false on truncated or malformed input and never read past it.
 void EncodeDeletionTime(std::string* dst, const DeletionTime& d);
 bool DecodeDeletionTime(Decoder* in, DeletionTime* d);

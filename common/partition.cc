@@ -28,7 +28,7 @@ void PartitionUpdate::Normalize(const AbstractType& comparator, int32_t now) {
   size_t out = 0;
   for (size_t i = 0; i < cells.size(); ++i) {
     if (out > 0 && comparator.Compare(cells[out - 1].name, cells[i].name) == 0) {
-      cells[out - 1] = Reconcile(cells[out - 1], cells[i], now);
+      cells[out - 1] = Merge(cells[out - 1], cells[i], now);
     } else {
       if (out != i) cells[out] = std::move(cells[i]);
       ++out;
@@ -70,7 +70,7 @@ void PartitionUpdate::MergeFrom(const PartitionUpdate& other, const AbstractType
       } else if (c > 0) {
         merged.push_back(other.cells[j++]);
       } else {
-        merged.push_back(Reconcile(cells[i], other.cells[j], now));
+        merged.push_back(Merge(cells[i], other.cells[j], now));
         ++i;
         ++j;
       }

@@ -129,7 +129,12 @@ void Memtable::Apply(const DecoratedKey& key, const PartitionUpdate& update) {
                   m.local_time};
     Cell incoming{std::string(), cell.value, cell.timestamp, cell.kind, cell.ttl,
                   cell.local_time};
-    if (&Reconcile(existing, incoming, now) == &incoming) {
+    if (NeedsMerge(existing, incoming)) {
+      // Counter shards merge (common/counter.h).
+      Cell merged = Merge(existing, incoming, now);
+      m.value.assign(merged.value);
+      m.timestamp = merged.timestamp;
+    } else if (&Reconcile(existing, incoming, now) == &incoming) {
       m.value.assign(cell.value);
       m.timestamp = cell.timestamp;
       m.kind = cell.kind;

@@ -272,7 +272,10 @@ Result<std::optional<PartitionUpdate>> ColumnFamilyStore::Read(const DecoratedKe
       if (filter.kind == CellFilter::Kind::kNames &&
           result->cells.size() == filter.names.size() &&
           std::all_of(result->cells.begin(), result->cells.end(),
-                      [&](const Cell& c) { return c.timestamp > stats.max_timestamp; })) {
+                      [&](const Cell& c) {
+                        // Counter cells merge with older shards: never answered early.
+                        return c.kind != CellKind::kCounter && c.timestamp > stats.max_timestamp;
+                      })) {
         break;
       }
     }

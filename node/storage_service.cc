@@ -1051,6 +1051,32 @@ void StorageService::StartBootstrapOrJoin() {
     return;
   }
   bootstrap_started_ = true;
+  // The rest blocks (schema agreement, disk): on the bootstrap thread.
+  bootstrap_thread_ = std::thread([this] { PrepareBootstrap(); });
+}
+
+void StorageService::PrepareBootstrap() {
+  // The schema first: whether there is anything to stream depends on it.
+  if (!WaitForSchemaAgreement()) {
+    FinishJoin(Status::Aborted("stopped while bootstrapping"));
+    return;
+  }
+  if (RingKeyspaces().empty()) {
+    // No keyspace holds data to stream: join at once (so a new cluster's nodes may all
+    // start together, as Cassandra's do when they have nothing to bootstrap).
+    CAIRN_LOG(INFO) << "no keyspace to stream yet: joining the ring without bootstrap";
+    auto joined = std::make_shared<std::promise<void>>();
+    auto future = joined->get_future();
+    Post([this, joined] {
+      JoinRing();
+      joined->set_value();
+    });
+    while (future.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+      if (stopped_) return;
+    }
+    return;
+  }
+  auto tm = token_metadata_.Get();
   const std::string other = OtherMovement(*tm);
   if (!other.empty()) {
     // Cassandra refuses concurrent range movements (cassandra.consistent.rangemovement).
@@ -1080,16 +1106,15 @@ void StorageService::StartBootstrapOrJoin() {
   if (st.ok()) st = db_->SaveLocalCell(kBootstrapRangesCell, "");
   if (st.ok() && allocate) st = db_->SetTokens(strings);
   if (!st.ok()) {
-    CAIRN_LOG(ERROR) << "cannot save the bootstrap tokens: " << st.ToString()
-                     << "; trying again next round";
-    bootstrap_started_ = false;
+    CAIRN_LOG(ERROR) << "cannot save the bootstrap tokens: " << st.ToString();
+    FinishJoin(st);
     return;
   }
   CAIRN_LOG(INFO) << (allocate ? "allocated " : "using the configured ") << tokens.size()
                   << " tokens against a ring of " << tm->NumNormalEndpoints()
                   << " node(s); bootstrapping";
   std::sort(tokens.begin(), tokens.end());
-  bootstrap_thread_ = std::thread([this, tokens] { RunBootstrap(tokens, /*resumed=*/false); });
+  RunBootstrap(tokens, /*resumed=*/false);
 }
 
 void StorageService::RunBootstrap(std::vector<Token> tokens, bool resumed) {

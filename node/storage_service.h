@@ -47,8 +47,9 @@
 //
 //   - Range movements (Cassandra's StorageService.bootstrap/decommission/removeNode,
 //     node/range_movement.h for which ranges move, node/streaming.h for how):
-//       Bootstrap: the new node checks that no other node is joining or leaving
-//       (refused otherwise), allocates and saves its tokens with bootstrap_state
+//       Bootstrap: the new node waits for the cluster's schema; with no user keyspace
+//       there is nothing to stream and it joins at once; otherwise it checks that no
+//       other node is joining or leaving (refused otherwise), allocates and saves its tokens with bootstrap_state
 //       IN_PROGRESS, announces TOKENS and STATUS BOOT, waits ring_delay_ms (every
 //       coordinator now also writes to it as a pending replica), waits for the
 //       schema, then pulls every range it will replicate from a live current replica
@@ -308,6 +309,10 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
   void RecalculatePendingRanges(ring::TokenMetadata* tm) const;
   // Gossip thread: the join time has come for a node without tokens.
   void StartBootstrapOrJoin();
+  // Bootstrap thread: waits for the schema; joins at once when no keyspace has data to
+  // stream; else refuses if another node is joining or leaving, allocates and saves the
+  // tokens, and runs RunBootstrap.
+  void PrepareBootstrap();
   // Bootstrap thread: BOOT, ring delay, schema, streaming, NORMAL.
   void RunBootstrap(std::vector<Token> tokens, bool resumed);
   // Endpoints that are joining or leaving other than this node ("" if none).

@@ -151,6 +151,7 @@ void SSTableWriter::Impl::CollectStats(const DecoratedKey& key, const PartitionU
     ++st.cell_count;
     switch (c.kind) {
       case CellKind::kLive:
+      case CellKind::kCounter:
         ldt(kNoLocalTime);
         break;
       case CellKind::kExpiring:

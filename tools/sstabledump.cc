@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/counter.h"
 #include "common/marshal.h"
 #include "sstable/filename.h"
 #include "sstable/sstable_reader.h"
@@ -131,6 +132,14 @@ void PrintPartition(const cairn::DecoratedKey& key, const cairn::PartitionUpdate
         std::cout << ", \"kind\": \"tombstone\", \"timestamp\": " << c.timestamp
                   << ", \"deleted_at\": " << c.local_time;
         break;
+      case cairn::CellKind::kCounter: {
+        std::vector<cairn::CounterShard> shards;
+        cairn::DecodeCounterContext(c.value, &shards);
+        std::cout << ", \"kind\": \"counter\", \"timestamp\": " << c.timestamp
+                  << ", \"value\": " << cairn::CounterTotal(c.value) << ", \"shards\": "
+                  << shards.size();
+        break;
+      }
     }
     std::cout << "}";
   }
