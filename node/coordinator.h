@@ -81,9 +81,30 @@ struct WriteOutcome {
   bool batchlog_written = false;
 };
 
+// Increments of counter columns of one partition (Thrift add, counter batch mutations).
+struct CounterMutation {
+  std::string key;
+  TableId table_id;
+  std::vector<std::pair<std::string, int64_t>> deltas;  // column name -> delta
+  int64_t timestamp = 0;  // the coordinator's clock, µs (the counter cells' timestamp)
+};
+
 class Coordinator {
  public:
   virtual ~Coordinator() = default;
+
+  // Applies counter increments (Cassandra 2.1+ counters, common/counter.h): one replica
+  // leads (this node if it is a replica, else the closest live one), adds the deltas to
+  // its own shard under a lock, writes the new shard through its commit log and
+  // replicates it like a write at `cl`. NotSupported unless implemented.
+  virtual Status MutateCounter(const KeyspaceSchema& keyspace, CounterMutation mutation,
+                               ConsistencyLevel cl, WriteOutcome* outcome) {
+    (void)keyspace;
+    (void)mutation;
+    (void)cl;
+    (void)outcome;
+    return Status::NotSupported("counters are not supported by this coordinator");
+  }
 
   // Applies `mutations` (each one partition of `keyspace`) on their replicas and waits
   // until `cl` is met for every one of them. `outcome` (optional) is filled on

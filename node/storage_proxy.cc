@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/checksum.h"
+#include "common/counter.h"
 #include "common/logging.h"
 #include "node/internode_convert.h"
 #include "node/net/codec.h"
@@ -201,7 +202,9 @@ StorageProxy::StorageProxy(StorageProxyOptions options, Database* db, const Clus
     reg(wire::Verb::BATCH_REMOVE, &StorageProxy::HandleBatchRemove);
     reg(wire::Verb::TRUNCATE, &StorageProxy::HandleTruncate);
     reg(wire::Verb::HINT_TRANSFER, &StorageProxy::HandleHintTransfer);
+    reg(wire::Verb::COUNTER_MUTATION, &StorageProxy::HandleCounterMutation);
   }
+  if (auto id = UuidFromString(db_->local().host_id); id.ok()) host_id_bytes_ = *id;
 }
 
 StorageProxy::~StorageProxy() { Stop(); }
@@ -463,6 +466,160 @@ Status StorageProxy::Mutate(const KeyspaceSchema& keyspace, std::vector<Mutation
   return Status::OK();
 }
 
+
+// ---- Counters --------------------------------------------------------------------------
+
+Status StorageProxy::MutateCounter(const KeyspaceSchema& keyspace, CounterMutation mutation,
+                                   ConsistencyLevel cl, WriteOutcome* outcome) {
+  if (cl == ConsistencyLevel::ANY) {
+    return Status::InvalidArgument("Consistency level ANY is not yet supported for counter "
+                                   "columnfamily");
+  }
+  CAIRN_ASSIGN_OR_RETURN(Replicas r,
+                         ReplicasFor(keyspace, db_->Decorate(mutation.key).token, true));
+  CAIRN_RETURN_IF_ERROR(ValidateForWrite(cl, r.layout));
+  std::shared_ptr<const ring::Snitch> snitch = cluster_->snitch();
+  const std::string local_dc = snitch->GetDatacenter(local_endpoint_);
+  if (Status st = AssureSufficientLiveForWrite(cl, r.layout, r.live, r.pending, *snitch, local_dc);
+      !st.ok()) {
+    counters_->unavailables++;
+    return st;
+  }
+  // The leader: this node when it is a natural replica, else the closest live one
+  // (Cassandra's findSuitableEndpoint).
+  const bool local_replica =
+      std::find(r.natural.begin(), r.natural.end(), local_endpoint_) != r.natural.end();
+  if (local_replica) return LeadCounterMutation(keyspace, mutation, cl, outcome);
+  std::vector<std::string> candidates;
+  for (const std::string& e : r.live) {
+    if (std::find(r.natural.begin(), r.natural.end(), e) != r.natural.end()) candidates.push_back(e);
+  }
+  candidates = SortByProximity(local_endpoint_, candidates, *snitch, &latency_);
+  if (candidates.empty()) {
+    counters_->unavailables++;
+    return Status::Unavailable("Cannot achieve consistency level " + std::string(ToString(cl)) +
+                               ": no live replica to lead the counter update");
+  }
+  CAIRN_ASSIGN_OR_RETURN(net::Endpoint leader, EndpointOf(candidates.front()));
+  wire::CounterMutationRequest req;
+  req.keyspace = keyspace.name;
+  req.key = mutation.key;
+  req.table_id = mutation.table_id;
+  req.timestamp = mutation.timestamp;
+  req.consistency = static_cast<int32_t>(cl);
+  for (const auto& [name, delta] : mutation.deltas) {
+    wire::CounterDelta d;
+    d.name = name;
+    d.delta = delta;
+    req.deltas.push_back(std::move(d));
+  }
+  auto promise = std::make_shared<std::promise<Result<net::Message>>>();
+  auto future = promise->get_future();
+  // The leader itself waits up to the write timeout for its replicas: a little more here.
+  const auto timeout = std::chrono::milliseconds(options_.write_request_timeout_ms + 500);
+  CAIRN_RETURN_IF_ERROR(messaging_->SendRequest(
+      leader, wire::Verb::COUNTER_MUTATION, req, timeout,
+      [promise](Result<net::Message> res) { promise->set_value(std::move(res)); }));
+  counters_->writes++;
+  Result<net::Message> answer = future.get();
+  if (!answer.ok()) {
+    if (outcome != nullptr) outcome->acknowledged_by = 0;
+    counters_->write_timeouts++;
+    return Status::TimedOut("Operation timed out - received only 0 responses.");
+  }
+  wire::CounterMutationResponse resp;
+  CAIRN_RETURN_IF_ERROR(net::Deserialize(answer->payload, &resp));
+  switch (resp.code) {
+    case 0:
+      return Status::OK();
+    case 1:
+      counters_->unavailables++;
+      return Status::Unavailable(resp.message);
+    case 2:
+      if (outcome != nullptr) outcome->acknowledged_by = resp.acknowledged_by;
+      counters_->write_timeouts++;
+      return Status::TimedOut(resp.message);
+    case 3:
+      return Status::InvalidArgument(resp.message);
+    default:
+      return Status::IOError(resp.message);
+  }
+}
+
+Status StorageProxy::LeadCounterMutation(const KeyspaceSchema& keyspace,
+                                         const CounterMutation& mutation, ConsistencyLevel cl,
+                                         WriteOutcome* outcome) {
+  if (host_id_bytes_.size() != 16) return Status::IOError("this node has no valid host id");
+  auto store = db_->Store(mutation.table_id);
+  if (store == nullptr) return Status::InvalidArgument("unknown table for a counter update");
+  Mutation shards;
+  shards.keyspace = keyspace.name;
+  shards.key = mutation.key;
+  Mutation::Update update;
+  update.table_id = mutation.table_id;
+  {
+    std::mutex& lock = counter_locks_[std::hash<std::string>{}(mutation.key) % kCounterLockStripes];
+    std::lock_guard guard(lock);
+    std::vector<std::string> names;
+    for (const auto& [name, delta] : mutation.deltas) names.push_back(name);
+    std::sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
+      return store->metadata().comparator->Compare(a, b) < 0;
+    });
+    CAIRN_ASSIGN_OR_RETURN(std::optional<PartitionUpdate> current,
+                           store->Read(db_->Decorate(mutation.key), CellFilter::Names(names)));
+    // Several deltas for one column add up.
+    std::map<std::string, int64_t> sums;
+    for (const auto& [name, delta] : mutation.deltas) sums[name] += delta;
+    for (const auto& [name, delta] : sums) {
+      CounterShard mine{host_id_bytes_, 0, 0};
+      if (current.has_value()) {
+        for (const Cell& c : current->cells) {
+          if (c.name == name && c.kind == CellKind::kCounter) {
+            mine = CounterShardOf(c.value, host_id_bytes_);
+          }
+        }
+      }
+      mine.clock += 1;
+      mine.count += delta;
+      update.update.cells.push_back(
+          Cell::Counter(name, EncodeCounterContext({mine}), mutation.timestamp));
+    }
+    update.update.Normalize(*store->metadata().comparator, clock_->NowSeconds());
+    shards.updates.push_back(std::move(update));
+    // Durable here first (commit log), so the next increment reads this shard.
+    CAIRN_RETURN_IF_ERROR(db_->Apply(shards));
+  }
+  // Then replicated as a write; applying the shard here again changes nothing.
+  std::vector<Mutation> ms;
+  ms.push_back(std::move(shards));
+  return Mutate(keyspace, std::move(ms), cl, outcome);
+}
+
+void StorageProxy::HandleCounterMutation(net::Message msg) {
+  wire::CounterMutationRequest req;
+  Status st = net::Deserialize(msg.payload, &req);
+  wire::CounterMutationResponse resp;
+  if (st.ok()) {
+    auto schema = db_->schema();
+    const KeyspaceSchema* ks = schema->FindKeyspace(req.keyspace);
+    if (ks == nullptr) {
+      st = Status::InvalidArgument("unknown keyspace " + req.keyspace);
+    } else {
+      CounterMutation cm;
+      cm.key = req.key;
+      cm.table_id = req.table_id;
+      cm.timestamp = req.timestamp;
+      for (const wire::CounterDelta& d : req.deltas) cm.deltas.emplace_back(d.name, d.delta);
+      WriteOutcome outcome;
+      st = LeadCounterMutation(*ks, cm, static_cast<ConsistencyLevel>(req.consistency), &outcome);
+      resp.__set_acknowledged_by(outcome.acknowledged_by);
+    }
+  }
+  resp.code = st.ok() ? 0 : st.IsUnavailable() ? 1 : st.IsTimedOut() ? 2
+            : st.IsInvalidArgument() ? 3 : 4;
+  if (!st.ok()) resp.__set_message(st.message());
+  messaging_->SendResponse(msg, net::Serialize(resp)).IgnoreError();  // the coordinator times out
+}
 
 // ---- Reads ---------------------------------------------------------------------------
 

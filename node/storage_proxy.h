@@ -63,6 +63,7 @@
 // delivers hints and replays the batch log.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -140,6 +141,8 @@ class StorageProxy final : public Coordinator {
   // ---- Coordinator ----
   Status Mutate(const KeyspaceSchema& keyspace, std::vector<Mutation> mutations,
                 ConsistencyLevel cl, WriteOutcome* outcome) override;
+  Status MutateCounter(const KeyspaceSchema& keyspace, CounterMutation mutation,
+                       ConsistencyLevel cl, WriteOutcome* outcome) override;
   Status MutateAtomically(const KeyspaceSchema& keyspace, std::vector<Mutation> mutations,
                           ConsistencyLevel cl, WriteOutcome* outcome) override;
   Result<std::vector<std::optional<PartitionUpdate>>> Read(const TableRef& table,
@@ -221,6 +224,11 @@ class StorageProxy final : public Coordinator {
   void HandleBatchRemove(net::Message msg);
   void HandleTruncate(net::Message msg);
   void HandleHintTransfer(net::Message msg);
+  void HandleCounterMutation(net::Message msg);
+  // This node leads `mutation`: new shards under the counter lock, applied locally,
+  // then replicated at `cl` (see Coordinator::MutateCounter).
+  Status LeadCounterMutation(const KeyspaceSchema& keyspace, const CounterMutation& mutation,
+                             ConsistencyLevel cl, WriteOutcome* outcome);
 
   void BackgroundLoop();
   void DeliverHints();
@@ -241,6 +249,11 @@ class StorageProxy final : public Coordinator {
   LatencyTracker latency_;
 
   std::unique_ptr<hints::HintStore> hints_;
+  // Serializes the read-increment-write of this node's counter shards, striped by
+  // partition key (Cassandra's counter lock stripes).
+  static constexpr size_t kCounterLockStripes = 1024;
+  std::array<std::mutex, kCounterLockStripes> counter_locks_;
+  std::string host_id_bytes_;  // this node's host id, 16 bytes (its counter shard id)
   std::unique_ptr<hints::BatchlogStore> batchlog_;
 
   std::mutex strategy_mu_;

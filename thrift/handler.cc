@@ -14,6 +14,7 @@
 #include <set>
 
 #include "common/clock.h"
+#include "common/counter.h"
 #include "common/logging.h"
 #include "ring/replication_strategy.h"
 #include "thrift/conversion.h"
@@ -26,6 +27,7 @@ constexpr size_t kMaxNameLength = 65535;  // Cassandra's MAX_UNSIGNED_SHORT
 constexpr int32_t kMaxTtl = 20 * 365 * 24 * 60 * 60;  // Cassandra's Attributes.MAX_TTL
 
 int32_t NowSeconds() { return Clock::Real()->NowSeconds(); }
+int64_t NowMicros() { return Clock::Real()->NowMicros(); }
 
 [[noreturn]] void NotSupported(const std::string& what) {
   ThrowInvalid(what + " is not supported by Cairn yet");
@@ -291,7 +293,14 @@ std::vector<gen::ColumnOrSuperColumn> ToThrift(const std::vector<Cell>& cells) {
   out.reserve(cells.size());
   for (const Cell& c : cells) {
     gen::ColumnOrSuperColumn cosc;
-    cosc.__set_column(ColumnFromCell(c));
+    if (c.kind == CellKind::kCounter) {
+      gen::CounterColumn cc;
+      cc.name = c.name;
+      cc.value = CounterTotal(c.value);
+      cosc.__set_counter_column(std::move(cc));
+    } else {
+      cosc.__set_column(ColumnFromCell(c));
+    }
     out.push_back(std::move(cosc));
   }
   return out;
@@ -510,7 +519,7 @@ void CassandraHandler::get(gen::ColumnOrSuperColumn& _return, const std::string&
   if (!p.has_value()) throw gen::NotFoundException();
   std::vector<Cell> cells = LiveCells(*t.table, std::move(*p), filter, NowSeconds());
   if (cells.empty()) throw gen::NotFoundException();
-  _return.__set_column(ColumnFromCell(cells[0]));
+  _return = ToThrift({cells[0]})[0];
 }
 
 void CassandraHandler::get_slice(std::vector<gen::ColumnOrSuperColumn>& _return,
@@ -741,22 +750,62 @@ void CassandraHandler::insert(const std::string& key, const gen::ColumnParent& c
   if (!st.ok()) ThrowCoordinator(st, outcome);
 }
 
-void CassandraHandler::add(const std::string&, const gen::ColumnParent& column_parent,
-                           const gen::CounterColumn&, const gen::ConsistencyLevel::type) {
+void CassandraHandler::add(const std::string& key, const gen::ColumnParent& column_parent,
+                           const gen::CounterColumn& column,
+                           const gen::ConsistencyLevel::type consistency_level) {
   Target t = ResolveTable(column_parent.column_family);
   if (!t.table->IsCounter()) {
     ThrowInvalid("invalid operation for non commutative table " + column_parent.column_family);
   }
-  NotSupported("add (counter columns)");
+  ValidateKey(*t.table, key);
+  ValidateColumnParent(*t.table, column_parent);
+  RefuseSuper(*t.table);
+  ValidateColumnNames(*t.table, SuperOf(column_parent), {column.name});
+  node::ConsistencyLevel cl = CheckConsistency(consistency_level, true);
+  if (cl == node::ConsistencyLevel::ANY) {
+    ThrowInvalid("Consistency level ANY is not yet supported for counter columnfamily " +
+                 column_parent.column_family);
+  }
+  node::CounterMutation cm;
+  cm.key = key;
+  cm.table_id = t.table->metadata.id;
+  cm.deltas.emplace_back(column.name, column.value);
+  cm.timestamp = NowMicros();
+  node::WriteOutcome outcome;
+  Status st = coordinator_->MutateCounter(*t.keyspace, std::move(cm), cl, &outcome);
+  if (!st.ok()) ThrowCoordinator(st, outcome);
 }
 
-void CassandraHandler::remove_counter(const std::string&, const gen::ColumnPath& path,
-                                      const gen::ConsistencyLevel::type) {
+void CassandraHandler::remove_counter(const std::string& key, const gen::ColumnPath& path,
+                                      const gen::ConsistencyLevel::type consistency_level) {
   Target t = ResolveTable(path.column_family);
   if (!t.table->IsCounter()) {
     ThrowInvalid("invalid operation for non commutative table " + path.column_family);
   }
-  NotSupported("remove_counter (counter columns)");
+  ValidateKey(*t.table, key);
+  ValidateColumnPathOrParent(*t.table, path);
+  RefuseSuper(*t.table);
+  node::ConsistencyLevel cl = CheckConsistency(consistency_level, true);
+  // The server's clock, as Cassandra's remove_counter: a removed counter stays removed
+  // (a tombstone beats counter cells whatever their timestamps).
+  const int64_t timestamp = NowMicros();
+  const int32_t now = NowSeconds();
+  Mutation m;
+  m.keyspace = t.keyspace->name;
+  m.key = key;
+  Mutation::Update u;
+  u.table_id = t.table->metadata.id;
+  if (path.__isset.column) {
+    u.update.cells.push_back(Cell::Tombstone(path.column, timestamp, now));
+  } else {
+    u.update.deletion = DeletionTime{timestamp, now};
+  }
+  m.updates.push_back(std::move(u));
+  std::vector<Mutation> ms;
+  ms.push_back(std::move(m));
+  node::WriteOutcome outcome;
+  Status st = coordinator_->Mutate(*t.keyspace, std::move(ms), cl, &outcome);
+  if (!st.ok()) ThrowCoordinator(st, outcome);
 }
 
 void CassandraHandler::cas(gen::CASResult&, const std::string&, const std::string& column_family,
@@ -816,6 +865,9 @@ void CassandraHandler::DoBatch(
   const std::string& ks_name = RequireKeyspace();
   int32_t now = NowSeconds();
   std::vector<Mutation> mutations;
+  // (key, table) -> counter deltas, applied through the counter path after validation.
+  std::map<std::pair<std::string, std::string>, std::vector<std::pair<std::string, int64_t>>>
+      counter_deltas;
   std::shared_ptr<const node::Schema> schema;
   for (const auto& [key, by_cf] : mutation_map) {
     Mutation m;
@@ -868,8 +920,13 @@ void CassandraHandler::DoBatch(
               ValidateColumnData(*t.table, c);
             }
             RefuseSuper(*t.table);
+          } else if (cosc.__isset.counter_column) {
+            ValidateColumnNames(*t.table, nullptr, {cosc.counter_column.name});
+            RefuseSuper(*t.table);
+            counter_deltas[{key, cf}].emplace_back(cosc.counter_column.name,
+                                                   cosc.counter_column.value);
           } else {
-            NotSupported("counter mutations in batch_mutate");
+            RefuseSuper(*t.table);
           }
         } else {
           const gen::Deletion& del = mut.deletion;
@@ -885,15 +942,16 @@ void CassandraHandler::DoBatch(
                          " Deletion=Deletion(timestamp:" + std::to_string(del.timestamp) +
                          ", super_column:" + BytesToHex(del.super_column) + "))");
           }
-          if (t.table->IsCounter()) NotSupported("counter deletions in batch_mutate");
-          if (!del.__isset.timestamp) {
+          const bool counter = t.table->IsCounter();
+          if (!counter && !del.__isset.timestamp) {
             ThrowInvalid("Deletion timestamp is not optional for non commutative table " + cf);
           }
           RefuseSuper(*t.table);
-          DeletionTime dt{del.timestamp, now};
+          // Counter deletions use the server's clock (Cassandra ignores theirs).
+          DeletionTime dt{counter ? NowMicros() : del.timestamp, now};
           if (del.__isset.predicate && del.predicate.__isset.column_names) {
             for (const std::string& name : del.predicate.column_names) {
-              u.update.cells.push_back(Cell::Tombstone(name, del.timestamp, now));
+              u.update.cells.push_back(Cell::Tombstone(name, dt.marked_for_delete_at, now));
             }
           } else if (del.__isset.predicate && del.predicate.__isset.slice_range) {
             const gen::SliceRange& r = del.predicate.slice_range;
@@ -922,16 +980,32 @@ void CassandraHandler::DoBatch(
     }
   }
   node::ConsistencyLevel cl = CheckConsistency(consistency_level, true);
-  if (mutations.empty()) return;
+  if (!counter_deltas.empty()) {
+    if (atomic) ThrowInvalid("Counter mutations are not allowed in atomic batches");
+    if (cl == node::ConsistencyLevel::ANY) {
+      ThrowInvalid("Consistency level ANY is not yet supported for counter columnfamily " +
+                   counter_deltas.begin()->first.second);
+    }
+  }
   node::WriteOutcome outcome;
-  Status st = atomic ? coordinator_->MutateAtomically(*ks, std::move(mutations), cl, &outcome)
-                     : coordinator_->Mutate(*ks, std::move(mutations), cl, &outcome);
-  if (!st.ok()) ThrowCoordinator(st, outcome);
+  if (!mutations.empty()) {
+    Status st = atomic ? coordinator_->MutateAtomically(*ks, std::move(mutations), cl, &outcome)
+                       : coordinator_->Mutate(*ks, std::move(mutations), cl, &outcome);
+    if (!st.ok()) ThrowCoordinator(st, outcome);
+  }
+  for (auto& [where, deltas] : counter_deltas) {
+    node::CounterMutation cm;
+    cm.key = where.first;
+    cm.table_id = ResolveTable(where.second).table->metadata.id;
+    cm.deltas = std::move(deltas);
+    cm.timestamp = NowMicros();
+    Status st = coordinator_->MutateCounter(*ks, std::move(cm), cl, &outcome);
+    if (!st.ok()) ThrowCoordinator(st, outcome);
+  }
 }
 
 void CassandraHandler::truncate(const std::string& cfname) {
   Target t = ResolveTable(cfname);
-  if (t.table->IsCounter()) ThrowInvalid("invalid operation for commutative table " + cfname);
   Status st = coordinator_->Truncate(t.keyspace->name, cfname);
   if (!st.ok()) ThrowStatus(st);
 }

@@ -12,8 +12,9 @@
 // from set_keyspace, the logged-in user); a connection runs one request at a time, so
 // the handler needs no lock. The shared ServerContext is immutable.
 //
-// Not built yet, answered with InvalidRequestException saying so: counters (add,
-// remove_counter), cas, the CQL methods, reads and writes on super column families, and
+// Counters (add, remove_counter, counter columns in batch_mutate, counter reads) go
+// through Coordinator::MutateCounter (common/counter.h).
+// Not built yet, answered with InvalidRequestException saying so: cas, the CQL methods, reads and writes on super column families, and
 // secondary index scans (get_indexed_slices: no column is ever indexed). trace_next_query
 // has no declared exception, so it fails with a TApplicationException naming the gap.
 #pragma once

@@ -37,9 +37,10 @@ namespace py cairn_internode
 #   STREAM_REQUEST       request     StreamRequest       StreamRequestResponse
 #   HINT_TRANSFER        request     HintTransfer        MutationAck
 #   VALIDATION           request     ValidationRequest   ValidationResponse
+#   COUNTER_MUTATION     request     CounterMutationRequest CounterMutationResponse
 #
 # 11 is reserved (Cassandra's MUTATION_RSP: Cairn answers MUTATION with a response
-# instead); 25.. are reserved for streaming (20 is SCHEMA_PULL). node/storage_proxy.h
+# instead); 26.. are reserved for streaming (20 is SCHEMA_PULL). node/storage_proxy.h
 # says what the replication verbs do, node/streaming.h what STREAM_PULL and
 # STREAM_REQUEST do, node/storage_service.h who sends STREAM_REQUEST and HINT_TRANSFER.
 enum Verb {
@@ -62,6 +63,7 @@ enum Verb {
   STREAM_REQUEST = 22,
   HINT_TRANSFER = 23,
   VALIDATION = 24,
+  COUNTER_MUTATION = 25,
 }
 
 # Why a request failed on the replica (payload of a response with FLAG_FAILURE).
@@ -386,4 +388,30 @@ struct ValidationRequest {
 struct ValidationResponse {
   1: required list<list<i64>> leaves,   # per segment, per leaf (node/repair.h)
   2: required i64 partitions,           # partitions hashed in all
+}
+
+# ---- Counters (common/counter.h, node/storage_proxy.h) ----
+
+# COUNTER_MUTATION: the coordinator, not a replica, asks a replica to lead increments:
+# add the deltas to its own shard and replicate the result at `consistency`.
+struct CounterDelta {
+  1: required binary name,
+  2: required i64 delta,
+}
+
+struct CounterMutationRequest {
+  1: required string keyspace,
+  2: required binary key,
+  3: required binary table_id,
+  4: required list<CounterDelta> deltas,
+  5: required i64 timestamp,
+  6: required i32 consistency,    # node/consistency.h ConsistencyLevel
+}
+
+# code: 0 applied at the consistency level; 1 unavailable; 2 timed out (acknowledged_by
+# replicas had it); 3 invalid request; 4 other error. message says why.
+struct CounterMutationResponse {
+  1: required i32 code,
+  2: optional string message,
+  3: optional i32 acknowledged_by,
 }
