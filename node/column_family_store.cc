@@ -5,7 +5,6 @@
 #include <chrono>
 #include <filesystem>
 #include <limits>
-#include <thread>
 
 #include "common/logging.h"
 #include "common/merging_iterator.h"
@@ -355,6 +354,7 @@ Status ColumnFamilyStore::Compact(const std::vector<std::shared_ptr<SSTableReade
       sstables_.push_back(*output);
     }
   }
+  compaction_done_cv_.notify_all();  // a cleanup may be waiting for this compaction
   if (!output.ok()) {
     CAIRN_LOG(ERROR) << "compaction of " << metadata_.keyspace << "." << metadata_.name
                      << " failed, inputs kept: " << output.status().ToString();
@@ -407,39 +407,90 @@ class KeepIterator final : public PartitionIterator {
   uint64_t* dropped_;
 };
 
+// No partitions (the content of the marker that replaces wholly dropped SSTables).
+class EmptyIterator final : public PartitionIterator {
+ public:
+  void SeekToFirst() override {}
+  void Seek(const DecoratedKey&) override {}
+  bool Valid() const override { return false; }
+  void Next() override {}
+  const DecoratedKey& key() const override { return key_; }
+  const PartitionUpdate& partition() const override { return partition_; }
+  Status status() const override { return Status::OK(); }
+
+ private:
+  DecoratedKey key_;
+  PartitionUpdate partition_;
+};
+
 }  // namespace
 
 Status ColumnFamilyStore::Cleanup(const std::function<bool(const Token&)>& keep,
                                   CleanupStats* stats) {
+  // Memtables already switched (a failed or pending flush) go to SSTables first, so
+  // that they are cleaned too.
+  CAIRN_RETURN_IF_ERROR(FlushPending().status());
+
+  // Take every live SSTable out of compaction, waiting for running compactions as
+  // Cassandra's runWithCompactionsDisabled does (and, like it, giving up after 60 s).
   std::vector<std::shared_ptr<SSTableReader>> inputs;
-  const int64_t deadline = options_.clock->MonotonicNanos() + 60'000'000'000LL;
-  while (true) {
-    {
-      std::lock_guard lock(mu_);
-      bool busy = false;
-      for (const auto& sst : sstables_) busy = busy || compacting_.count(sst->generation()) > 0;
-      if (!busy) {
-        inputs = sstables_;
-        for (const auto& sst : inputs) compacting_.insert(sst->generation());
-        break;
-      }
-    }
-    if (options_.clock->MonotonicNanos() > deadline) {
+  std::set<uint64_t> held;  // generations this cleanup marked compacting and not released
+  {
+    std::unique_lock lock(mu_);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    const bool idle = compaction_done_cv_.wait_until(lock, deadline, [&] {
+      return std::none_of(sstables_.begin(), sstables_.end(),
+                          [&](const auto& s) { return compacting_.count(s->generation()) > 0; });
+    });
+    if (!idle) {
       return Status::Aborted("a compaction of " + metadata_.keyspace + "." + metadata_.name +
                              " is still running; run cleanup again later");
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    inputs = sstables_;
+    for (const auto& sst : inputs) {
+      compacting_.insert(sst->generation());
+      held.insert(sst->generation());
+    }
   }
-  auto release = [&](const std::shared_ptr<SSTableReader>& sst) {
-    std::lock_guard lock(mu_);
-    compacting_.erase(sst->generation());
+  // Gives SSTables back to compaction (and to a cleanup waiting for them).
+  auto release = [&](std::set<uint64_t> generations) {
+    {
+      std::lock_guard lock(mu_);
+      for (uint64_t g : generations) {
+        compacting_.erase(g);
+        held.erase(g);
+      }
+    }
+    compaction_done_cv_.notify_all();
   };
+  // Swaps `old` for `replacement` in one step under mu_, then lets the old files go
+  // once no read uses them.
+  auto swap = [&](const std::vector<std::shared_ptr<SSTableReader>>& old,
+                  std::shared_ptr<SSTableReader> replacement) {
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& sst : old) {
+        std::erase_if(sstables_,
+                      [&](const auto& s) { return s->generation() == sst->generation(); });
+        compacting_.erase(sst->generation());
+        held.erase(sst->generation());
+      }
+      sstables_.push_back(std::move(replacement));
+    }
+    compaction_done_cv_.notify_all();
+    for (const auto& sst : old) sst->MarkObsolete();
+  };
+
   Status result;
-  size_t next = 0;
-  for (; next < inputs.size(); ++next) {
-    const std::shared_ptr<SSTableReader>& sst = inputs[next];
+  std::vector<std::shared_ptr<SSTableReader>> dropped_whole;
+  uint64_t dropped_whole_partitions = 0;
+  for (std::shared_ptr<SSTableReader>& input : inputs) {
+    // Moved out so that a replaced SSTable's files go as soon as no read uses them, not
+    // at the end of the cleanup (disk space: one rewrite at a time, as in Cassandra).
+    const std::shared_ptr<SSTableReader> sst = std::move(input);
     stats->bytes_before += sst->data_size();
-    // Pass 1: anything to drop?
+    // `keep` is any predicate, so the SSTable's first and last tokens prove nothing about
+    // the tokens between them: count what it keeps and drops by a scan.
     uint64_t dropped = 0, kept = 0;
     {
       KeepIterator it(sst->NewIterator(), keep, &dropped);
@@ -447,45 +498,62 @@ Status ColumnFamilyStore::Cleanup(const std::function<bool(const Token&)>& keep,
       result = it.status();
     }
     if (!result.ok()) break;
-    if (dropped == 0) {
+    if (dropped == 0) {  // left as it is, and free for compaction again
       stats->bytes_after += sst->data_size();
-      release(sst);
+      release({sst->generation()});
       continue;
     }
-    stats->partitions_dropped += dropped;
     if (kept == 0) {
-      {
-        std::lock_guard lock(mu_);
-        std::erase_if(sstables_, [&](const auto& s) { return s->generation() == sst->generation(); });
-        compacting_.erase(sst->generation());
-      }
-      sst->MarkObsolete();
-      stats->sstables_removed++;
+      // Removed together at the end, under one marker SSTable.
+      dropped_whole.push_back(sst);
+      dropped_whole_partitions += dropped;
       continue;
     }
-    // Pass 2: rewrite with the kept partitions.
+    // Rewrite with the kept partitions, unchanged (no purge). Like a compaction's output,
+    // the new SSTable names the old one as its ancestor and keeps its replay position.
     uint64_t dropped_again = 0;
     KeepIterator it(sst->NewIterator(), keep, &dropped_again);
     const std::set<uint64_t> ancestors = {sst->generation()};
-    auto output = WriteSSTable(&it, sst->stats().replay_position, kept, /*purge=*/false, &ancestors);
+    auto output =
+        WriteSSTable(&it, sst->stats().replay_position, kept, /*purge=*/false, &ancestors);
     if (!output.ok()) {
       result = output.status();
       break;
     }
-    {
-      std::lock_guard lock(mu_);
-      std::erase_if(sstables_, [&](const auto& s) { return s->generation() == sst->generation(); });
-      sstables_.push_back(*output);
-      compacting_.erase(sst->generation());
-    }
-    sst->MarkObsolete();
     stats->sstables_rewritten++;
+    stats->partitions_dropped += dropped;
     stats->bytes_after += (*output)->data_size();
+    swap({sst}, *output);
   }
-  for (; next < inputs.size(); ++next) release(inputs[next]);
+  if (result.ok() && !dropped_whole.empty()) {
+    // Deleting the wholly dropped SSTables' files is not atomic, and the newest SSTable
+    // is what tells commit log replay how far this table is flushed: deleting it would
+    // make a restart replay the records it covered and bring dropped partitions back
+    // (issue 6). So an empty SSTable replaces them, as a compaction output that kept
+    // nothing would: it names them as ancestors (a restart deletes any left behind) and
+    // carries their highest replay position. It is tiny and compacts away.
+    std::set<uint64_t> ancestors;
+    ReplayPosition position;
+    for (const auto& sst : dropped_whole) {
+      ancestors.insert(sst->generation());
+      position = std::max(position, sst->stats().replay_position);
+    }
+    EmptyIterator nothing;
+    auto marker = WriteSSTable(&nothing, position, 0, /*purge=*/false, &ancestors);
+    if (marker.ok()) {
+      stats->sstables_removed += dropped_whole.size();
+      stats->partitions_dropped += dropped_whole_partitions;
+      stats->bytes_after += (*marker)->data_size();
+      swap(dropped_whole, *marker);
+    } else {
+      result = marker.status();
+    }
+  }
+  if (!held.empty()) release(held);  // failed part way: the rest stays as it was
   if (!result.ok()) {
     CAIRN_LOG(ERROR) << "cleanup of " << metadata_.keyspace << "." << metadata_.name
-                     << " failed: " << result.ToString();
+                     << " failed, SSTables not yet cleaned kept as they were: "
+                     << result.ToString();
     return result;
   }
   CAIRN_LOG(INFO) << "cleanup of " << metadata_.keyspace << "." << metadata_.name << ": "

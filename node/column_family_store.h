@@ -2,8 +2,9 @@
 //
 // ColumnFamilyStore: one column family on one node (Cassandra's ColumnFamilyStore):
 // an active memtable taking writes, memtables being flushed, and the live SSTables.
-// It reads by merging all of them, flushes a memtable to a new SSTable, and compacts
-// SSTables (size-tiered in the background, major on demand).
+// It reads by merging all of them, flushes a memtable to a new SSTable, compacts
+// SSTables (size-tiered in the background, major on demand) and cleans them up
+// (drops the partitions of token ranges the node no longer owns).
 //
 // Lifecycle of data:  Apply -> active memtable --SwitchMemtable--> flushing memtable
 //   --Flush (SSTableWriter, rename)--> SSTable --compaction--> merged SSTable.
@@ -18,10 +19,12 @@
 //
 // Thread-safety: every public method is safe to call concurrently. `mu_` guards the
 // lists of memtables and SSTables and is held only to copy or swap them, never during
-// I/O. Flushes of one store are serialized; compactions never share an input SSTable.
+// I/O. Flushes of one store are serialized; compactions and cleanups never share an
+// input SSTable (both mark theirs in `compacting_`).
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -135,21 +138,44 @@ class ColumnFamilyStore {
   };
   Result<std::unique_ptr<Import>> BeginImport(uint64_t expected_partitions);
 
-  // nodetool cleanup: drops every partition whose token `keep` rejects from the SSTables
-  // (flush the memtable first: StorageEngine::Flush). Each SSTable is handled alone, as
-  // Cassandra's performCleanup does: left as it is when it keeps everything, dropped
-  // when it keeps nothing, else rewritten with the kept partitions (unchanged: every
-  // cell version and tombstone, nothing purged). A rewrite is crash-safe like a
-  // compaction (the new SSTable names the old one as its ancestor, so a restart never
-  // counts both); a crash before a dropped SSTable's files are gone brings its data back,
-  // to be cleaned again. Waits up to 60 s for running compactions to finish (Aborted
-  // after that); the SSTables it works on are marked compacting meanwhile.
+  // nodetool cleanup (Cassandra's CompactionManager.performCleanup): drops from the
+  // SSTables every partition whose token `keep` rejects.
+  //
+  // What is cleaned: first every memtable already switched is flushed (FlushPending);
+  // the active memtable needs a switch at a commit log position, which only the engine
+  // knows, so StorageEngine::Cleanup flushes it before calling this (call that, or
+  // StorageEngine::Flush first). Then the SSTables live at the start are cleaned, each
+  // on its own: left as it is (same generation, no write) when it keeps every
+  // partition; rewritten with only its kept partitions when it keeps some; removed when
+  // it keeps none. Kept partitions are copied unchanged: every cell version, tombstone,
+  // range tombstone and partition deletion, nothing purged or merged. SSTables that
+  // appear meanwhile (flushes of later writes) are not touched.
+  //
+  // Crash safety, as for a compaction: the output is written under temporary names and
+  // becomes visible with its TOC; it names what it replaces as ancestors, and Open
+  // deletes an SSTable some live SSTable descends from. A crash thus leaves the old
+  // SSTable or its replacement, never both counted, never neither. The SSTables that
+  // keep nothing are replaced together by one empty SSTable (their ancestor record and
+  // highest commit log replay position: deleting the newest SSTable outright would let
+  // a restart replay the commit log records it covered and bring the dropped
+  // partitions back). The replaced files are deleted once no read uses them.
+  //
+  // Concurrency: reads and writes go on throughout. Like a compaction, cleanup marks
+  // the SSTables it works on compacting (under mu_), so no compaction takes them; it
+  // first waits for running compactions of this table, up to 60 s (then Aborted, as
+  // Cassandra's runWithCompactionsDisabled gives up), and releases each SSTable as soon
+  // as it is done with it.
+  //
+  // On error (I/O, corruption) the SSTables not yet handled stay as they were and the
+  // error is returned; running cleanup again finishes the job. `*stats` is incremented.
   struct CleanupStats {
     uint64_t sstables_rewritten = 0;
-    uint64_t sstables_removed = 0;
+    uint64_t sstables_removed = 0;  // kept nothing (replaced by the empty marker)
+    // Partitions dropped, counted once per SSTable holding them (a key in three
+    // SSTables counts three), as Cassandra's cleanup counts.
     uint64_t partitions_dropped = 0;
-    uint64_t bytes_before = 0;  // data bytes of the SSTables looked at
-    uint64_t bytes_after = 0;
+    uint64_t bytes_before = 0;  // Data bytes of the SSTables looked at
+    uint64_t bytes_after = 0;   // Data bytes of what replaced them (or of them, if kept)
   };
   Status Cleanup(const std::function<bool(const Token&)>& keep, CleanupStats* stats);
 
@@ -198,6 +224,8 @@ class ColumnFamilyStore {
   std::vector<FlushingMemtable> flushing_;             // GUARDED_BY(mu_)
   std::vector<std::shared_ptr<sstable::SSTableReader>> sstables_;  // GUARDED_BY(mu_)
   std::set<uint64_t> compacting_;                      // GUARDED_BY(mu_)
+  // Notified (mu_ not held) whenever generations leave compacting_: Cleanup waits on it.
+  std::condition_variable compaction_done_cv_;
   Tunables tunables_;                                  // GUARDED_BY(mu_)
 
   std::mutex flush_mu_;  // serializes FlushPending

@@ -331,6 +331,20 @@ Status StorageEngine::FlushAll() {
   return first;
 }
 
+Status StorageEngine::Cleanup(const TableId& id, const std::function<bool(const Token&)>& keep,
+                              ColumnFamilyStore::CleanupStats* stats) {
+  auto cfs = GetTable(id);
+  if (cfs == nullptr) return Status::NotFound("no such table");
+  // Cassandra's CompactionManager.performCleanup flushes first too: data still in the
+  // memtable could not be cleaned, and a switch needs the commit log position only the
+  // engine knows.
+  CAIRN_RETURN_IF_ERROR(FlushTable(cfs));
+  Status st = cfs->Cleanup(keep, stats);
+  // Cleanup held every SSTable out of compaction; see whether they now need one.
+  ScheduleCompaction(id);
+  return st;
+}
+
 Status StorageEngine::Drain() {
   CAIRN_RETURN_IF_ERROR(FlushAll());
   return commit_log_->Sync();

@@ -137,6 +137,17 @@ class StorageEngine {
   Status Flush(const TableId& id);
   // Flushes every table (nodetool flush without arguments).
   Status FlushAll();
+
+  // nodetool cleanup of one table: flushes its memtable (the same switch and flush as
+  // Flush, so what was written before the call is in SSTables), then runs
+  // ColumnFamilyStore::Cleanup with `keep` (see there: what is dropped, crash safety,
+  // concurrency) and schedules a compaction check. Writes, reads, flushes and other
+  // tables' compactions go on meanwhile; a write that lands after the flush stays in
+  // the memtable and is kept whatever its token. `*stats` is incremented.
+  // NotFound for an unknown table; the flush's error when it fails (nothing dropped).
+  Status Cleanup(const TableId& id, const std::function<bool(const Token&)>& keep,
+                 ColumnFamilyStore::CleanupStats* stats);
+
   // Flushes everything and syncs the commit log; further writes still work
   // (nodetool drain stops accepting writes at the server layer).
   Status Drain();
