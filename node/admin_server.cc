@@ -1354,19 +1354,17 @@ Response AdminServer::Impl::RouteCleanup(const std::vector<std::string>& filter)
       it = owned.emplace(m.keyspace, std::move(ranges).value()).first;
     }
     const std::vector<ring::Range>& ranges = it->second;
-    // Memtable data first into an SSTable (Cassandra's cleanup flushes too).
-    Status st = services_.db->engine().Flush(m.id);
+    // StorageEngine::Cleanup flushes the memtable first (as Cassandra's cleanup does).
     ColumnFamilyStore::CleanupStats stats;
-    if (st.ok()) {
-      st = cfs->Cleanup(
-          [&ranges](const Token& t) {
-            for (const ring::Range& r : ranges) {
-              if (r.Contains(t)) return true;
-            }
-            return false;
-          },
-          &stats);
-    }
+    Status st = services_.db->engine().Cleanup(
+        m.id,
+        [&ranges](const Token& t) {
+          for (const ring::Range& r : ranges) {
+            if (r.Contains(t)) return true;
+          }
+          return false;
+        },
+        &stats);
     if (!st.ok()) {
       CAIRN_LOG(ERROR) << "cleanup of " << m.keyspace << "." << m.name << " failed: " << st.ToString();
       return Error(500, "cleanup of " + m.keyspace + "." + m.name + " failed: " + st.ToString());
