@@ -1062,8 +1062,27 @@ void StorageService::PrepareBootstrap() {
     return;
   }
   if (RingKeyspaces().empty()) {
-    // No keyspace holds data to stream: join at once (so a new cluster's nodes may all
-    // start together, as Cassandra's do when they have nothing to bootstrap).
+    // No keyspace holds data to stream: join without bootstrap, so a new cluster's nodes
+    // may all start together. Their tokens are chosen one node at a time, though (the
+    // lowest address first), each against a ring holding the ones before: tokens chosen
+    // against the same ring would overlap the same ranges. Bounded, in case a node that
+    // is learning the ring never finishes.
+    const int64_t wait_until = clock_->MonotonicNanos() + 60'000'000'000LL;
+    while (!stopped_ && clock_->MonotonicNanos() < wait_until) {
+      std::string first;
+      if (auto snap = gossip_snapshot()) {
+        for (const auto& [endpoint, state] : snap->states) {
+          if (endpoint == local_endpoint_ || !IsAlive(endpoint)) continue;
+          const std::string status = state.GossipStatus();
+          if (!status.empty() && status != gossip::kStatusBootstrapping) continue;
+          if (endpoint < local_endpoint_ && (first.empty() || endpoint < first)) first = endpoint;
+        }
+      }
+      if (first.empty()) break;
+      CAIRN_LOG_EVERY_N_SEC(INFO, 10) << "waiting for " << first
+                                      << " to choose its tokens before choosing ours";
+      SleepUnlessStopped(std::max<int64_t>(100, options_.gossip_interval_ms / 2));
+    }
     CAIRN_LOG(INFO) << "no keyspace to stream yet: joining the ring without bootstrap";
     auto joined = std::make_shared<std::promise<void>>();
     auto future = joined->get_future();

@@ -102,7 +102,12 @@ std::vector<Token> AllocateTokens(const TokenMetadata& tm, int num_tokens, std::
     const Token b = *best;
     const Token a = ring.Pred(b);
     const double amount = std::min(quantum, best_size * 0.9);
-    Token t = p.Split(a, b, best_size > 0 ? amount / best_size : 0.5);
+    // Jitter of +-1% of the share taken: two nodes allocating against the same ring at
+    // once (a new cluster's nodes starting together) would otherwise often pick the very
+    // same token when they pick the same range, and a shared token changes owner.
+    const double jitter =
+        1.0 + (static_cast<double>(rng() % 2'000'001) / 1'000'000.0 - 1.0) * 0.01;
+    Token t = p.Split(a, b, best_size > 0 ? std::min(0.95, amount * jitter / best_size) : 0.5);
     if (t == a || t == b || ring.owner.count(t) > 0) {
       t = p.Midpoint(a, b);  // degenerate (tiny) range: fall back to halving it
       if (ring.owner.count(t) > 0) return RandomTokens(tm, num_tokens, rng);

@@ -103,6 +103,23 @@ TEST_P(TokenAllocatorTest, ConcurrentJoinersDoNotPickTheSameRanges) {
   EXPECT_GE(s.min_ratio, 0.90);
 }
 
+// Regression: a new cluster's nodes starting together allocate against the same
+// one-node ring without seeing each other; identical tokens would change owner in
+// gossip and leave nodes out of each other's rings.
+TEST_P(TokenAllocatorTest, NodesAllocatingAgainstTheSameRingNeverShareATokenWhenSeededDifferently) {
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    TokenMetadata tm(p_);
+    std::mt19937_64 first_rng(seed);
+    tm.UpdateNormalTokens("10.0.0.1", AllocateTokens(tm, 16, first_rng));
+    std::mt19937_64 a(seed * 1000 + 1), b(seed * 1000 + 2);
+    const auto x = AllocateTokens(tm, 16, a);
+    const auto y = AllocateTokens(tm, 16, b);
+    std::vector<Token> common;
+    std::set_intersection(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(common));
+    ASSERT_TRUE(common.empty()) << "seed " << seed << ": " << common.size() << " shared tokens";
+  }
+}
+
 TEST_P(TokenAllocatorTest, ReplicatedOwnershipWithSimpleStrategy) {
   // Not what the allocator optimises (primary ownership), but replicated ownership
   // under RF 3 must stay reasonable, and better than with random tokens.
