@@ -350,12 +350,12 @@ void StorageService::Stop() {
   }
   if (messaging_) messaging_->Stop();  // aborts pulls in flight
   if (bootstrap_thread_.joinable()) bootstrap_thread_.join();
-  std::vector<std::thread> workers;
+  std::vector<StreamWorker> workers;
   {
     std::lock_guard lock(op_mu_);
     workers.swap(stream_workers_);
   }
-  for (std::thread& t : workers) t.join();
+  for (StreamWorker& w : workers) w.thread.join();
   if (running_) {
     gossip_io_.stop();
     if (gossip_thread_.joinable()) gossip_thread_.join();
@@ -1337,7 +1337,22 @@ void StorageService::HandleStreamRequest(net::Message msg) {
   // The pulls take long: their own thread, not the handler pool.
   std::lock_guard lock(op_mu_);
   if (stopped_) return;
-  stream_workers_.emplace_back([this, msg = std::move(msg), req] {
+  for (auto it = stream_workers_.begin(); it != stream_workers_.end();) {
+    if (it->done->load()) {
+      it->thread.join();
+      it = stream_workers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  StreamWorker worker;
+  worker.done = done;
+  worker.thread = std::thread([this, msg = std::move(msg), req, done] {
+    struct MarkDone {
+      std::atomic<bool>* flag;
+      ~MarkDone() { flag->store(true); }
+    } mark{done.get()};
     CAIRN_LOG(INFO) << req->reason << " " << req->session << ": pulling " << req->fetches.size()
                     << " table range set(s) as asked by " << NameOf(msg.from);
     uint64_t bytes = 0;
@@ -1352,6 +1367,7 @@ void StorageService::HandleStreamRequest(net::Message msg) {
     resp.bytes = static_cast<int64_t>(bytes);
     messaging_->SendResponse(msg, net::Serialize(resp)).IgnoreError();
   });
+  stream_workers_.push_back(std::move(worker));
 }
 
 Status StorageService::RequestFetches(const std::string& gainer, const std::string& session,

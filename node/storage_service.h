@@ -390,7 +390,13 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
   Status join_status_;             // GUARDED_BY(op_mu_)
   std::string mode_ = "STARTING";  // GUARDED_BY(op_mu_)
   MovementProgress movement_;      // GUARDED_BY(op_mu_)
-  std::vector<std::thread> stream_workers_;  // GUARDED_BY(op_mu_): STREAM_REQUEST pulls
+  // STREAM_REQUEST pulls, each on its own thread; finished ones are joined when the next
+  // request arrives (and all at Stop), so repeated repairs do not pile up threads.
+  struct StreamWorker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<StreamWorker> stream_workers_;  // GUARDED_BY(op_mu_)
 };
 
 }  // namespace cairn::node

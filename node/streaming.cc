@@ -28,7 +28,8 @@ int64_t SectionChecksum(const std::vector<wire::KeyedPartition>& partitions) {
   return static_cast<int64_t>(h);
 }
 
-constexpr size_t kKeptFinishedSessions = 32;
+// A bootstrap has one session per (table, range, source): enough to show a whole one.
+constexpr size_t kKeptFinishedSessions = 512;
 
 }  // namespace
 

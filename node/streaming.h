@@ -75,7 +75,7 @@ class StreamService {
                          const net::Endpoint& source, const TableMetadata& table,
                          std::vector<KeyBounds> bounds);
 
-  // The running sessions and the last 32 finished ones, oldest first.
+  // The running sessions and the last 512 finished ones, oldest first.
   std::vector<StreamSessionInfo> Sessions() const;
   uint64_t bytes_sent() const;
   uint64_t bytes_received() const;
