@@ -89,9 +89,42 @@ struct CounterMutation {
   int64_t timestamp = 0;  // the coordinator's clock, µs (the counter cells' timestamp)
 };
 
+// A compare-and-set of one partition (Thrift cas).
+struct CasRequest {
+  std::string key;
+  // The condition, on live cells: every (name, value) must be present with that value;
+  // empty: the partition must have no live cell at all (Cassandra's "expected empty").
+  std::vector<std::pair<std::string, std::string>> expected;
+  // Applied when the condition holds; every timestamp is replaced by the ballot's (as
+  // Cassandra does: Paxos orders the updates, not the client clocks).
+  PartitionUpdate updates;
+};
+
+struct CasResult {
+  bool success = false;
+  // On failure: the live cells the condition looked at, in comparator order (the
+  // expected names that exist; for an empty `expected`, the partition's first live
+  // cell).
+  std::vector<Cell> current;
+};
+
 class Coordinator {
  public:
   virtual ~Coordinator() = default;
+
+  // Compare-and-set with Paxos among the partition's replicas (node/storage_proxy.h,
+  // "Compare-and-set"): `serial_cl` (SERIAL or LOCAL_SERIAL) chooses the participants,
+  // `commit_cl` how many replicas must apply the committed update before success is
+  // answered (ANY: accepted by a Paxos quorum is enough). TimedOut when the rounds do
+  // not finish within cas_contention_timeout (the update may or may not apply later).
+  virtual Result<CasResult> Cas(const TableRef& table, CasRequest request,
+                                ConsistencyLevel serial_cl, ConsistencyLevel commit_cl) {
+    (void)table;
+    (void)request;
+    (void)serial_cl;
+    (void)commit_cl;
+    return Status::NotSupported("compare-and-set is not supported by this coordinator");
+  }
 
   // Applies counter increments (Cassandra 2.1+ counters, common/counter.h): one replica
   // leads (this node if it is a replica, else the closest live one), adds the deltas to
@@ -118,7 +151,10 @@ class Coordinator {
                                   WriteOutcome* outcome) = 0;
 
   // Reads the partitions `keys` of `table` selected by `filter` at `cl`: one entry per
-  // key, in order; nullopt where no replica has the partition.
+  // key, in order; nullopt where no replica has the partition. SERIAL and LOCAL_SERIAL
+  // (one key only, else InvalidArgument "SERIAL/LOCAL_SERIAL consistency may only be
+  // requested for one partition at a time") first finish any Paxos round in progress
+  // for the partition, then read at QUORUM / LOCAL_QUORUM.
   virtual Result<std::vector<std::optional<PartitionUpdate>>> Read(
       const TableRef& table, const std::vector<std::string>& keys, const CellFilter& filter,
       ConsistencyLevel cl) = 0;

@@ -684,12 +684,23 @@ const TableMetadata& SystemPeersTable() {
   return kTable;
 }
 
+const TableMetadata& SystemPaxosTable() {
+  static const TableMetadata kTable = [] {
+    TableMetadata m = MakeSystemTable("system", "paxos");
+    m.comparator = BytesTypeInstance();
+    m.key_validator = BytesTypeInstance();
+    return m;
+  }();
+  return kTable;
+}
+
 std::vector<TableMetadata> SchemaAndLocalTables() {
   return {SchemaKeyspacesTable(), SchemaTablesTable(), SystemLocalTable()};
 }
 
 std::vector<TableMetadata> SystemTables() {
-  return {SchemaKeyspacesTable(), SchemaTablesTable(), SystemLocalTable(), SystemPeersTable()};
+  return {SchemaKeyspacesTable(), SchemaTablesTable(), SystemLocalTable(), SystemPeersTable(),
+          SystemPaxosTable()};
 }
 
 Mutation KeyspaceMutation(const KeyspaceSchema& ks, bool with_tables, int64_t timestamp) {

@@ -163,12 +163,15 @@ const TableMetadata& SchemaKeyspacesTable();
 const TableMetadata& SchemaTablesTable();
 const TableMetadata& SystemLocalTable();
 const TableMetadata& SystemPeersTable();
+// system.paxos: Paxos acceptor state of compare-and-set (node/paxos_state.h), with
+// BytesType names and keys (user partition keys are arbitrary bytes).
+const TableMetadata& SystemPaxosTable();
 // The three tables Database::Open reads before the engine opens (the schema and the
 // node's identity, flushed on every change), in DecodeSchemaTables() order:
 // system_schema.keyspaces, system_schema.tables, system.local.
 std::vector<TableMetadata> SchemaAndLocalTables();
-// Every system table the engine opens: SchemaAndLocalTables(), then system.peers
-// (durable through the commit log only, read after replay).
+// Every system table the engine opens: SchemaAndLocalTables(), then system.peers and
+// system.paxos (durable through the commit log only, read after replay).
 std::vector<TableMetadata> SystemTables();
 // The fixed id of a system table: the first 16 bytes of XXH3-128("<keyspace>.<table>")
 // with the UUID version nibble set to 8 (custom) and the IETF variant.

@@ -1,6 +1,7 @@
 // Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
 
 #include "node/storage_proxy.h"
+#include "node/storage_proxy_calls.h"
 
 #include <algorithm>
 #include <chrono>
@@ -88,89 +89,6 @@ PartitionUpdate Diff(const PartitionUpdate& merged, const std::optional<Partitio
 
 }  // namespace
 
-// ---- Shared per-call state -----------------------------------------------------------
-
-class StorageProxy::Counters {
- public:
-  std::atomic<uint64_t> writes{0}, reads{0}, range_pages{0}, write_timeouts{0},
-      read_timeouts{0}, unavailables{0}, hints_stored{0}, hints_delivered{0}, hints_dropped{0},
-      digest_mismatches{0}, read_repairs_sent{0}, background_repairs_sent{0},
-      batches_stored{0}, batches_replayed{0};
-};
-
-struct StorageProxy::Replicas {
-  std::vector<std::string> natural;
-  std::vector<std::string> pending;
-  std::vector<std::string> targets;  // natural then pending
-  std::vector<std::string> live;     // targets that are up (natural first)
-  ReplicationLayout layout;
-};
-
-// One write of one mutation (or one round of read repairs): acks counted until the CL
-// is met or every target has answered.
-struct StorageProxy::WriteCall {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::optional<WriteAckCounter> counter;  // nullopt: wait for `outstanding` to reach 0
-  int outstanding = 0;                     // targets that have not answered
-  int acks = 0;
-  bool satisfied = false;
-  bool failed = false;  // the CL can no longer be met
-  Status failure;       // the first failure
-  Status local_failure;  // this node's own write failed (reported as it is)
-
-  void Ack(const std::string& endpoint) {
-    std::lock_guard lock(mu);
-    --outstanding;
-    ++acks;
-    if (counter.has_value() ? counter->Ack(endpoint) : outstanding == 0) satisfied = true;
-    cv.notify_all();
-  }
-  void Fail(const std::string& endpoint, const Status& st, bool hinted, bool local = false) {
-    std::lock_guard lock(mu);
-    --outstanding;
-    if (failure.ok()) failure = st;
-    if (local && local_failure.ok()) local_failure = st;
-    if (counter.has_value()) {
-      if (hinted && counter->AckHint()) satisfied = true;
-      if (!satisfied && counter->Fail(endpoint)) failed = true;
-    }
-    cv.notify_all();
-  }
-  // True once the CL is met, can no longer be met, or every target answered.
-  bool Done() const { return satisfied || failed || outstanding <= 0; }
-};
-
-// One round of reads: responses recorded as they come.
-struct StorageProxy::ReadCall {
-  struct Response {
-    std::string endpoint;
-    bool has_data = false;
-    std::optional<PartitionUpdate> data;
-    std::string digest;
-    std::vector<std::pair<DecoratedKey, PartitionUpdate>> rows;  // range reads
-  };
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<Response> responses;
-  int failures = 0;
-  Status failure;
-
-  void Add(Response r) {
-    std::lock_guard lock(mu);
-    responses.push_back(std::move(r));
-    cv.notify_all();
-  }
-  // `local`: this node's own read failed (disk, corruption): reported as it is. A
-  // replica's failure is reported as a timeout (Thrift has no read failure exception).
-  void Fail(const Status& st, bool local = false) {
-    std::lock_guard lock(mu);
-    ++failures;
-    if (failure.ok() || local) failure = local ? st : Status::TimedOut(st.ToString());
-    cv.notify_all();
-  }
-};
-
 // ---- Construction --------------------------------------------------------------------
 
 StorageProxy::StorageProxy(StorageProxyOptions options, Database* db, const ClusterView* cluster,
@@ -203,8 +121,14 @@ StorageProxy::StorageProxy(StorageProxyOptions options, Database* db, const Clus
     reg(wire::Verb::TRUNCATE, &StorageProxy::HandleTruncate);
     reg(wire::Verb::HINT_TRANSFER, &StorageProxy::HandleHintTransfer);
     reg(wire::Verb::COUNTER_MUTATION, &StorageProxy::HandleCounterMutation);
+    reg(wire::Verb::PAXOS_PREPARE, &StorageProxy::HandlePaxosPrepare);
+    reg(wire::Verb::PAXOS_PROPOSE, &StorageProxy::HandlePaxosPropose);
+    reg(wire::Verb::PAXOS_COMMIT, &StorageProxy::HandlePaxosCommit);
   }
   if (auto id = UuidFromString(db_->local().host_id); id.ok()) host_id_bytes_ = *id;
+  paxos_ = std::make_unique<paxos::PaxosStore>(db_);
+  ballot_unique_base_ = static_cast<uint64_t>(std::hash<std::string>{}(db_->local().host_id))
+                        << 32;
 }
 
 StorageProxy::~StorageProxy() { Stop(); }
@@ -260,6 +184,11 @@ StorageProxyStats StorageProxy::stats() const {
   s.background_repairs_sent = c.background_repairs_sent;
   s.batches_stored = c.batches_stored;
   s.batches_replayed = c.batches_replayed;
+  s.cas = c.cas;
+  s.cas_condition_failures = c.cas_condition_failures;
+  s.cas_contentions = c.cas_contentions;
+  s.cas_timeouts = c.cas_timeouts;
+  s.paxos_repairs = c.paxos_repairs;
   return s;
 }
 
@@ -671,6 +600,7 @@ Result<std::vector<std::pair<DecoratedKey, PartitionUpdate>>> StorageProxy::Loca
 Result<std::vector<std::optional<PartitionUpdate>>> StorageProxy::Read(
     const TableRef& table, const std::vector<std::string>& keys, const CellFilter& filter,
     ConsistencyLevel cl) {
+  if (IsSerial(cl)) return ReadSerial(table, keys, filter, cl);
   const int64_t deadline = DeadlineAfterMs(options_.read_request_timeout_ms);
   // Every key's first round goes out before any is waited for (multiget_slice).
   std::vector<KeyRead> reads;
@@ -685,21 +615,6 @@ Result<std::vector<std::optional<PartitionUpdate>>> StorageProxy::Read(
   return out;
 }
 
-namespace {
-
-// Blocks until `pred` holds or the deadline passes; false on timeout.
-template <typename Pred>
-bool WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, const Clock* clock,
-               int64_t deadline_ns, Pred pred) {
-  while (!pred()) {
-    int64_t left = deadline_ns - clock->MonotonicNanos();
-    if (left <= 0) return false;
-    cv.wait_for(lock, std::chrono::nanoseconds(left));
-  }
-  return true;
-}
-
-}  // namespace
 
 // Sends data or digest READs to `eps` (the local one read in this thread, last).
 void StorageProxy::SendReads(const TableRef& table, const std::string& key,
@@ -1059,6 +974,10 @@ void StorageProxy::SendRepair(const std::string& endpoint, const TableRef& table
 Status StorageProxy::ScanRange(const TableRef& table, const std::vector<KeyBounds>& bounds,
                                const CellFilter& filter, int32_t page_rows, ConsistencyLevel cl,
                                const RangeVisitor& visit) {
+  if (IsSerial(cl)) {
+    return Status::InvalidArgument(
+        "SERIAL/LOCAL_SERIAL consistency may only be requested for one partition at a time");
+  }
   const KeyspaceSchema& ks = *table.keyspace;
   const std::string& table_id = table.table->metadata.id;
   const AbstractType& cmp = *table.table->metadata.comparator;

@@ -52,6 +52,29 @@
 //   died or lost contact) at ONE-like best effort (every replica, hinting the down
 //   ones), then forgets them.
 //
+// Compare-and-set (Cas; Cassandra's StorageProxy.cas, Paxos per partition; the acceptor
+//   side is node/paxos_state.h). Participants: the partition's natural and pending
+//   replicas (LOCAL_SERIAL: those of this DC); a Paxos quorum is natural/2 + 1 + pending
+//   (Unavailable when fewer are up, or with more than one pending replica). Each round:
+//   1. prepare: a new ballot, newer than any this node made or saw (µs clock, +1), is
+//      sent to every live participant (PAXOS_PREPARE); a quorum of promises is needed —
+//      one refusal ends the round early (retry above the ballot the refuser promised).
+//   2. repair: a proposal accepted by some replica and newer than the latest commit is
+//      finished first (re-proposed with our ballot, committed at QUORUM / LOCAL_QUORUM),
+//      and replicas that promised but miss the latest commit get it (PAXOS_COMMIT,
+//      waited for); then the round restarts.
+//   3. read the expected cells at QUORUM / LOCAL_QUORUM and check the condition; a
+//      mismatch answers CasResult{false, current} (nothing proposed).
+//   4. propose (PAXOS_PROPOSE) the update with every timestamp set to the ballot's µs
+//      (tombstones µs-1): a quorum of accepts -> 5. commit (PAXOS_COMMIT to every
+//      natural and pending replica, hints for the down ones) waited for at commit_cl
+//      (ANY: not waited for) -> success. Some accepts but no quorum -> TimedOut (the
+//      proposal may still win later); none -> contention.
+//   Contention (refused prepare or proposal, in-progress repair) sleeps a random 0-100 ms
+//   and retries until cas_contention_timeout_ms, then TimedOut. Reads at SERIAL /
+//   LOCAL_SERIAL run steps 1-2 and then read at QUORUM / LOCAL_QUORUM, so they see every
+//   committed cas and finish in-progress ones.
+//
 // Truncate: TRUNCATE to every ring member with one new table id; Unavailable when any
 //   member is down ("Cannot perform truncate operation: some hosts are down").
 //
@@ -83,6 +106,7 @@
 #include "node/hints/batchlog_store.h"
 #include "node/hints/hint_store.h"
 #include "node/net/messaging_service.h"
+#include "node/paxos_state.h"
 #include "ring/replication_strategy.h"
 
 namespace cairn::node {
@@ -106,6 +130,9 @@ struct StorageProxyOptions {
   // 2000 ms, 1024 KiB/s.
   int hint_delivery_interval_ms = 2000;
   int hinted_handoff_throttle_kb = 1024;
+  // How long a compare-and-set (or SERIAL read) keeps retrying Paxos rounds under
+  // contention (cas_contention_timeout_in_ms). Default: 1000.
+  int cas_contention_timeout_ms = 1000;
   // Batches held longer than this are replayed. Default: 2 x write timeout + 1 s
   // (Cassandra: 2 x write_request_timeout).
   int batchlog_replay_timeout_ms = 5000;
@@ -120,6 +147,10 @@ struct StorageProxyStats {
   uint64_t hints_stored = 0, hints_delivered = 0, hints_dropped = 0;
   uint64_t digest_mismatches = 0, read_repairs_sent = 0, background_repairs_sent = 0;
   uint64_t batches_stored = 0, batches_replayed = 0;
+  // Compare-and-set: calls, conditions not met, contended rounds (retried), timeouts,
+  // in-progress rounds finished by a later prepare.
+  uint64_t cas = 0, cas_condition_failures = 0, cas_contentions = 0, cas_timeouts = 0,
+           paxos_repairs = 0;
 };
 
 class StorageProxy final : public Coordinator {
@@ -153,6 +184,8 @@ class StorageProxy final : public Coordinator {
                    const CellFilter& filter, int32_t page_rows, ConsistencyLevel cl,
                    const RangeVisitor& visit) override;
   Status Truncate(const std::string& keyspace, const std::string& table) override;
+  Result<CasResult> Cas(const TableRef& table, CasRequest request, ConsistencyLevel serial_cl,
+                        ConsistencyLevel commit_cl) override;
 
   StorageProxyStats stats() const;
   // Undelivered hints (all hosts); 0 without a hint store.
@@ -169,6 +202,9 @@ class StorageProxy final : public Coordinator {
   struct ReadCall;
   struct Replicas;
   class Counters;
+  struct PaxosParticipants;
+  struct PrepareCall;
+  struct ProposeCall;
 
   // The keyspace's strategy, built once per (strategy class, options).
   Result<std::shared_ptr<const ring::ReplicationStrategy>> StrategyFor(
@@ -230,6 +266,38 @@ class StorageProxy final : public Coordinator {
   Status LeadCounterMutation(const KeyspaceSchema& keyspace, const CounterMutation& mutation,
                              ConsistencyLevel cl, WriteOutcome* outcome);
 
+  // ---- Paxos (node/storage_proxy_paxos.cc) ----
+  Result<PaxosParticipants> PaxosParticipantsFor(const KeyspaceSchema& keyspace,
+                                                 const std::string& key,
+                                                 ConsistencyLevel serial_cl);
+  // Steps 1-2 of a round until a ballot is promised by a quorum with nothing left to
+  // repair: that ballot. TimedOut at `deadline_ns`.
+  Result<paxos::Ballot> BeginAndRepairPaxos(const TableRef& table, const std::string& key,
+                                            const PaxosParticipants& participants,
+                                            ConsistencyLevel serial_cl, int64_t deadline_ns);
+  // A ballot newer than every one this node made and than `at_least_micros`.
+  paxos::Ballot NextBallot(int64_t at_least_micros);
+  std::shared_ptr<PrepareCall> SendPrepare(const TableRef& table, const std::string& key,
+                                           const PaxosParticipants& participants,
+                                           const paxos::Ballot& ballot);
+  // Sends `proposal` to the participants; true with a quorum of accepts. With
+  // `timeout_if_partial`, some accepts without a quorum give TimedOut.
+  Result<bool> ProposePaxos(const TableRef& table, const std::string& key,
+                            const PaxosParticipants& participants, const paxos::Commit& proposal,
+                            bool timeout_if_partial, int64_t deadline_ns);
+  // Sends PAXOS_COMMIT to `targets` and waits for `cl` (ANY: does not wait). Down
+  // targets get a hint of the committed mutation.
+  Status CommitPaxos(const TableRef& table, const std::string& key, const paxos::Commit& commit,
+                     ConsistencyLevel cl, const std::vector<std::string>& only_to);
+  Result<std::vector<std::optional<PartitionUpdate>>> ReadSerial(
+      const TableRef& table, const std::vector<std::string>& keys, const CellFilter& filter,
+      ConsistencyLevel cl);
+  void HandlePaxosPrepare(net::Message msg);
+  void HandlePaxosPropose(net::Message msg);
+  void HandlePaxosCommit(net::Message msg);
+  // Sleeps a random 0-100 ms (not past `deadline_ns`) after contention.
+  void ContentionBackoff(int64_t deadline_ns);
+
   void BackgroundLoop();
   void DeliverHints();
   void ReplayBatches();
@@ -255,6 +323,9 @@ class StorageProxy final : public Coordinator {
   std::array<std::mutex, kCounterLockStripes> counter_locks_;
   std::string host_id_bytes_;  // this node's host id, 16 bytes (its counter shard id)
   std::unique_ptr<hints::BatchlogStore> batchlog_;
+  std::unique_ptr<paxos::PaxosStore> paxos_;
+  std::atomic<int64_t> last_ballot_micros_{0};
+  uint64_t ballot_unique_base_ = 0;  // host-id hash: the high half of a ballot's unique part
 
   std::mutex strategy_mu_;
   // "class|k=v,..." -> strategy. GUARDED_BY(strategy_mu_)

@@ -808,11 +808,52 @@ void CassandraHandler::remove_counter(const std::string& key, const gen::ColumnP
   if (!st.ok()) ThrowCoordinator(st, outcome);
 }
 
-void CassandraHandler::cas(gen::CASResult&, const std::string&, const std::string& column_family,
-                           const std::vector<gen::Column>&, const std::vector<gen::Column>&,
-                           const gen::ConsistencyLevel::type, const gen::ConsistencyLevel::type) {
-  ResolveTable(column_family);
-  NotSupported("cas (compare-and-set needs Paxos)");
+void CassandraHandler::cas(gen::CASResult& _return, const std::string& key,
+                           const std::string& column_family,
+                           const std::vector<gen::Column>& expected,
+                           const std::vector<gen::Column>& updates,
+                           const gen::ConsistencyLevel::type serial_consistency_level,
+                           const gen::ConsistencyLevel::type commit_consistency_level) {
+  Target t = ResolveTable(column_family);
+  ValidateKey(*t.table, key);
+  if (t.table->is_super) ThrowInvalid("CAS does not support supercolumns");
+  if (t.table->IsCounter()) ThrowInvalid("Conditional updates are not supported on counter tables");
+  std::vector<std::string> names;
+  for (const gen::Column& c : updates) names.push_back(c.name);
+  ValidateColumnNames(*t.table, nullptr, names);
+  for (const gen::Column& c : updates) ValidateColumnData(*t.table, c);
+  std::vector<std::string> expected_names;
+  for (const gen::Column& c : expected) {
+    if (!c.__isset.value) ThrowInvalid("Column value is required");
+    expected_names.push_back(c.name);
+  }
+  ValidateColumnNames(*t.table, nullptr, expected_names);
+  // The proxy checks the levels themselves (node/consistency.h ValidateForCas,
+  // ValidateForCasCommit: Cassandra's messages).
+  for (gen::ConsistencyLevel::type cl : {serial_consistency_level, commit_consistency_level}) {
+    if (cl < gen::ConsistencyLevel::ONE || cl > gen::ConsistencyLevel::LOCAL_ONE) {
+      ThrowInvalid("Invalid consistency level " + std::to_string(static_cast<int>(cl)));
+    }
+  }
+  auto serial = static_cast<node::ConsistencyLevel>(static_cast<int>(serial_consistency_level));
+  auto commit = static_cast<node::ConsistencyLevel>(static_cast<int>(commit_consistency_level));
+  const int32_t now = NowSeconds();
+  node::CasRequest request;
+  request.key = key;
+  for (const gen::Column& c : expected) request.expected.emplace_back(c.name, c.value);
+  for (const gen::Column& c : updates) request.updates.cells.push_back(CellFromColumn(*t.table, c, now));
+  request.updates.Normalize(*t.table->metadata.comparator, now);
+  auto r = coordinator_->Cas(node::TableRef{t.keyspace, t.table}, std::move(request), serial, commit);
+  if (!r.ok()) {
+    node::WriteOutcome outcome;
+    ThrowCoordinator(r.status(), outcome);
+  }
+  _return.success = r->success;
+  if (!r->success) {
+    std::vector<gen::Column> current;
+    for (gen::ColumnOrSuperColumn& cosc : ToThrift(r->current)) current.push_back(std::move(cosc.column));
+    _return.__set_current_values(std::move(current));
+  }
 }
 
 void CassandraHandler::remove(const std::string& key, const gen::ColumnPath& column_path,

@@ -38,9 +38,12 @@ namespace py cairn_internode
 #   HINT_TRANSFER        request     HintTransfer        MutationAck
 #   VALIDATION           request     ValidationRequest   ValidationResponse
 #   COUNTER_MUTATION     request     CounterMutationRequest CounterMutationResponse
+#   PAXOS_PREPARE        request     PaxosPrepareRequest PaxosPrepareResponse
+#   PAXOS_PROPOSE        request     PaxosProposeRequest PaxosProposeResponse
+#   PAXOS_COMMIT         request     PaxosProposeRequest MutationAck
 #
 # 11 is reserved (Cassandra's MUTATION_RSP: Cairn answers MUTATION with a response
-# instead); 26.. are reserved for streaming (20 is SCHEMA_PULL). node/storage_proxy.h
+# instead); 26..29 are reserved for streaming (20 is SCHEMA_PULL). node/storage_proxy.h
 # says what the replication verbs do, node/streaming.h what STREAM_PULL and
 # STREAM_REQUEST do, node/storage_service.h who sends STREAM_REQUEST and HINT_TRANSFER.
 enum Verb {
@@ -64,6 +67,9 @@ enum Verb {
   HINT_TRANSFER = 23,
   VALIDATION = 24,
   COUNTER_MUTATION = 25,
+  PAXOS_PREPARE = 30,
+  PAXOS_PROPOSE = 31,
+  PAXOS_COMMIT = 32,
 }
 
 # Why a request failed on the replica (payload of a response with FLAG_FAILURE).
@@ -414,4 +420,43 @@ struct CounterMutationResponse {
   1: required i32 code,
   2: optional string message,
   3: optional i32 acknowledged_by,
+}
+
+# ---- Compare-and-set (node/paxos_state.h, node/storage_proxy.h "Compare-and-set") ----
+
+# A Paxos proposal or commit: a ballot (16 bytes, node/paxos_state.h; empty: none) and
+# the mutation it carries (Mutation::EncodeTo, memtable/COMMITLOG_FORMAT.md; empty: a
+# bare ballot).
+struct PaxosProposal {
+  1: required binary ballot,
+  2: required binary mutation,
+}
+
+# PAXOS_PREPARE: promise `ballot` for the partition `key` of `table_id`.
+struct PaxosPrepareRequest {
+  1: required string keyspace,
+  2: required binary table_id,
+  3: required binary key,
+  4: required binary ballot,
+}
+
+# promised: in_progress is the replica's last accepted proposal; refused: its ballot is
+# the one the replica promised instead. most_recent_commit: the latest commit it knows.
+struct PaxosPrepareResponse {
+  1: required bool promised,
+  2: required PaxosProposal in_progress,
+  3: required PaxosProposal most_recent_commit,
+}
+
+# PAXOS_PROPOSE (accept `proposal` unless a newer ballot was promised) and PAXOS_COMMIT
+# (apply it and remember it as the most recent commit; answered with MutationAck).
+struct PaxosProposeRequest {
+  1: required string keyspace,
+  2: required binary table_id,
+  3: required binary key,
+  4: required PaxosProposal proposal,
+}
+
+struct PaxosProposeResponse {
+  1: required bool accepted,
 }
