@@ -144,6 +144,7 @@ int main(int argc, char** argv) {
       std::filesystem::path(config.data_file_directories[0]).parent_path();
   node::StorageProxyOptions po;
   po.write_request_timeout_ms = config.write_request_timeout_in_ms;
+  po.cas_contention_timeout_ms = config.cas_contention_timeout_in_ms;
   po.read_request_timeout_ms = config.read_request_timeout_in_ms;
   po.range_request_timeout_ms = config.range_request_timeout_in_ms;
   po.truncate_request_timeout_ms = config.truncate_request_timeout_in_ms;

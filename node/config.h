@@ -131,6 +131,9 @@ struct Config {
   int write_request_timeout_in_ms = 2000;
   int range_request_timeout_in_ms = 10000;
   int truncate_request_timeout_in_ms = 60000;
+  // How long a compare-and-set (or a SERIAL read) retries contended Paxos rounds, ms.
+  // Default: 1000.
+  int cas_contention_timeout_in_ms = 1000;
 
   // --- Failure handling ---
   // Whether coordinators store hints for replicas that are down. Default: true.

@@ -29,6 +29,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -1340,6 +1341,164 @@ TEST_F(StorageProxyTest, DatacenterLocalAndEachQuorumWithTwoDatacenters) {
   ASSERT_TRUE(lq.ok()) << lq.status().ToString();
   EXPECT_EQ(ValueIn(*lq), "v");
   EXPECT_TRUE(ReadKey(1, "down", ConsistencyLevel::EACH_QUORUM).status().IsUnavailable());
+}
+
+// ---------------------------------------------------------------------------------------
+// Compare-and-set (Paxos)
+
+// cas through node `coordinator` on kTable: expected {c = expected} (nullopt: the row
+// must be empty), update c = value.
+Result<CasResult> CasThrough(StorageProxyTest* t, StorageProxy& proxy, Database& db,
+                             const std::string& key, std::optional<std::string> expected,
+                             const std::string& value,
+                             ConsistencyLevel commit = ConsistencyLevel::QUORUM,
+                             ConsistencyLevel serial = ConsistencyLevel::SERIAL) {
+  (void)t;
+  std::shared_ptr<const Schema> holder = db.schema();
+  TableRef ref{holder->FindKeyspace(kKeyspace), holder->FindTable(kKeyspace, kTable)};
+  CasRequest req;
+  req.key = key;
+  if (expected.has_value()) req.expected.emplace_back("c", *expected);
+  req.updates.cells.push_back(Cell::Live("c", value, 1));  // the ballot's time replaces 1
+  return proxy.Cas(ref, std::move(req), serial, commit);
+}
+
+TEST_F(StorageProxyTest, CasCreatesComparesAndReportsTheCurrentValue) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster({.storage_port = 17170}));
+  auto cas = [&](int i, std::optional<std::string> expected, const std::string& value,
+                 ConsistencyLevel commit = ConsistencyLevel::QUORUM) {
+    return CasThrough(this, proxy(i), *node(i).db, "reg", std::move(expected), value, commit);
+  };
+  auto r = cas(0, std::nullopt, "0");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->success);
+  // Not empty any more: fails, showing the first live cell.
+  r = cas(1, std::nullopt, "x");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->success);
+  ASSERT_EQ(r->current.size(), 1u);
+  EXPECT_EQ(r->current[0].value, "0");
+  // Matching value: applied everywhere with ALL.
+  r = cas(2, "0", "1", ConsistencyLevel::ALL);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->success);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(LocalValue(i, "reg"), "1") << Address(i);
+  // Stale expectation: fails with the current value, changes nothing.
+  r = cas(0, "0", "2");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->success);
+  ASSERT_EQ(r->current.size(), 1u);
+  EXPECT_EQ(r->current[0].value, "1");
+  // The committed cell carries the ballot's time, not the client's timestamp (1).
+  EXPECT_GT(r->current[0].timestamp, 1'000'000'000'000'000);
+  // Expected on a missing column: fails with no current values.
+  std::shared_ptr<const Schema> holder = node(1).db->schema();
+  TableRef ref{holder->FindKeyspace(kKeyspace), holder->FindTable(kKeyspace, kTable)};
+  CasRequest req;
+  req.key = "nothing-here";
+  req.expected.emplace_back("c", "1");
+  req.updates.cells.push_back(Cell::Live("c", "2", 1));
+  r = proxy(1).Cas(ref, req, ConsistencyLevel::SERIAL, ConsistencyLevel::QUORUM);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->success);
+  EXPECT_TRUE(r->current.empty());
+  // SERIAL reads: one key only, and not for ranges.
+  auto serial = ReadKey(1, "reg", ConsistencyLevel::SERIAL);
+  ASSERT_TRUE(serial.ok()) << serial.status().ToString();
+  EXPECT_EQ(ValueIn(*serial), "1");
+  EXPECT_TRUE(proxy(1).Read(ref, {"a", "b"}, CellFilter::All(), ConsistencyLevel::SERIAL)
+                  .status()
+                  .IsInvalidArgument());
+  EXPECT_TRUE(Scan(1, WholeRing(), 10, ConsistencyLevel::SERIAL).status().IsInvalidArgument());
+  // Levels: Cassandra's checks.
+  EXPECT_TRUE(cas(0, "1", "2", ConsistencyLevel::SERIAL).status().IsInvalidArgument());
+  EXPECT_TRUE(CasThrough(this, proxy(0), *node(0).db, "reg", "1", "2", ConsistencyLevel::QUORUM,
+                         ConsistencyLevel::QUORUM)
+                  .status()
+                  .IsInvalidArgument());
+}
+
+TEST_F(StorageProxyTest, ConcurrentCasOnEveryCoordinatorLosesNoIncrement) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster({.storage_port = 17171}));
+  ASSERT_TRUE(CasThrough(this, proxy(0), *node(0).db, "ctr", std::nullopt, "0").ok());
+  constexpr int kThreads = 6, kRounds = 25;
+  std::mutex mu;
+  std::map<int, int> successes_from;  // old value -> successful cas from it
+  int successes = 0, unknown = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const int i = t % 3;
+      for (int round = 0; round < kRounds; ++round) {
+        auto read = ReadKey(i, "ctr", ConsistencyLevel::SERIAL);
+        if (!read.ok()) continue;
+        auto v = ValueIn(*read);
+        if (!v.has_value()) continue;
+        const int old = std::stoi(*v);
+        auto r = CasThrough(this, proxy(i), *node(i).db, "ctr", *v, std::to_string(old + 1));
+        std::lock_guard lock(mu);
+        if (!r.ok()) {
+          ++unknown;  // TimedOut: may or may not have applied
+        } else if (r->success) {
+          ++successes;
+          ++successes_from[old];
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const auto& [old, n] : successes_from) EXPECT_EQ(n, 1) << "two cas succeeded from " << old;
+  auto final_read = ReadKey(0, "ctr", ConsistencyLevel::SERIAL);
+  ASSERT_TRUE(final_read.ok()) << final_read.status().ToString();
+  const int final_value = std::stoi(ValueIn(*final_read).value_or("-1"));
+  EXPECT_GE(final_value, successes);
+  EXPECT_LE(final_value, successes + unknown);
+  EXPECT_GT(successes, 0);
+}
+
+TEST_F(StorageProxyTest, ProposalAcceptedByOneReplicaIsFinishedByTheNextSerialRead) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster({.storage_port = 17172}));
+  ASSERT_TRUE(CasThrough(this, proxy(0), *node(0).db, "p", std::nullopt, "0").ok());
+  // Node 0's proposals reach nobody else: accepted by itself only (not a quorum), so
+  // the cas times out with its outcome unknown.
+  std::vector<uint64_t> rules;
+  for (int to : {1, 2}) {
+    rules.push_back(node(0).service->messaging().SetFault(net::FaultRule{
+        endpoint(to), net::internode::Verb::PAXOS_PROPOSE, net::FaultDirection::kOutbound, 1.0,
+        0}));
+  }
+  auto r = CasThrough(this, proxy(0), *node(0).db, "p", "0", "1");
+  EXPECT_TRUE(r.status().IsTimedOut()) << r.status().ToString();
+  for (uint64_t id : rules) ASSERT_TRUE(node(0).service->messaging().RemoveFault(id));
+  EXPECT_EQ(LocalValue(1, "p"), "0");
+  // A SERIAL read through node 0 finds its accepted proposal in its own promise, and
+  // finishes it before reading.
+  auto read = ReadKey(0, "p", ConsistencyLevel::SERIAL);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(ValueIn(*read), "1");
+  EXPECT_GE(proxy(0).stats().paxos_repairs, 1u);
+  // ...committed at QUORUM, so QUORUM reads anywhere see it.
+  auto q = ReadKey(2, "p", ConsistencyLevel::QUORUM);
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  EXPECT_EQ(ValueIn(*q), "1");
+}
+
+TEST_F(StorageProxyTest, CasNeedsAPaxosQuorumOfLiveReplicas) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster({.storage_port = 17173}));
+  ASSERT_NO_FATAL_FAILURE(StopNode(2));
+  auto r = CasThrough(this, proxy(0), *node(0).db, "q", std::nullopt, "a");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->success);
+  r = CasThrough(this, proxy(1), *node(1).db, "q", "a", "b");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->success);
+  // Commit at ALL cannot be met with a replica down (the value is decided anyway).
+  r = CasThrough(this, proxy(0), *node(0).db, "q", "b", "c", ConsistencyLevel::ALL);
+  EXPECT_FALSE(r.ok());
+  ASSERT_NO_FATAL_FAILURE(StopNode(1));
+  r = CasThrough(this, proxy(0), *node(0).db, "q", "c", "d");
+  EXPECT_TRUE(r.status().IsUnavailable()) << r.status().ToString();
+  EXPECT_TRUE(ReadKey(0, "q", ConsistencyLevel::SERIAL).status().IsUnavailable());
 }
 
 }  // namespace

@@ -650,12 +650,55 @@ TEST_F(ThriftHandlerTest, CountersAddReadRemoveAndBatch) {
   EXPECT_THROW(c()->get(got, "k", Path("counters", "c"), CL::ONE), gen::NotFoundException);
 }
 
+TEST_F(ThriftHandlerTest, CasLikeCassandra) {
+  gen::CASResult r;
+  // Expected empty: the row must not exist.
+  c()->cas(r, "k", "utf", {}, {Col("v", "0", 5)}, CL::SERIAL, CL::QUORUM);
+  EXPECT_TRUE(r.success);
+  EXPECT_FALSE(r.__isset.current_values);
+  Insert("k", "utf", "w", "other", 6);
+  c()->cas(r, "k", "utf", {}, {Col("v", "x", 5)}, CL::SERIAL, CL::QUORUM);
+  EXPECT_FALSE(r.success);
+  ASSERT_TRUE(r.__isset.current_values);
+  ASSERT_EQ(r.current_values.size(), 1u);  // the first live column only
+  EXPECT_EQ(r.current_values[0].name, "v");
+  // Expected values: all must match; on failure the current values of the expected
+  // columns that exist come back.
+  c()->cas(r, "k", "utf", {Col("v", "0", 1), Col("w", "other", 1)}, {Col("v", "1", 1)},
+           CL::LOCAL_SERIAL, CL::ONE);
+  EXPECT_TRUE(r.success);
+  c()->cas(r, "k", "utf", {Col("v", "0", 1), Col("gone", "g", 1)}, {Col("v", "2", 1)},
+           CL::SERIAL, CL::ANY);
+  EXPECT_FALSE(r.success);
+  ASSERT_EQ(r.current_values.size(), 1u);
+  EXPECT_EQ(r.current_values[0].name, "v");
+  EXPECT_EQ(r.current_values[0].value, "1");
+  gen::ColumnOrSuperColumn got;
+  c()->get(got, "k", Path("utf", "v"), CL::SERIAL);
+  EXPECT_EQ(got.column.value, "1");
+  c()->get(got, "k", Path("utf", "v"), CL::ONE);
+  EXPECT_EQ(got.column.value, "1");
+  // Cassandra's errors.
+  EXPECT_EQ(WhyInvalid([&] { c()->cas(r, "k", "utf", {}, {}, CL::QUORUM, CL::QUORUM); }),
+            "Invalid consistency for conditional update. Must be one of SERIAL or LOCAL_SERIAL");
+  EXPECT_NE(WhyInvalid([&] { c()->cas(r, "k", "utf", {}, {}, CL::SERIAL, CL::SERIAL); })
+                .find("SERIAL is not supported as conditional update commit consistency"),
+            std::string::npos);
+  EXPECT_EQ(WhyInvalid([&] { c()->cas(r, "k", "longs", {}, {Col("short", "v", 1)}, CL::SERIAL,
+                                      CL::QUORUM); }).substr(0, 20),
+            WhyInvalid([&] { Insert("k", "longs", "short", "v"); }).substr(0, 20));
+  std::map<std::string, std::vector<gen::ColumnOrSuperColumn>> multi;
+  gen::SlicePredicate names;
+  names.__set_column_names({"v"});
+  EXPECT_EQ(WhyInvalid([&] { c()->multiget_slice(multi, {"a", "b"}, Parent("utf"), names,
+                                                 CL::SERIAL); }),
+            "SERIAL/LOCAL_SERIAL consistency may only be requested for one partition at a time");
+  EXPECT_EQ(WhyInvalid([&] { c()->insert("k", Parent("utf"), Col("v", "9", 9), CL::SERIAL); }),
+            "You must use conditional updates for serializable writes");
+}
+
 TEST_F(ThriftHandlerTest, UnsupportedFeaturesSaySo) {
   std::string v;
-  gen::CASResult cas;
-  EXPECT_NE(WhyInvalid([&] { c()->cas(cas, "k", "cf", {}, {}, CL::SERIAL, CL::QUORUM); })
-                .find("not supported"),
-            std::string::npos);
   gen::CqlResult r;
   EXPECT_NE(WhyInvalid([&] { c()->execute_cql3_query(r, "SELECT", gen::Compression::NONE, CL::ONE); })
                 .find("not supported"),
