@@ -344,6 +344,16 @@ Status StorageProxy::WaitWrite(const std::shared_ptr<WriteCall>& call, int64_t d
     call->cv.wait_for(lock, std::chrono::nanoseconds(left));
   }
   if (call->satisfied) return Status::OK();
+  // Replicas that have not answered by the deadline are slow now: charge them the
+  // timeout at once, so the next request's proximity order avoids them (their
+  // messaging timeout may fire only later).
+  for (const std::string& ep : call->targets) {
+    if (IsLocal(ep) || std::find(call->answered.begin(), call->answered.end(), ep) !=
+                           call->answered.end()) {
+      continue;
+    }
+    latency_.Record(ep, static_cast<int64_t>(options_.write_request_timeout_ms) * 1000);
+  }
   int acked = call->counter.has_value() ? call->counter->acknowledged() : call->acks;
   if (outcome != nullptr) outcome->acknowledged_by = acked;
   if (!call->local_failure.ok() && (call->failed || call->outstanding <= 0)) {
@@ -383,6 +393,7 @@ Status StorageProxy::Mutate(const KeyspaceSchema& keyspace, std::vector<Mutation
     const Replicas& r = replicas[i];
     call->counter.emplace(cl, r.layout, r.targets, r.pending, *snitch, local_dc);
     call->outstanding = static_cast<int>(r.targets.size());
+    call->targets = r.targets;
     std::string encoded;
     mutations[i].EncodeTo(&encoded);
     StartWrite(call, r.targets, mutations[i], encoded);
@@ -729,6 +740,19 @@ Status StorageProxy::StartReadImpl(const TableRef& table, const std::string& key
   return Status::OK();
 }
 
+void StorageProxy::ChargeUnanswered(const std::vector<std::string>& targets,
+                                    const ReadCall& call) {
+  const std::vector<ReadCall::Response>& responses = call.responses;
+  for (const std::string& ep : targets) {
+    if (IsLocal(ep)) continue;
+    bool answered = std::any_of(responses.begin(), responses.end(),
+                                [&](const ReadCall::Response& r) { return r.endpoint == ep; });
+    if (!answered) {
+      latency_.Record(ep, static_cast<int64_t>(options_.read_request_timeout_ms) * 1000);
+    }
+  }
+}
+
 Result<std::optional<PartitionUpdate>> StorageProxy::FinishRead(const TableRef& table,
                                                                 const CellFilter& filter,
                                                                 KeyRead& kr, int64_t deadline_ns) {
@@ -755,6 +779,7 @@ Result<std::optional<PartitionUpdate>> StorageProxy::FinishRead(const TableRef& 
       if (call->failures > 0) {
         CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "read failed: " << call->failure.ToString();
       }
+      if (!ok) ChargeUnanswered(targets, *call);
       counters_->read_timeouts++;
       return Status::TimedOut("Operation timed out - received only " +
                               std::to_string(call->responses.size()) + " responses.");
@@ -787,6 +812,7 @@ Result<std::optional<PartitionUpdate>> StorageProxy::FinishRead(const TableRef& 
       if (full->failures > 0) {
         CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "read failed: " << full->failure.ToString();
       }
+      if (!ok) ChargeUnanswered(targets, *full);
       counters_->read_timeouts++;
       return Status::TimedOut("Operation timed out - received only " +
                               std::to_string(full->responses.size()) + " responses.");

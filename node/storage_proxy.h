@@ -240,6 +240,11 @@ class StorageProxy final : public Coordinator {
   void SendReads(const TableRef& table, const std::string& key, const CellFilter& filter,
                  const std::shared_ptr<ReadCall>& call, const std::vector<std::string>& eps,
                  bool first_is_data, bool all_data, int64_t deadline_ns);
+  // A read timed out: charges every target without a response the read timeout in the
+  // latency tracker at once (their messaging timeouts may fire only later), so the next
+  // read's proximity order avoids them.
+  // The caller holds call.mu.
+  void ChargeUnanswered(const std::vector<std::string>& targets, const ReadCall& call);
   // Local replica reads.
   Result<std::optional<PartitionUpdate>> LocalRead(const std::string& table_id,
                                                    const std::string& key,

@@ -48,9 +48,12 @@ struct StorageProxy::WriteCall {
   bool failed = false;  // the CL can no longer be met
   Status failure;       // the first failure
   Status local_failure;  // this node's own write failed (reported as it is)
+  std::vector<std::string> targets;   // every replica written (for latency on timeout)
+  std::vector<std::string> answered;  // replicas that acked or failed so far
 
   void Ack(const std::string& endpoint) {
     std::lock_guard lock(mu);
+    answered.push_back(endpoint);
     --outstanding;
     ++acks;
     if (counter.has_value() ? counter->Ack(endpoint) : outstanding == 0) satisfied = true;
@@ -58,6 +61,7 @@ struct StorageProxy::WriteCall {
   }
   void Fail(const std::string& endpoint, const Status& st, bool hinted, bool local = false) {
     std::lock_guard lock(mu);
+    answered.push_back(endpoint);
     --outstanding;
     if (failure.ok()) failure = st;
     if (local && local_failure.ok()) local_failure = st;

@@ -835,6 +835,25 @@ TEST_F(StorageProxyTest, ReadTimesOutWhenADigestReplicaDoesNotAnswer) {
   EXPECT_EQ(ValueIn(*one), "v");
 }
 
+// Regression (a flaky cluster test): a replica that did not answer a timed-out read or
+// write must be avoided by the very next read, even before messaging's own timeout
+// of the request fires.
+TEST_F(StorageProxyTest, ReplicaThatTimedOutIsAvoidedByTheNextRead) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster({.storage_port = 17174}));
+  ASSERT_OK(Mutate(0, {Write("k", "c", "v", 10)}, ConsistencyLevel::ALL));
+  for (auto verb : {net::internode::Verb::READ, net::internode::Verb::MUTATION}) {
+    node(0).service->messaging().SetFault(
+        net::FaultRule{endpoint(2), verb, net::FaultDirection::kOutbound, 1.0, 0});
+  }
+  // The ALL write times out on node 2; every QUORUM read after it must avoid node 2.
+  EXPECT_TRUE(Mutate(0, {Write("k", "c", "v2", 20)}, ConsistencyLevel::ALL).IsTimedOut());
+  for (int i = 0; i < 5; ++i) {
+    auto r = ReadKey(0, "k", ConsistencyLevel::QUORUM);
+    ASSERT_TRUE(r.ok()) << "read " << i << ": " << r.status().ToString();
+    EXPECT_EQ(ValueIn(*r), "v2");
+  }
+}
+
 TEST_F(StorageProxyTest, FilteredReadsCompareAndRepairOnlySelectedCells) {
   ASSERT_NO_FATAL_FAILURE(StartCluster({.storage_port = 17161}));
   Mutation m = Write("k", "a", "a1", 10);
