@@ -18,6 +18,11 @@
 #                            describe_schema_versions, or lists it among the live nodes
 #   Cluster.wait_schema_agreement()
 #   metrics(address)         the node's admin endpoint /metrics (port 7199) as {name: value}
+#   admin_json(address, method, path, body)
+#                            an admin endpoint call with a JSON body: (HTTP status, JSON)
+#   add_fault(address, peer, verb, direction, drop, delay_ms), clear_faults(address)
+#                            messaging fault rules (POST / DELETE /faults): drop or delay
+#                            the node's messages to or from a peer
 #   murmur3_token(key), owner_of(token_map, key)
 #                            Cassandra's Murmur3Partitioner token of a key, and the node
 #                            whose range holds it (the first replica)
@@ -160,6 +165,45 @@ def admin(address, method, path, port=7199, timeout_s=600):
             return e.code, json.loads(body)
         except ValueError:
             return e.code, {"error": body}
+
+
+def admin_json(address, method, path, body=None, port=7199, timeout_s=60):
+    """One admin endpoint call with a JSON `body` (a dict, or None for no body): (HTTP
+    status, decoded JSON)."""
+    data = json.dumps(body).encode() if body is not None else (
+        b"" if method == "POST" else None)
+    req = urllib.request.Request("http://%s:%d%s" % (address, port, path), method=method,
+                                 data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout_s) as r:
+            return r.status, json.loads(r.read().decode() or "null")
+    except urllib.error.HTTPError as e:
+        text = e.read().decode()
+        try:
+            return e.code, json.loads(text)
+        except ValueError:
+            return e.code, {"error": text}
+
+
+def add_fault(address, peer="*", verb="*", direction="out", drop=1.0, delay_ms=0):
+    """Installs a messaging fault rule on the node at `address` (node/net/fault.h): its
+    messages of `verb` ("*" = every verb) to (direction "out"), from ("in") or to and from
+    ("both") `peer` (an address; "*" = every peer) are dropped with probability `drop`,
+    otherwise delayed by `delay_ms`. Returns the rule (its "id", "text", ...)."""
+    status, rule = admin_json(address, "POST", "/faults", {
+        "peer": peer, "verb": verb, "direction": direction, "drop": drop,
+        "delay_ms": delay_ms})
+    if status != 200:
+        raise AssertionError("POST /faults on %s: %d %r" % (address, status, rule))
+    return rule
+
+
+def clear_faults(address):
+    """Removes every fault rule of the node at `address`; returns how many there were."""
+    status, out = admin_json(address, "DELETE", "/faults")
+    if status != 200:
+        raise AssertionError("DELETE /faults on %s: %d %r" % (address, status, out))
+    return out.get("removed", 0)
 
 
 def replicas_of(token_map, key, rf):
