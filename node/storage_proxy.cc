@@ -277,9 +277,22 @@ bool StorageProxy::MaybeHint(const std::string& endpoint, const std::string& enc
 void StorageProxy::StartWrite(const std::shared_ptr<WriteCall>& call,
                               const std::vector<std::string>& targets, const Mutation& mutation,
                               const std::string& encoded) {
+  wire::MutationMessage m;
+  m.mutation = encoded;
+  SendWrites(call, targets, wire::Verb::MUTATION, net::Serialize(m), encoded,
+             [&] { return db_->Apply(mutation); });
+}
+
+void StorageProxy::SendWrites(const std::shared_ptr<WriteCall>& call,
+                              const std::vector<std::string>& targets, net::Verb verb,
+                              const std::string& request, const std::string& hint,
+                              const std::function<Status()>& apply_locally) {
   // The local replica last, so the remote requests are on their way while this thread
   // applies.
-  auto payload = std::make_shared<const std::string>(encoded);
+  auto payload = std::make_shared<const std::string>(hint);
+  auto maybe_hint = [this, payload](const std::string& ep) {
+    return !payload->empty() && MaybeHint(ep, *payload);
+  };
   bool local = false;
   for (const std::string& ep : targets) {
     if (IsLocal(ep)) {
@@ -287,8 +300,7 @@ void StorageProxy::StartWrite(const std::shared_ptr<WriteCall>& call,
       continue;
     }
     if (messaging_ == nullptr || !cluster_->IsAlive(ep)) {
-      bool hinted = MaybeHint(ep, *payload);
-      call->Fail(ep, Status::Unavailable(ep + " is down"), hinted);
+      call->Fail(ep, Status::Unavailable(ep + " is down"), maybe_hint(ep));
       continue;
     }
     auto to = EndpointOf(ep);
@@ -296,12 +308,10 @@ void StorageProxy::StartWrite(const std::shared_ptr<WriteCall>& call,
       call->Fail(ep, to.status(), false);
       continue;
     }
-    wire::MutationMessage m;
-    m.mutation = *payload;
     const int64_t sent = clock_->MonotonicNanos();
     Status st = messaging_->SendRequest(
-        *to, wire::Verb::MUTATION, m, std::chrono::milliseconds(options_.write_request_timeout_ms),
-        [this, call, ep, payload, sent](Result<net::Message> r) {
+        *to, verb, std::string(request), std::chrono::milliseconds(options_.write_request_timeout_ms),
+        [this, call, ep, maybe_hint, sent](Result<net::Message> r) {
           if (r.ok()) {
             latency_.Record(ep, (clock_->MonotonicNanos() - sent) / 1000);
             call->Ack(ep);
@@ -314,18 +324,15 @@ void StorageProxy::StartWrite(const std::shared_ptr<WriteCall>& call,
           // for it (delivery checks the schema first).
           if (st.IsTimedOut() || st.IsOverloaded() || st.IsIOError() || st.IsInvalidArgument()) {
             latency_.Record(ep, static_cast<int64_t>(options_.write_request_timeout_ms) * 1000);
-            hinted = MaybeHint(ep, *payload);
+            hinted = maybe_hint(ep);
           }
           call->Fail(ep, st, hinted);
         },
         net::CallbackThread::kNetworkOnSuccess);
-    if (!st.ok()) {
-      bool hinted = MaybeHint(ep, *payload);
-      call->Fail(ep, st, hinted);
-    }
+    if (!st.ok()) call->Fail(ep, st, maybe_hint(ep));
   }
   if (local) {
-    Status st = db_->Apply(mutation);
+    Status st = apply_locally();
     if (st.ok()) {
       call->Ack(local_endpoint_);
     } else {
@@ -1402,18 +1409,22 @@ void StorageProxy::HandleMutation(net::Message msg) {
   }
   st = db_->Apply(std::move(mutation));
   if (!st.ok()) {
-    CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "cannot apply a " << net::VerbName(msg.verb) << " from "
-                                    << msg.from.ToString() << ": " << st.ToString();
-    // INVALID: this mutation can never apply here (a table this node does not have: dropped,
-    // or not yet known); HANDLER_ERROR: it may later (disk, overload).
-    messaging_->SendFailureResponse(msg,
-                                    st.IsInvalidArgument() ? wire::FailureReason::INVALID
-                                                           : wire::FailureReason::HANDLER_ERROR,
-                                    st.ToString())
-        .IgnoreError();
+    RespondWriteFailure(msg, st);
     return;
   }
   messaging_->SendResponse(msg, net::Serialize(wire::MutationAck{})).IgnoreError();
+}
+
+void StorageProxy::RespondWriteFailure(const net::Message& msg, const Status& st) {
+  CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "cannot apply a " << net::VerbName(msg.verb) << " from "
+                                  << msg.from.ToString() << ": " << st.ToString();
+  // INVALID: this can never apply here (a table this node does not have: dropped, or not
+  // yet known); HANDLER_ERROR: it may later (disk, overload).
+  messaging_->SendFailureResponse(msg,
+                                  st.IsInvalidArgument() ? wire::FailureReason::INVALID
+                                                         : wire::FailureReason::HANDLER_ERROR,
+                                  st.ToString())
+      .IgnoreError();
 }
 
 void StorageProxy::HandleRead(net::Message msg) {

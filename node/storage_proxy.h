@@ -90,6 +90,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -215,6 +216,12 @@ class StorageProxy final : public Coordinator {
   // Sends one mutation to its targets and registers its acks in `call`.
   void StartWrite(const std::shared_ptr<WriteCall>& call, const std::vector<std::string>& targets,
                   const Mutation& mutation, const std::string& encoded);
+  // Sends `request` as `verb` to every target (this node: `apply_locally`, last) and
+  // registers the answers in `call`; a target that is down or does not answer gets
+  // `hint` (an encoded mutation; empty: none) as a hint.
+  void SendWrites(const std::shared_ptr<WriteCall>& call, const std::vector<std::string>& targets,
+                  net::Verb verb, const std::string& request, const std::string& hint,
+                  const std::function<Status()>& apply_locally);
   // Stores a hint for `endpoint` if allowed; true when stored.
   bool MaybeHint(const std::string& endpoint, const std::string& encoded_mutation);
   Status WaitWrite(const std::shared_ptr<WriteCall>& call, int64_t deadline_ns,
@@ -297,6 +304,14 @@ class StorageProxy final : public Coordinator {
   Result<std::vector<std::optional<PartitionUpdate>>> ReadSerial(
       const TableRef& table, const std::vector<std::string>& keys, const CellFilter& filter,
       ConsistencyLevel cl);
+  // Sends `payload` as `verb` to every target but this node, with the write timeout;
+  // `on_answer` gets each answer (or the send's failure). True when this node is a
+  // target (the caller acts for it).
+  bool SendToTargets(const std::vector<std::string>& targets, net::Verb verb,
+                     const std::string& payload,
+                     const std::function<void(const std::string&, Result<net::Message>)>& on_answer);
+  // Answers a failed replica write: INVALID for InvalidArgument, else HANDLER_ERROR.
+  void RespondWriteFailure(const net::Message& msg, const Status& st);
   void HandlePaxosPrepare(net::Message msg);
   void HandlePaxosPropose(net::Message msg);
   void HandlePaxosCommit(net::Message msg);

@@ -210,6 +210,28 @@ void StorageProxy::ContentionBackoff(int64_t deadline_ns) {
 
 // ---- Rounds -------------------------------------------------------------------------
 
+bool StorageProxy::SendToTargets(
+    const std::vector<std::string>& targets, net::Verb verb, const std::string& payload,
+    const std::function<void(const std::string&, Result<net::Message>)>& on_answer) {
+  bool local = false;
+  for (const std::string& ep : targets) {
+    if (IsLocal(ep)) {
+      local = true;
+      continue;
+    }
+    auto to = EndpointOf(ep);
+    Status st = !to.ok() ? to.status()
+                : messaging_ == nullptr
+                    ? Status::Unavailable("no messaging service to reach " + ep)
+                    : messaging_->SendRequest(
+                          *to, verb, std::string(payload),
+                          std::chrono::milliseconds(options_.write_request_timeout_ms),
+                          [ep, on_answer](Result<net::Message> res) { on_answer(ep, std::move(res)); });
+    if (!st.ok()) on_answer(ep, st);
+  }
+  return local;
+}
+
 std::shared_ptr<StorageProxy::PrepareCall> StorageProxy::SendPrepare(
     const TableRef& table, const std::string& key, const PaxosParticipants& participants,
     const paxos::Ballot& ballot) {
@@ -217,36 +239,22 @@ std::shared_ptr<StorageProxy::PrepareCall> StorageProxy::SendPrepare(
   call->required = participants.required;
   call->sent = static_cast<int>(participants.live.size());
   const TableId& table_id = table.table->metadata.id;
-  bool local = false;
-  for (const std::string& ep : participants.live) {
-    if (IsLocal(ep)) {
-      local = true;
-      continue;
-    }
-    auto to = EndpointOf(ep);
-    if (!to.ok() || messaging_ == nullptr) {
-      call->Fail();
-      continue;
-    }
-    wire::PaxosPrepareRequest req;
-    req.keyspace = table.keyspace->name;
-    req.table_id = table_id;
-    req.key = key;
-    req.ballot = ballot;
-    Status st = messaging_->SendRequest(
-        *to, wire::Verb::PAXOS_PREPARE, req,
-        std::chrono::milliseconds(options_.write_request_timeout_ms),
-        [call, ep](Result<net::Message> res) {
-          wire::PaxosPrepareResponse resp;
-          if (!res.ok() || !net::Deserialize(res->payload, &resp).ok()) {
-            call->Fail();
-            return;
-          }
-          call->Add(ep, paxos::PrepareResult{resp.promised, FromWire(resp.in_progress),
-                                             FromWire(resp.most_recent_commit)});
-        });
-    if (!st.ok()) call->Fail();
-  }
+  wire::PaxosPrepareRequest req;
+  req.keyspace = table.keyspace->name;
+  req.table_id = table_id;
+  req.key = key;
+  req.ballot = ballot;
+  const bool local = SendToTargets(
+      participants.live, wire::Verb::PAXOS_PREPARE, net::Serialize(req),
+      [call](const std::string& ep, Result<net::Message> res) {
+        wire::PaxosPrepareResponse resp;
+        if (!res.ok() || !net::Deserialize(res->payload, &resp).ok()) {
+          call->Fail();
+          return;
+        }
+        call->Add(ep, paxos::PrepareResult{resp.promised, FromWire(resp.in_progress),
+                                           FromWire(resp.most_recent_commit)});
+      });
   if (local) {
     auto r = paxos_->Prepare(table_id, key, ballot);
     if (r.ok()) {
@@ -267,35 +275,21 @@ Result<bool> StorageProxy::ProposePaxos(const TableRef& table, const std::string
   call->required = participants.required;
   call->sent = static_cast<int>(participants.live.size());
   const TableId& table_id = table.table->metadata.id;
-  bool local = false;
-  for (const std::string& ep : participants.live) {
-    if (IsLocal(ep)) {
-      local = true;
-      continue;
-    }
-    auto to = EndpointOf(ep);
-    if (!to.ok() || messaging_ == nullptr) {
-      call->Fail();
-      continue;
-    }
-    wire::PaxosProposeRequest req;
-    req.keyspace = table.keyspace->name;
-    req.table_id = table_id;
-    req.key = key;
-    req.proposal = ToWire(proposal);
-    Status st = messaging_->SendRequest(
-        *to, wire::Verb::PAXOS_PROPOSE, req,
-        std::chrono::milliseconds(options_.write_request_timeout_ms),
-        [call](Result<net::Message> res) {
-          wire::PaxosProposeResponse resp;
-          if (!res.ok() || !net::Deserialize(res->payload, &resp).ok()) {
-            call->Fail();
-            return;
-          }
-          call->Answer(resp.accepted);
-        });
-    if (!st.ok()) call->Fail();
-  }
+  wire::PaxosProposeRequest req;
+  req.keyspace = table.keyspace->name;
+  req.table_id = table_id;
+  req.key = key;
+  req.proposal = ToWire(proposal);
+  const bool local = SendToTargets(participants.live, wire::Verb::PAXOS_PROPOSE,
+                                   net::Serialize(req),
+                                   [call](const std::string&, Result<net::Message> res) {
+                                     wire::PaxosProposeResponse resp;
+                                     if (!res.ok() || !net::Deserialize(res->payload, &resp).ok()) {
+                                       call->Fail();
+                                       return;
+                                     }
+                                     call->Answer(resp.accepted);
+                                   });
   if (local) {
     auto r = paxos_->Propose(table_id, key, proposal);
     if (r.ok()) {
@@ -338,59 +332,15 @@ Status StorageProxy::CommitPaxos(const TableRef& table, const std::string& key,
     call->counter.emplace(cl, r.layout, r.targets, r.pending, *snitch, local_dc);
   }
   call->outstanding = static_cast<int>(targets.size());
+  call->targets = targets;
   wire::PaxosProposeRequest req;
   req.keyspace = table.keyspace->name;
   req.table_id = table_id;
   req.key = key;
   req.proposal = ToWire(commit);
-  auto payload = std::make_shared<const std::string>(net::Serialize(req));
-  bool local = false;
-  for (const std::string& ep : targets) {
-    if (IsLocal(ep)) {
-      local = true;
-      continue;
-    }
-    if (messaging_ == nullptr || !cluster_->IsAlive(ep)) {
-      bool hinted = commit.HasUpdate() && MaybeHint(ep, commit.mutation);
-      call->Fail(ep, Status::Unavailable(ep + " is down"), hinted);
-      continue;
-    }
-    auto to = EndpointOf(ep);
-    if (!to.ok()) {
-      call->Fail(ep, to.status(), false);
-      continue;
-    }
-    const int64_t sent = clock_->MonotonicNanos();
-    Status st = messaging_->SendRequest(
-        *to, wire::Verb::PAXOS_COMMIT, std::string(*payload),
-        std::chrono::milliseconds(options_.write_request_timeout_ms),
-        [this, call, ep, commit, sent](Result<net::Message> r) {
-          if (r.ok()) {
-            latency_.Record(ep, (clock_->MonotonicNanos() - sent) / 1000);
-            call->Ack(ep);
-            return;
-          }
-          bool hinted = false;
-          if (r.status().IsTimedOut() || r.status().IsOverloaded() || r.status().IsIOError()) {
-            latency_.Record(ep, static_cast<int64_t>(options_.write_request_timeout_ms) * 1000);
-            hinted = commit.HasUpdate() && MaybeHint(ep, commit.mutation);
-          }
-          call->Fail(ep, r.status(), hinted);
-        });
-    if (!st.ok()) {
-      bool hinted = commit.HasUpdate() && MaybeHint(ep, commit.mutation);
-      call->Fail(ep, st, hinted);
-    }
-  }
-  if (local) {
-    Status st = paxos_->Commit(table_id, key, commit);
-    if (st.ok()) {
-      call->Ack(local_endpoint_);
-    } else {
-      CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "local Paxos commit failed: " << st.ToString();
-      call->Fail(local_endpoint_, st, false, /*local=*/true);
-    }
-  }
+  SendWrites(call, targets, wire::Verb::PAXOS_COMMIT, net::Serialize(req),
+             commit.HasUpdate() ? commit.mutation : std::string(),
+             [&] { return paxos_->Commit(table_id, key, commit); });
   if (cl == ConsistencyLevel::ANY && only_to.empty()) return Status::OK();
   return WaitWrite(call, DeadlineAfterMs(options_.write_request_timeout_ms), nullptr);
 }
@@ -564,21 +514,27 @@ Status CheckTable(const Database& db, const std::string& table_id) {
   return Status::OK();
 }
 
+// Decodes a Paxos request for a table this node has; otherwise answers INVALID.
+template <typename Request>
+bool DecodeForKnownTable(net::MessagingService* messaging, const Database& db,
+                         const net::Message& msg, Request* req) {
+  Status st = net::Deserialize(msg.payload, req);
+  if (st.ok()) st = CheckTable(db, req->table_id);
+  if (!st.ok()) {
+    messaging->SendFailureResponse(msg, wire::FailureReason::INVALID, st.ToString()).IgnoreError();
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void StorageProxy::HandlePaxosPrepare(net::Message msg) {
   wire::PaxosPrepareRequest req;
-  Status st = net::Deserialize(msg.payload, &req);
-  if (st.ok()) st = CheckTable(*db_, req.table_id);
-  if (!st.ok()) {
-    messaging_->SendFailureResponse(msg, wire::FailureReason::INVALID, st.ToString()).IgnoreError();
-    return;
-  }
+  if (!DecodeForKnownTable(messaging_, *db_, msg, &req)) return;
   auto r = paxos_->Prepare(req.table_id, req.key, req.ballot);
   if (!r.ok()) {
-    CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "Paxos prepare failed: " << r.status().ToString();
-    messaging_->SendFailureResponse(msg, wire::FailureReason::HANDLER_ERROR, r.status().ToString())
-        .IgnoreError();
+    RespondWriteFailure(msg, r.status());
     return;
   }
   wire::PaxosPrepareResponse resp;
@@ -590,17 +546,10 @@ void StorageProxy::HandlePaxosPrepare(net::Message msg) {
 
 void StorageProxy::HandlePaxosPropose(net::Message msg) {
   wire::PaxosProposeRequest req;
-  Status st = net::Deserialize(msg.payload, &req);
-  if (st.ok()) st = CheckTable(*db_, req.table_id);
-  if (!st.ok()) {
-    messaging_->SendFailureResponse(msg, wire::FailureReason::INVALID, st.ToString()).IgnoreError();
-    return;
-  }
+  if (!DecodeForKnownTable(messaging_, *db_, msg, &req)) return;
   auto r = paxos_->Propose(req.table_id, req.key, FromWire(req.proposal));
   if (!r.ok()) {
-    CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "Paxos propose failed: " << r.status().ToString();
-    messaging_->SendFailureResponse(msg, wire::FailureReason::HANDLER_ERROR, r.status().ToString())
-        .IgnoreError();
+    RespondWriteFailure(msg, r.status());
     return;
   }
   wire::PaxosProposeResponse resp;
@@ -610,20 +559,10 @@ void StorageProxy::HandlePaxosPropose(net::Message msg) {
 
 void StorageProxy::HandlePaxosCommit(net::Message msg) {
   wire::PaxosProposeRequest req;
-  Status st = net::Deserialize(msg.payload, &req);
-  if (st.ok()) st = CheckTable(*db_, req.table_id);
+  if (!DecodeForKnownTable(messaging_, *db_, msg, &req)) return;
+  Status st = paxos_->Commit(req.table_id, req.key, FromWire(req.proposal));
   if (!st.ok()) {
-    messaging_->SendFailureResponse(msg, wire::FailureReason::INVALID, st.ToString()).IgnoreError();
-    return;
-  }
-  st = paxos_->Commit(req.table_id, req.key, FromWire(req.proposal));
-  if (!st.ok()) {
-    CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "Paxos commit failed: " << st.ToString();
-    messaging_->SendFailureResponse(msg,
-                                    st.IsInvalidArgument() ? wire::FailureReason::INVALID
-                                                           : wire::FailureReason::HANDLER_ERROR,
-                                    st.ToString())
-        .IgnoreError();
+    RespondWriteFailure(msg, st);
     return;
   }
   messaging_->SendResponse(msg, net::Serialize(wire::MutationAck{})).IgnoreError();
