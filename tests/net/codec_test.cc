@@ -63,6 +63,48 @@ TEST(CodecTest, GossipSynAckAck2RoundTrip) {
   ASSERT_OK(Deserialize(Serialize(shutdown), &shutdown));
 }
 
+// Golden bytes of the compare-and-set messages (internode.thrift, compact protocol:
+// a field header is (id delta << 4) | type, binary = 8, struct = 12, bool true = 1 /
+// false = 2; strings are a varint length and the bytes; 0 ends a struct).
+TEST(CodecTest, PaxosMessagesGoldenBytes) {
+  internode::PaxosProposal proposal;
+  proposal.ballot = std::string("\x01\x02", 2);
+  proposal.mutation = "m";
+  const std::string proposal_bytes("\x18\x02\x01\x02\x18\x01m\x00", 8);
+  EXPECT_EQ(Serialize(proposal), proposal_bytes);
+
+  internode::PaxosPrepareRequest prepare;
+  prepare.keyspace = "ks";
+  prepare.table_id = "T";
+  prepare.key = "k";
+  prepare.ballot = "B";
+  EXPECT_EQ(Serialize(prepare), std::string("\x18\x02ks\x18\x01T\x18\x01k\x18\x01" "B\x00", 14));
+
+  internode::PaxosPrepareResponse promise;
+  promise.promised = true;
+  promise.in_progress = proposal;
+  promise.most_recent_commit = proposal;
+  EXPECT_EQ(Serialize(promise),
+            std::string("\x11\x1c", 2) + proposal_bytes + "\x1c" + proposal_bytes +
+                std::string(1, '\0'));
+
+  internode::PaxosProposeRequest propose;
+  propose.keyspace = "ks";
+  propose.table_id = "T";
+  propose.key = "k";
+  propose.proposal = proposal;
+  EXPECT_EQ(Serialize(propose), std::string("\x18\x02ks\x18\x01T\x18\x01k\x1c", 11) +
+                                    proposal_bytes + std::string(1, '\0'));
+  internode::PaxosProposeResponse refused;
+  refused.accepted = false;
+  EXPECT_EQ(Serialize(refused), std::string("\x12\x00", 2));
+  internode::PaxosProposeRequest back;
+  ASSERT_OK(Deserialize(Serialize(propose), &back));
+  EXPECT_EQ(back, propose);
+  EXPECT_EQ(VerbName(internode::Verb::PAXOS_PREPARE), "PAXOS_PREPARE");
+  EXPECT_EQ(static_cast<int>(internode::Verb::PAXOS_COMMIT), 32);
+}
+
 TEST(CodecTest, MissingRequiredFieldIsCorruption) {
   // An EchoMessage's bytes are an empty struct (one stop byte), which lacks every
   // required field of a GossipDigest.
