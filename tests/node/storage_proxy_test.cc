@@ -1520,5 +1520,33 @@ TEST_F(StorageProxyTest, CasNeedsAPaxosQuorumOfLiveReplicas) {
   EXPECT_TRUE(ReadKey(0, "q", ConsistencyLevel::SERIAL).status().IsUnavailable());
 }
 
+TEST_F(StorageProxyTest, LocalSerialTakesItsQuorumInTheLocalDatacenter) {
+  // dc1: nodes 0 and 1, dc2: node 2 (NetworkTopologyStrategy dc1:2, dc2:1).
+  ASSERT_NO_FATAL_FAILURE(StartCluster({.storage_port = 17175, .two_datacenters = true}));
+  auto cas = [&](int i, std::optional<std::string> expected, const std::string& value,
+                 ConsistencyLevel serial) {
+    return CasThrough(this, proxy(i), *node(i).db, "dc", std::move(expected), value,
+                      ConsistencyLevel::ALL, serial);
+  };
+  auto r = cas(0, std::nullopt, "a", ConsistencyLevel::LOCAL_SERIAL);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->success);
+  ASSERT_NO_FATAL_FAILURE(StopNode(0));
+  // dc1 has one of its two replicas: no LOCAL_SERIAL quorum there, but a SERIAL one
+  // (2 of 3) over both datacenters.
+  EXPECT_TRUE(cas(1, "a", "b", ConsistencyLevel::LOCAL_SERIAL).status().IsUnavailable());
+  r = CasThrough(this, proxy(1), *node(1).db, "dc", "a", "b", ConsistencyLevel::QUORUM,
+                 ConsistencyLevel::SERIAL);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->success);
+  ASSERT_NO_FATAL_FAILURE(StopNode(1));
+  // dc2 alone: its LOCAL_SERIAL quorum is node 2 itself; SERIAL is unavailable.
+  EXPECT_TRUE(cas(2, "b", "c", ConsistencyLevel::SERIAL).status().IsUnavailable());
+  r = CasThrough(this, proxy(2), *node(2).db, "dc", "b", "c", ConsistencyLevel::LOCAL_QUORUM,
+                 ConsistencyLevel::LOCAL_SERIAL);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->success) << (r->current.empty() ? "" : r->current[0].value);
+}
+
 }  // namespace
 }  // namespace cairn::node
