@@ -21,11 +21,13 @@
 #include "ring/partitioner.h"
 #include "ring/range.h"
 #include "tests/lib/test_util.h"
+#include "tests/node/crash_common.h"
 
 namespace cairn::node {
 namespace {
 
 namespace fs = std::filesystem;
+using crashtest::CopyLikeACrash;
 using ring::Murmur3Partitioner;
 
 DecoratedKey Decorate(std::string_view key) {
@@ -127,22 +129,6 @@ std::set<std::string> FileNames(const std::string& dir) {
     if (e.is_regular_file()) out.insert(e.path().lexically_relative(dir).string());
   }
   return out;
-}
-
-// Copies a directory as a crash would leave it (the live engine keeps running).
-void CopyLikeACrash(const fs::path& from, const fs::path& to) {
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(from, ec);
-       it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
-    const fs::path target = to / fs::relative(it->path(), from, ec);
-    if (it->is_directory(ec)) {
-      fs::create_directories(target, ec);
-    } else {
-      fs::create_directories(target.parent_path(), ec);
-      fs::copy_file(it->path(), target, fs::copy_options::overwrite_existing, ec);
-    }
-  }
 }
 
 // Readable failure messages.

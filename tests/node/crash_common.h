@@ -2,9 +2,13 @@
 //
 // What crash_writer writes and crash_test checks: write n puts cell "c<n % 7>" = a value
 // derived from n into partition "k<n>", and cell "w<n>" into wide partition "wide<n % 16>".
+// Also CopyLikeACrash, which the in-process crash tests (storage_engine_test,
+// cleanup_test) use to see a live engine's files as a crash would leave them.
 #pragma once
 
+#include <filesystem>
 #include <string>
+#include <system_error>
 
 #include "common/checksum.h"
 #include "common/coding.h"
@@ -53,6 +57,25 @@ inline Result<std::unique_ptr<node::StorageEngine>> OpenEngine(const std::string
   o.commitlog_segment_size_bytes = 1 << 20;
   o.memtable_space_bytes = small_memtables ? (256 << 10) : (64 << 20);
   return node::StorageEngine::Open(o, {Table()}, Decorate);
+}
+
+// Copies a live engine's directory `from` to `to` as a crash would leave it; the engine
+// keeps running. Files that vanish while copying (the commit log's allocator renames
+// temporaries) are skipped, as they would be absent or incomplete after a crash anyway.
+inline void CopyLikeACrash(const std::filesystem::path& from, const std::filesystem::path& to) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(from, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    const fs::path target = to / fs::relative(it->path(), from, ec);
+    if (it->is_directory(ec)) {
+      fs::create_directories(target, ec);
+    } else {
+      fs::create_directories(target.parent_path(), ec);
+      fs::copy_file(it->path(), target, fs::copy_options::overwrite_existing, ec);
+    }
+  }
 }
 
 }  // namespace cairn::crashtest

@@ -15,6 +15,7 @@
 namespace cairn::node {
 namespace {
 
+using crashtest::CopyLikeACrash;
 using crashtest::Decorate;
 using crashtest::Table;
 using crashtest::ValueFor;
@@ -27,25 +28,6 @@ StorageEngineOptions Options(const test::ScratchDir& dir) {
   o.commitlog_segment_size_bytes = 1 << 20;
   o.sync_sstables = false;
   return o;
-}
-
-// Copies a live engine's directory as a crash would leave it. Files that vanish while
-// copying (the commit log's allocator renames temporaries) are skipped, as they would be
-// absent or incomplete after a crash anyway.
-void CopyLikeACrash(const std::filesystem::path& from, const std::filesystem::path& to) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(from, ec); it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (ec) break;
-    const fs::path target = to / fs::relative(it->path(), from, ec);
-    if (it->is_directory(ec)) {
-      fs::create_directories(target, ec);
-    } else {
-      fs::create_directories(target.parent_path(), ec);
-      fs::copy_file(it->path(), target, fs::copy_options::overwrite_existing, ec);
-    }
-  }
 }
 
 void ExpectWrite(StorageEngine* engine, uint64_t n) {
