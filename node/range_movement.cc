@@ -25,6 +25,14 @@ std::vector<KeyBounds> BoundsOfRange(const ring::Range& range, const Token& min)
   return out;
 }
 
+std::vector<KeyBounds> BoundsOfRanges(const std::vector<ring::Range>& ranges, const Token& min) {
+  std::vector<KeyBounds> out;
+  for (const ring::Range& r : ranges) {
+    for (KeyBounds& b : BoundsOfRange(r, min)) out.push_back(std::move(b));
+  }
+  return out;
+}
+
 std::vector<RangeSources> BootstrapRanges(const ring::TokenMetadata& current,
                                           const ring::ReplicationStrategy& strategy,
                                           const std::string& joining,

@@ -27,6 +27,9 @@ namespace cairn::node {
 // minimum token (a range ending at the minimum runs to the end of the ring, one
 // starting at it from the beginning). The whole ring (t, t] gives two bounds.
 std::vector<KeyBounds> BoundsOfRange(const ring::Range& range, const Token& min);
+// BoundsOfRange of each of `ranges`, concatenated in their order (what one STREAM_PULL
+// or StreamFetch of several ranges of a table asks for).
+std::vector<KeyBounds> BoundsOfRanges(const std::vector<ring::Range>& ranges, const Token& min);
 
 // A range and the endpoints holding it today, the preferred source first.
 struct RangeSources {

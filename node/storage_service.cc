@@ -883,6 +883,23 @@ std::string RangeKey(const TableId& table, const ring::Range& r, const ring::Par
   return UuidToString(table) + " " + p.TokenToString(r.left) + " " + p.TokenToString(r.right);
 }
 
+// A (gainer, table, range) a decommission or removenode has streamed.
+std::string TransferKey(const std::string& gainer, const TableId& table, const ring::Range& r,
+                        const ring::Partitioner& p) {
+  return gainer + " " + RangeKey(table, r, p);
+}
+
+// One table's part of a STREAM_REQUEST: pull `bounds` of it from `source`.
+in::StreamFetch StreamFetchOf(const std::string& source, const std::string& keyspace,
+                              const TableId& table_id, const std::vector<KeyBounds>& bounds) {
+  in::StreamFetch f;
+  f.source = source;
+  f.keyspace = keyspace;
+  f.table_id = table_id;
+  f.bounds = BoundsToWire(bounds);
+  return f;
+}
+
 StorageService::MovementProgress NewMovement(std::string operation) {
   StorageService::MovementProgress m;
   m.operation = std::move(operation);
@@ -1398,6 +1415,29 @@ Status StorageService::RequestFetches(const std::string& gainer, const std::stri
   return Status::OK();
 }
 
+Status StorageService::StreamToGainer(const std::string& gainer, const GainerPlan& plan,
+                                      const std::string& session, const std::string& reason,
+                                      const std::string& what, std::set<std::string>* done) {
+  const ring::Partitioner& p = db_->partitioner();
+  std::vector<in::StreamFetch> fetches;
+  uint64_t n = 0;
+  for (const auto& [key, entry] : plan) {
+    const auto& [source, table_id] = key;
+    const auto& [keyspace, ranges] = entry;
+    fetches.push_back(
+        StreamFetchOf(source, keyspace, table_id, BoundsOfRanges(ranges, p.MinimumToken())));
+    n += ranges.size();
+  }
+  CAIRN_LOG(INFO) << reason << ": asking " << gainer << " to pull " << n
+                  << " (table, range) pairs " << what;
+  CAIRN_RETURN_IF_ERROR(RequestFetches(gainer, session, reason, fetches));
+  for (const auto& [key, entry] : plan) {
+    for (const ring::Range& r : entry.second) done->insert(TransferKey(gainer, key.second, r, p));
+  }
+  SetMovement([&](MovementProgress& m) { m.ranges_done += n; });
+  return Status::OK();
+}
+
 Status StorageService::Decommission() {
   std::unique_lock op(movement_op_mu_, std::try_to_lock);
   if (!op.owns_lock()) {
@@ -1478,8 +1518,8 @@ Status StorageService::Decommission() {
   std::string error;
   for (int attempt = 1; attempt <= kMovementAttempts && !stopped_; ++attempt) {
     tm = token_metadata_.Get();
-    // gainer -> (table -> ranges)
-    std::map<std::string, std::map<TableId, std::pair<std::string, std::vector<ring::Range>>>> plan;
+    // gainer -> what it pulls (all from this node)
+    std::map<std::string, GainerPlan> plan;
     uint64_t total = 0, pending = 0;
     for (const KeyspaceSchema& ks : RingKeyspaces()) {
       auto strategy = StrategyFor(ks);
@@ -1487,9 +1527,9 @@ Status StorageService::Decommission() {
       for (const RangeTransfer& t : LeavingTransfers(*tm, **strategy, local_endpoint_)) {
         for (const TableSchema& table : ks.tables) {
           ++total;
-          if (done.count(t.gainer + " " + RangeKey(table.metadata.id, t.range, p)) > 0) continue;
+          if (done.count(TransferKey(t.gainer, table.metadata.id, t.range, p)) > 0) continue;
           ++pending;
-          auto& entry = plan[t.gainer][table.metadata.id];
+          auto& entry = plan[t.gainer][{local_endpoint_, table.metadata.id}];
           entry.first = ks.name;
           entry.second.push_back(t.range);
         }
@@ -1500,34 +1540,13 @@ Status StorageService::Decommission() {
       m.ranges_done = total - pending;
     });
     error.clear();
-    for (const auto& [gainer, by_table] : plan) {
-      std::vector<in::StreamFetch> fetches;
-      uint64_t n = 0;
-      for (const auto& [table_id, entry] : by_table) {
-        in::StreamFetch f;
-        f.source = local_endpoint_;
-        f.keyspace = entry.first;
-        f.table_id = table_id;
-        std::vector<KeyBounds> bounds;
-        for (const ring::Range& r : entry.second) {
-          for (KeyBounds& b : BoundsOfRange(r, p.MinimumToken())) bounds.push_back(std::move(b));
-        }
-        f.bounds = BoundsToWire(bounds);
-        fetches.push_back(std::move(f));
-        n += entry.second.size();
-      }
-      CAIRN_LOG(INFO) << "decommission: asking " << gainer << " to pull " << n
-                      << " (table, range) pairs from this node";
-      Status st = RequestFetches(gainer, local_endpoint_, "decommission", fetches);
+    for (const auto& [gainer, pulls] : plan) {
+      Status st = StreamToGainer(gainer, pulls, local_endpoint_, "decommission", "from this node",
+                                 &done);
       if (!st.ok()) {
         error = st.ToString();
         CAIRN_LOG(WARN) << "decommission: streaming to " << gainer << " failed: " << error;
-        continue;
       }
-      for (const auto& [table_id, entry] : by_table) {
-        for (const ring::Range& r : entry.second) done.insert(gainer + " " + RangeKey(table_id, r, p));
-      }
-      SetMovement([&](MovementProgress& m) { m.ranges_done += n; });
     }
     if (error.empty()) break;
     SetMovement([&](MovementProgress& m) { m.error = error; });
@@ -1634,10 +1653,8 @@ Status StorageService::RemoveNode(const std::string& host_id) {
     std::string error;
     for (int attempt = 1; attempt <= kMovementAttempts && !stopped_; ++attempt) {
       tm = token_metadata_.Get();
-      // gainer -> (source, table) -> (keyspace, ranges)
-      std::map<std::string,
-               std::map<std::pair<std::string, TableId>, std::pair<std::string, std::vector<ring::Range>>>>
-          plan;
+      // gainer -> what it pulls from which survivor
+      std::map<std::string, GainerPlan> plan;
       uint64_t total = 0, pending = 0;
       error.clear();
       for (const KeyspaceSchema& ks : RingKeyspaces()) {
@@ -1651,7 +1668,7 @@ Status StorageService::RemoveNode(const std::string& host_id) {
           snitch_->SortByProximity(t.gainer, &sources);
           for (const TableSchema& table : ks.tables) {
             ++total;
-            if (done.count(t.gainer + " " + RangeKey(table.metadata.id, t.range, p)) > 0) continue;
+            if (done.count(TransferKey(t.gainer, table.metadata.id, t.range, p)) > 0) continue;
             ++pending;
             if (sources.empty()) {
               error = "no live replica left for range " + DescribeRange(t.range, p) + " of keyspace " +
@@ -1668,36 +1685,13 @@ Status StorageService::RemoveNode(const std::string& host_id) {
         m.ranges_total = total;
         m.ranges_done = total - pending;
       });
-      for (const auto& [gainer, by_source] : plan) {
-        std::vector<in::StreamFetch> fetches;
-        uint64_t n = 0;
-        for (const auto& [key, entry] : by_source) {
-          in::StreamFetch f;
-          f.source = key.first;
-          f.keyspace = entry.first;
-          f.table_id = key.second;
-          std::vector<KeyBounds> bounds;
-          for (const ring::Range& r : entry.second) {
-            for (KeyBounds& b : BoundsOfRange(r, p.MinimumToken())) bounds.push_back(std::move(b));
-          }
-          f.bounds = BoundsToWire(bounds);
-          fetches.push_back(std::move(f));
-          n += entry.second.size();
-        }
-        CAIRN_LOG(INFO) << "removenode: asking " << gainer << " to pull " << n
-                        << " (table, range) pairs of " << ep << " from the survivors";
-        Status fetched = RequestFetches(gainer, host_id, "removenode", fetches);
+      for (const auto& [gainer, pulls] : plan) {
+        Status fetched = StreamToGainer(gainer, pulls, host_id, "removenode",
+                                        "of " + ep + " from the survivors", &done);
         if (!fetched.ok()) {
           error = fetched.ToString();
           CAIRN_LOG(WARN) << "removenode: " << gainer << " failed: " << error;
-          continue;
         }
-        for (const auto& [key, entry] : by_source) {
-          for (const ring::Range& r : entry.second) {
-            done.insert(gainer + " " + RangeKey(key.second, r, p));
-          }
-        }
-        SetMovement([&](MovementProgress& m) { m.ranges_done += n; });
       }
       if (error.empty()) break;
       SetMovement([&](MovementProgress& m) { m.error = error; });
@@ -1957,17 +1951,9 @@ Result<StorageService::RepairSummary> StorageService::Repair(const std::string& 
     for (const auto& [key, leaf_ranges] : pulls) {
       const auto& [puller, source] = key;
       out_of_sync_replicas.insert(puller);
-      std::vector<KeyBounds> bounds;
-      for (const ring::Range& lr : leaf_ranges) {
-        for (KeyBounds& b : BoundsOfRange(lr, min)) bounds.push_back(std::move(b));
-      }
+      std::vector<KeyBounds> bounds = BoundsOfRanges(leaf_ranges, min);
       if (puller != local_endpoint_) {
-        in::StreamFetch f;
-        f.source = source;
-        f.keyspace = keyspace;
-        f.table_id = table->metadata.id;
-        f.bounds = BoundsToWire(bounds);
-        remote[puller].push_back(std::move(f));
+        remote[puller].push_back(StreamFetchOf(source, keyspace, table->metadata.id, bounds));
         continue;
       }
       auto ep = EndpointOf(source);

@@ -330,6 +330,17 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
                         const std::string& reason, const std::vector<net::internode::StreamFetch>& fetches);
   Status RunFetches(const std::string& session, const std::vector<net::internode::StreamFetch>& fetches,
                     uint64_t* bytes);
+  // What one gainer pulls in a decommission or removenode:
+  // (source, table id) -> (keyspace, ranges).
+  using GainerPlan =
+      std::map<std::pair<std::string, TableId>, std::pair<std::string, std::vector<ring::Range>>>;
+  // Decommission and removenode: asks `gainer` to pull all of `plan` in one STREAM_REQUEST
+  // (`session`, `reason`), logging "<reason>: asking <gainer> to pull <n> (table, range)
+  // pairs <what>". Once it has, each (gainer, table, range) goes into `done` and the pairs
+  // count in movement().ranges_done. A failure is returned (and left to the caller to log).
+  Status StreamToGainer(const std::string& gainer, const GainerPlan& plan,
+                        const std::string& session, const std::string& reason,
+                        const std::string& what, std::set<std::string>* done);
   void HandleStreamRequest(net::Message msg);
   void HandleValidation(net::Message msg);
 

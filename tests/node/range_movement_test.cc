@@ -66,6 +66,22 @@ TEST_F(RangeMovementTest, BoundsOfAWrappingRangeAndTheWholeRing) {
   EXPECT_EQ(from_min[0].end, RingPosition::TokenEnd(T(7)));
 }
 
+TEST_F(RangeMovementTest, BoundsOfRangesConcatenatesEachRangesBoundsInOrder) {
+  EXPECT_TRUE(BoundsOfRanges({}, min_).empty());
+  const std::vector<Range> ranges = {Range(T(30), T(40)), Range(T(20), T(10)), Range(min_, T(7))};
+  std::vector<KeyBounds> expected;
+  for (const Range& r : ranges) {
+    for (const KeyBounds& b : BoundsOfRange(r, min_)) expected.push_back(b);
+  }
+  const std::vector<KeyBounds> got = BoundsOfRanges(ranges, min_);
+  ASSERT_EQ(got.size(), 4u);  // the wrapping range gives two
+  EXPECT_TRUE(got == expected);
+  EXPECT_EQ(got[0].start, RingPosition::TokenEnd(T(30)));
+  EXPECT_EQ(got[1].end, RingPosition::AfterAll());
+  EXPECT_EQ(got[2].start, RingPosition::BeforeAll());
+  EXPECT_EQ(got[3].end, RingPosition::TokenEnd(T(7)));
+}
+
 TEST_F(RangeMovementTest, BootstrapIntoOneNodeRf1TakesHalfFromTheOnlyNode) {
   tm_.UpdateNormalTokens("a", {T(0)});
   auto moves = BootstrapRanges(tm_, *Simple(1), "j", {T(1000)});
