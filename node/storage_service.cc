@@ -594,11 +594,7 @@ void StorageService::UpdateEndpoint(const std::string& endpoint,
     // are pending on their new owners until it is removed.
     auto current = token_metadata_.Get();
     if (current->IsMember(endpoint) && !current->IsLeaving(endpoint)) {
-      token_metadata_.Mutate([&](ring::TokenMetadata& tm) {
-        tm.AddLeavingEndpoint(endpoint);
-        RecalculatePendingRanges(&tm);
-        return Status::OK();
-      }).IgnoreError();  // the lambda cannot fail
+      MarkLeaving(endpoint);
       CAIRN_LOG(INFO) << "node " << endpoint << " is being removed (removenode)";
     }
     return;
@@ -958,6 +954,14 @@ void StorageService::RecalculatePendingRanges(ring::TokenMetadata* tm) const {
   }
 }
 
+void StorageService::MarkLeaving(const std::string& endpoint) {
+  token_metadata_.Mutate([&](ring::TokenMetadata& tm) {
+    tm.AddLeavingEndpoint(endpoint);
+    RecalculatePendingRanges(&tm);
+    return Status::OK();
+  }).IgnoreError();  // the lambda cannot fail
+}
+
 std::string StorageService::OtherMovement(const ring::TokenMetadata& tm) const {
   for (const auto& [token, endpoint] : tm.BootstrapTokens()) {
     if (endpoint != local_endpoint_) return endpoint + " is joining";
@@ -1101,15 +1105,7 @@ void StorageService::PrepareBootstrap() {
       SleepUnlessStopped(std::max<int64_t>(100, options_.gossip_interval_ms / 2));
     }
     CAIRN_LOG(INFO) << "no keyspace to stream yet: joining the ring without bootstrap";
-    auto joined = std::make_shared<std::promise<void>>();
-    auto future = joined->get_future();
-    Post([this, joined] {
-      JoinRing();
-      joined->set_value();
-    });
-    while (future.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
-      if (stopped_) return;
-    }
+    JoinRingAndWait();
     return;
   }
   auto tm = token_metadata_.Get();
@@ -1151,6 +1147,18 @@ void StorageService::PrepareBootstrap() {
                   << " node(s); bootstrapping";
   std::sort(tokens.begin(), tokens.end());
   RunBootstrap(tokens, /*resumed=*/false);
+}
+
+void StorageService::JoinRingAndWait() {
+  auto joined = std::make_shared<std::promise<void>>();
+  auto future = joined->get_future();
+  Post([this, joined] {
+    JoinRing();
+    joined->set_value();
+  });
+  while (future.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+    if (stopped_) return;
+  }
 }
 
 void StorageService::RunBootstrap(std::vector<Token> tokens, bool resumed) {
@@ -1277,15 +1285,7 @@ void StorageService::RunBootstrap(std::vector<Token> tokens, bool resumed) {
           m.state = "done";
           m.error.clear();
         });
-        auto joined = std::make_shared<std::promise<void>>();
-        auto future = joined->get_future();
-        Post([this, joined] {
-          JoinRing();
-          joined->set_value();
-        });
-        while (future.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
-          if (stopped_) break;
-        }
+        JoinRingAndWait();
         return;
       }
       error = "cannot save the bootstrap state: " + st.ToString();
@@ -1415,6 +1415,15 @@ Status StorageService::RequestFetches(const std::string& gainer, const std::stri
   return Status::OK();
 }
 
+Result<std::unique_lock<std::mutex>> StorageService::LockMovement(const std::string& busy) {
+  std::unique_lock op(movement_op_mu_, std::try_to_lock);
+  if (!op.owns_lock()) return Status::InvalidArgument(busy);
+  if (!joined_ || stopped_) {
+    return Status::InvalidArgument("local node is not a member of the token ring yet");
+  }
+  return op;
+}
+
 Status StorageService::StreamToGainer(const std::string& gainer, const GainerPlan& plan,
                                       const std::string& session, const std::string& reason,
                                       const std::string& what, std::set<std::string>* done) {
@@ -1439,13 +1448,8 @@ Status StorageService::StreamToGainer(const std::string& gainer, const GainerPla
 }
 
 Status StorageService::Decommission() {
-  std::unique_lock op(movement_op_mu_, std::try_to_lock);
-  if (!op.owns_lock()) {
-    return Status::InvalidArgument("a decommission or removenode is already running on this node");
-  }
-  if (!joined_ || stopped_) {
-    return Status::InvalidArgument("local node is not a member of the token ring yet");
-  }
+  CAIRN_ASSIGN_OR_RETURN(
+      auto op, LockMovement("a decommission or removenode is already running on this node"));
   auto tm = token_metadata_.Get();
   if (tm->NumNormalEndpoints() < 2) {
     return Status::InvalidArgument("no other normal nodes in the ring; decommission would be pointless");
@@ -1490,11 +1494,7 @@ Status StorageService::Decommission() {
     mode_ = "LEAVING";
     movement_ = NewMovement("decommission");
   }
-  token_metadata_.Mutate([&](ring::TokenMetadata& m) {
-    m.AddLeavingEndpoint(local_endpoint_);
-    RecalculatePendingRanges(&m);
-    return Status::OK();
-  }).IgnoreError();
+  MarkLeaving(local_endpoint_);
   AnnounceAndWait({{ApplicationState::kStatus, VersionedValueFactory::Leaving(strings)}});
   CAIRN_LOG(INFO) << "LEAVING: announced; waiting " << options_.ring_delay_ms
                   << " ms (ring_delay_ms) for every node to see it";
@@ -1597,13 +1597,8 @@ Status StorageService::Decommission() {
 }
 
 Status StorageService::RemoveNode(const std::string& host_id) {
-  std::unique_lock op(movement_op_mu_, std::try_to_lock);
-  if (!op.owns_lock()) {
-    return Status::InvalidArgument("a decommission or removenode is already running on this node");
-  }
-  if (!joined_ || stopped_) {
-    return Status::InvalidArgument("local node is not a member of the token ring yet");
-  }
+  CAIRN_ASSIGN_OR_RETURN(
+      auto op, LockMovement("a decommission or removenode is already running on this node"));
   auto tm = token_metadata_.Get();
   std::optional<std::string> endpoint = tm->GetEndpointForHostId(host_id);
   if (!endpoint.has_value()) return Status::InvalidArgument("Host ID not found.");
@@ -1641,11 +1636,7 @@ Status StorageService::RemoveNode(const std::string& host_id) {
     }
     Status st = future.get();
     if (!st.ok()) return st;
-    token_metadata_.Mutate([&](ring::TokenMetadata& m) {
-      m.AddLeavingEndpoint(ep);
-      RecalculatePendingRanges(&m);
-      return Status::OK();
-    }).IgnoreError();
+    MarkLeaving(ep);
     // Two rounds for the new owners to learn that the ranges are pending on them.
     SleepUnlessStopped(2 * options_.gossip_interval_ms);
 
@@ -1782,13 +1773,8 @@ void StorageService::HandleValidation(net::Message msg) {
 Result<StorageService::RepairSummary> StorageService::Repair(const std::string& keyspace,
                                                              const std::vector<std::string>& tables,
                                                              bool primary_range) {
-  std::unique_lock op(movement_op_mu_, std::try_to_lock);
-  if (!op.owns_lock()) {
-    return Status::InvalidArgument("a repair or range movement is already running on this node");
-  }
-  if (!joined_ || stopped_) {
-    return Status::InvalidArgument("local node is not a member of the token ring yet");
-  }
+  CAIRN_ASSIGN_OR_RETURN(
+      auto op, LockMovement("a repair or range movement is already running on this node"));
   std::optional<KeyspaceSchema> ks;
   for (KeyspaceSchema& k : RingKeyspaces()) {
     if (k.name == keyspace) ks = std::move(k);

@@ -315,6 +315,10 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
   void PrepareBootstrap();
   // Bootstrap thread: BOOT, ring delay, schema, streaming, NORMAL.
   void RunBootstrap(std::vector<Token> tokens, bool resumed);
+  // Bootstrap thread: runs JoinRing on the gossip thread and waits for it (or for Stop).
+  void JoinRingAndWait();
+  // Marks `endpoint` leaving in the ring and recomputes the pending ranges.
+  void MarkLeaving(const std::string& endpoint);
   // Endpoints that are joining or leaving other than this node ("" if none).
   std::string OtherMovement(const ring::TokenMetadata& tm) const;
   // Sleeps `ms` unless Stop() runs first (then false).
@@ -330,6 +334,10 @@ class StorageService final : public ClusterView, private gossip::EndpointStateCh
                         const std::string& reason, const std::vector<net::internode::StreamFetch>& fetches);
   Status RunFetches(const std::string& session, const std::vector<net::internode::StreamFetch>& fetches,
                     uint64_t* bytes);
+  // Decommission, removenode and repair run one at a time, and only on a ring member:
+  // takes movement_op_mu_, for the caller to hold until it returns. InvalidArgument(busy)
+  // when another one runs; InvalidArgument when this node is not a member or is stopping.
+  Result<std::unique_lock<std::mutex>> LockMovement(const std::string& busy);
   // What one gainer pulls in a decommission or removenode:
   // (source, table id) -> (keyspace, ranges).
   using GainerPlan =

@@ -44,6 +44,10 @@ StreamService::StreamService(StreamOptions options, Database* db,
 
 size_t StreamService::StartSession(StreamSessionInfo info) {
   std::lock_guard lock(mu_);
+  return AddSessionLocked(std::move(info));
+}
+
+size_t StreamService::AddSessionLocked(StreamSessionInfo info) {
   sessions_.push_back(std::move(info));
   // Forget old finished sessions.
   while (sessions_.size() > kKeptFinishedSessions && sessions_.front().done) {
@@ -177,11 +181,7 @@ void StreamService::HandlePull(net::Message msg) {
           if (t.metadata.id == req.table_id) info.table = t.metadata.name;
         }
       }
-      sessions_.push_back(std::move(info));
-      while (sessions_.size() > kKeptFinishedSessions && sessions_.front().done) {
-        sessions_.pop_front();
-        ++first_index_;
-      }
+      AddSessionLocked(std::move(info));
       out = &sessions_.back();
     }
     out->bytes += bytes;

@@ -85,6 +85,9 @@ class StreamService {
   // Blocks until `bytes` more may be sent under the throughput cap.
   void Throttle(uint64_t bytes);
   size_t StartSession(StreamSessionInfo info);
+  // Appends `info`, forgets the oldest finished sessions while more than 512 are kept
+  // (kKeptFinishedSessions) and returns the new session's index. REQUIRES: mu_ held.
+  size_t AddSessionLocked(StreamSessionInfo info);
   void UpdateSession(size_t index, const std::function<void(StreamSessionInfo&)>& fn);
 
   const StreamOptions options_;
