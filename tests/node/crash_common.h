@@ -3,7 +3,8 @@
 // What crash_writer writes and crash_test checks: write n puts cell "c<n % 7>" = a value
 // derived from n into partition "k<n>", and cell "w<n>" into wide partition "wide<n % 16>".
 // Also CopyLikeACrash, which the in-process crash tests (storage_engine_test,
-// cleanup_test) use to see a live engine's files as a crash would leave them.
+// cleanup_test, storage_service_test) use to see a live engine's files as a crash would
+// leave them.
 #pragma once
 
 #include <filesystem>

@@ -28,6 +28,7 @@
 #include "node/schema_store.h"
 #include "tests/lib/database_util.h"
 #include "tests/lib/test_util.h"
+#include "tests/node/crash_common.h"
 
 namespace cairn::node {
 namespace {
@@ -229,13 +230,16 @@ PeerInfo Peer(const std::string& endpoint, std::vector<std::string> tokens,
   return p;
 }
 
-// Copies the node's files as they are now, as a kill -9 would leave them.
+// Copies the node's files as they are now, as a kill -9 would leave them. The node is
+// still open: crashtest::CopyLikeACrash skips a commit-log file renamed away mid-copy,
+// which made fs::copy throw now and then (No such file or directory).
 std::string CrashCopy(const test::ScratchDir& dir) {
   namespace fs = std::filesystem;
   std::string copy = dir.str() + "/crashed";
-  fs::create_directories(copy);
-  fs::copy(dir.str() + "/data", copy + "/data", fs::copy_options::recursive);
-  fs::copy(dir.str() + "/commitlog", copy + "/commitlog", fs::copy_options::recursive);
+  fs::create_directories(copy + "/data");
+  fs::create_directories(copy + "/commitlog");
+  crashtest::CopyLikeACrash(dir.str() + "/data", copy + "/data");
+  crashtest::CopyLikeACrash(dir.str() + "/commitlog", copy + "/commitlog");
   return copy;
 }
 
