@@ -99,20 +99,25 @@ Result<State> PaxosStore::Load(const TableId& table, const std::string& key) con
   return state;
 }
 
-Status PaxosStore::Save(const TableId& table, const std::string& key, std::string_view field,
-                        const Ballot& ballot, std::string value) {
+Mutation::Update PaxosStore::StateUpdate(const TableId& table, std::string_view field,
+                                         const Ballot& ballot, std::string value) const {
   int32_t ttl = kMinTtlSeconds;
   if (auto user = db_->Store(table); user != nullptr) {
     ttl = std::max(ttl, user->metadata().gc_grace_seconds);
   }
-  Mutation m;
-  m.keyspace = SystemPaxosTable().keyspace;
-  m.key = key;
   PartitionUpdate u;
   u.cells.push_back(Cell::Expiring(table + std::string(field), std::move(value),
                                    BallotMicros(ballot), ttl,
                                    db_->options().engine.clock->NowSeconds()));
-  m.updates.push_back({SystemPaxosTable().id, std::move(u)});
+  return {SystemPaxosTable().id, std::move(u)};
+}
+
+Status PaxosStore::Save(const TableId& table, const std::string& key, std::string_view field,
+                        const Ballot& ballot, std::string value) {
+  Mutation m;
+  m.keyspace = SystemPaxosTable().keyspace;
+  m.key = key;
+  m.updates.push_back(StateUpdate(table, field, ballot, std::move(value)));
   return db_->Apply(std::move(m));
 }
 
@@ -153,8 +158,16 @@ Status PaxosStore::Commit(const TableId& table, const std::string& key,
       return Status::InvalidArgument("a Paxos commit whose mutation is not for its partition");
     }
     // A truncated or dropped table has a new id or none: nothing written before the
-    // truncation may come back.
-    if (db_->Store(table) != nullptr) CAIRN_RETURN_IF_ERROR(db_->Apply(std::move(m)));
+    // truncation may come back. Otherwise the update and the commit record are one
+    // commit log record (system.paxos is keyed by the same partition key): one sync,
+    // and never one without the other.
+    if (db_->Store(table) != nullptr) {
+      m.updates.push_back(StateUpdate(table, kCommit, commit.ballot,
+                                      commit.ballot + commit.mutation));
+      Status st = db_->Apply(std::move(m));
+      // Dropped meanwhile: record the commit alone, below.
+      if (!st.IsInvalidArgument()) return st;
+    }
   }
   return Save(table, key, kCommit, commit.ballot, commit.ballot + commit.mutation);
 }

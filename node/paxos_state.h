@@ -95,6 +95,9 @@ class PaxosStore {
   Result<State> Load(const TableId& table, const std::string& key) const;
 
  private:
+  // The system.paxos update writing one field of (table, partition).
+  Mutation::Update StateUpdate(const TableId& table, std::string_view field,
+                               const Ballot& ballot, std::string value) const;
   Status Save(const TableId& table, const std::string& key, std::string_view field,
               const Ballot& ballot, std::string value);
   std::mutex& LockFor(const TableId& table, const std::string& key);

@@ -248,9 +248,12 @@ TEST(SystemPeersTest, TableIdIsFixed) {
   EXPECT_EQ(Hex(SystemPeersTable().id), "6851c16c4c1f89f0b6cddf1b295d253f");
   EXPECT_EQ(SystemPeersTable().keyspace, "system");
   EXPECT_EQ(SystemPeersTable().name, "peers");
-  // The engine opens all four; the startup's SSTable-only read takes the other three.
-  EXPECT_EQ(SystemTables().size(), 4u);
-  EXPECT_EQ(SystemTables().back().id, SystemPeersTable().id);
+  // The engine opens all five (system.paxos last); the startup's SSTable-only read
+  // takes the first three.
+  EXPECT_EQ(SystemTables().size(), 5u);
+  EXPECT_EQ(SystemTables()[3].id, SystemPeersTable().id);
+  EXPECT_EQ(SystemTables().back().id, SystemPaxosTable().id);
+  EXPECT_EQ(Hex(SystemPaxosTable().id), "313b9d2dd8b7884dbb376ebaa361c058");
   EXPECT_EQ(SchemaAndLocalTables().size(), 3u);
 }
 
