@@ -18,7 +18,8 @@
 #     catches up with a keyspace created while it was down.
 # Prints the measured times. Usage:
 #   cluster_ring_test.py --cairnd PATH --gen-py DIR [--launcher PATH] [unittest options]
-# Exits 77 (skipped) when python3-thrift is not installed.
+# Exits 77 (skipped) when python3-thrift is not installed. Polling, the Thrift call and the
+# ownership computation are in ring_util.py, shared with cluster_ownership_test.py.
 import argparse
 import json
 import os
@@ -46,56 +47,15 @@ def parse_args():
 
 ARGS = parse_args()
 try:
-    from thrift.transport import TSocket, TTransport
-    from thrift.protocol import TBinaryProtocol
+    import thrift  # noqa: F401
 except ImportError:
     print("SKIP: python3-thrift is not installed (apt-get install python3-thrift)")
     sys.exit(77)
 sys.path.insert(0, ARGS.gen_py)
-from cassandra import Cassandra  # noqa: E402
 from cassandra.ttypes import KsDef, NotFoundException  # noqa: E402
+from ring_util import call, ownership, wait_for  # noqa: E402
 
 ADDRESSES = ["127.0.0.81", "127.0.0.82", "127.0.0.83"]
-RING = 2 ** 64  # Murmur3 tokens: [-2^63, 2^63)
-
-
-def wait_for(what, predicate, timeout, interval=0.2):
-    """Polls `predicate` until it returns a true value; returns (value, seconds)."""
-    start = time.monotonic()
-    last = None
-    while time.monotonic() - start < timeout:
-        try:
-            last = predicate()
-        except Exception as e:  # a node restarting refuses connections meanwhile
-            last = e
-        if last and not isinstance(last, Exception):
-            return last, time.monotonic() - start
-        time.sleep(interval)
-    raise AssertionError("timed out after %.0fs waiting for %s (last: %r)"
-                         % (timeout, what, last))
-
-
-def call(address, fn):
-    sock = TSocket.TSocket(address, 9160)
-    sock.setTimeout(5000)
-    transport = TTransport.TFramedTransport(sock)
-    client = Cassandra.Client(TBinaryProtocol.TBinaryProtocol(transport))
-    transport.open()
-    try:
-        return fn(client)
-    finally:
-        transport.close()
-
-
-def ownership(token_map):
-    """Primary ownership per endpoint from describe_token_map (token string -> endpoint)."""
-    tokens = sorted((int(t), e) for t, e in token_map.items())
-    owned = {}
-    for i, (t, e) in enumerate(tokens):
-        prev = tokens[i - 1][0]
-        size = (t - prev) % RING or RING
-        owned[e] = owned.get(e, 0) + size
-    return {e: v / RING for e, v in owned.items()}
 
 
 class ClusterRingTest(unittest.TestCase):
