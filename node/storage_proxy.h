@@ -59,6 +59,9 @@
 //   1. prepare: a new ballot, newer than any this node made or saw (µs clock, +1), is
 //      sent to every live participant (PAXOS_PREPARE); a quorum of promises is needed —
 //      one refusal ends the round early (retry above the ballot the refuser promised).
+//      A promised ballot whose µs is not above the latest commit's or accepted
+//      proposal's is retried at once one µs later (cells carry the ballot's µs, so
+//      equal µs from two nodes must never happen between successive values).
 //   2. repair: a proposal accepted by some replica and newer than the latest commit is
 //      finished first (re-proposed with our ballot, committed at QUORUM / LOCAL_QUORUM),
 //      and replicas that promised but miss the latest commit get it (PAXOS_COMMIT,

@@ -383,6 +383,15 @@ Result<paxos::Ballot> StorageProxy::BeginAndRepairPaxos(const TableRef& table,
     }
     const paxos::Commit& in_progress = summary.in_progress;
     const paxos::Commit& latest = summary.most_recent_commit;
+    // Our update's cells will carry the ballot's µs: they must be newer than every
+    // cell an earlier round wrote, not just sort after it as a ballot (two nodes can
+    // draw the same µs). Retry at once one µs later.
+    const int64_t newest_micros = std::max(paxos::BallotMicros(latest.ballot),
+                                           paxos::BallotMicros(in_progress.ballot));
+    if (paxos::BallotMicros(ballot) <= newest_micros) {
+      at_least = std::max(at_least, newest_micros + 1);
+      continue;
+    }
     if (in_progress.HasUpdate() && in_progress.IsAfter(latest)) {
       // An unfinished round: finish it with our ballot before anything else.
       counters_->paxos_repairs++;
