@@ -66,6 +66,11 @@ struct KeyBounds {
   friend bool operator==(const KeyBounds&, const KeyBounds&) = default;
 };
 
+// Positions `it` at the first partition that may lie within `bounds` (at or just before
+// an exclusive start: callers still check Contains). False when the bounds start after
+// every key (nothing to scan).
+bool SeekToStart(PartitionIterator* it, const KeyBounds& bounds);
+
 // A table as the coordinator needs it: its keyspace (replication) and schema (id,
 // comparator, read repair chances). Both point into a Schema snapshot the caller keeps
 // alive for the call.

@@ -51,11 +51,7 @@ Result<std::vector<SegmentHashes>> ComputeLeafHashes(const ColumnFamilyStore& st
     const bool to_end = segment.range.right == min;
     for (const KeyBounds& b : BoundsOfRange(segment.range, min)) {
       std::unique_ptr<PartitionIterator> it = store.NewScanIterator();
-      if (b.start.kind == RingPosition::Kind::kBeforeAll) {
-        it->SeekToFirst();
-      } else {
-        it->Seek(DecoratedKey{b.start.token, std::string()});
-      }
+      if (!SeekToStart(it.get(), b)) continue;
       for (; it->Valid(); it->Next()) {
         const DecoratedKey& k = it->key();
         if (!b.Contains(k)) {

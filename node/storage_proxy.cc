@@ -42,6 +42,23 @@ int RingPosition::CompareTo(const DecoratedKey& k) const {
   return 0;
 }
 
+bool SeekToStart(PartitionIterator* it, const KeyBounds& b) {
+  switch (b.start.kind) {
+    case RingPosition::Kind::kBeforeAll:
+      it->SeekToFirst();
+      return true;
+    case RingPosition::Kind::kAfterAll:
+      return false;
+    case RingPosition::Kind::kKey:
+    case RingPosition::Kind::kTokenEnd:
+      it->Seek(DecoratedKey{b.start.token, b.start.kind == RingPosition::Kind::kKey
+                                                ? b.start.key
+                                                : std::string()});
+      return true;
+  }
+  return false;
+}
+
 bool KeyBounds::Contains(const DecoratedKey& k) const {
   int s = start.CompareTo(k);
   if (s > 0 || (s == 0 && !start_inclusive)) return false;
@@ -587,19 +604,7 @@ Result<std::vector<std::pair<DecoratedKey, PartitionUpdate>>> StorageProxy::Loca
   std::vector<std::pair<DecoratedKey, PartitionUpdate>> out;
   for (const KeyBounds& b : bounds) {
     std::unique_ptr<PartitionIterator> it = store->NewScanIterator();
-    switch (b.start.kind) {
-      case RingPosition::Kind::kBeforeAll:
-        it->SeekToFirst();
-        break;
-      case RingPosition::Kind::kAfterAll:
-        continue;
-      case RingPosition::Kind::kKey:
-      case RingPosition::Kind::kTokenEnd:
-        it->Seek(DecoratedKey{b.start.token, b.start.kind == RingPosition::Kind::kKey
-                                                  ? b.start.key
-                                                  : std::string()});
-        break;
-    }
+    if (!SeekToStart(it.get(), b)) continue;
     for (; it->Valid(); it->Next()) {
       const DecoratedKey& k = it->key();
       int s = b.start.CompareTo(k);

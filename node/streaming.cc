@@ -118,19 +118,7 @@ void StreamService::HandlePull(net::Message msg) {
   size_t bytes = 0;
   for (const KeyBounds& b : *bounds) {
     std::unique_ptr<PartitionIterator> it = store->NewScanIterator();
-    switch (b.start.kind) {
-      case RingPosition::Kind::kBeforeAll:
-        it->SeekToFirst();
-        break;
-      case RingPosition::Kind::kAfterAll:
-        continue;
-      case RingPosition::Kind::kKey:
-      case RingPosition::Kind::kTokenEnd:
-        it->Seek(DecoratedKey{b.start.token, b.start.kind == RingPosition::Kind::kKey
-                                                  ? b.start.key
-                                                  : std::string()});
-        break;
-    }
+    if (!SeekToStart(it.get(), b)) continue;
     for (; it->Valid(); it->Next()) {
       const DecoratedKey& k = it->key();
       if (!b.Contains(k)) {
