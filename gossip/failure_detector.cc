@@ -63,6 +63,9 @@ void FailureDetector::Report(const std::string& endpoint) {
   int64_t now = clock_->MonotonicNanos();
   auto it = windows_.find(endpoint);
   if (it == windows_.end()) {
+    // Until the first peer reports, nothing was interpreted: that wait (a node started
+    // before its seeds answered) is not a local pause.
+    if (windows_.empty()) last_interpret_nanos_ = now;
     it = windows_
              .emplace(endpoint, ArrivalWindow(options_.window_size,
                                               options_.initial_value_ms * kNanosPerMilli,

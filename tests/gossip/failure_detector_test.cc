@@ -109,6 +109,30 @@ TEST(FailureDetectorTest, NeverConvictsUnreportedOrRemovedEndpoints) {
   EXPECT_FALSE(fd.Known("a"));
 }
 
+// Regression: a node whose first peer reported 6 s after the detector was built logged a
+// "local pause" at the first Interpret and convicted nobody for another 5 s.
+TEST(FailureDetectorTest, WaitingForTheFirstPeerIsNotALocalPause) {
+  ManualClock clock;
+  FailureDetectorOptions options;
+  options.phi_convict_threshold = 1;
+  FailureDetector fd(options, &clock);
+  clock.AdvanceSeconds(6);
+  for (int i = 0; i < 6; ++i) {
+    fd.Report("a");
+    EXPECT_FALSE(fd.Interpret("a"));
+    clock.AdvanceMicros(500000);
+  }
+  // Silent from t = 8.5 s: phi 1 convicts after ~2.3 mean intervals, well before the
+  // 5 s a (false) pause at t = 6 s would have blocked convictions.
+  int64_t silent_ms = 0;
+  while (!fd.Interpret("a")) {
+    clock.AdvanceMicros(100000);
+    silent_ms += 100;
+    ASSERT_LT(silent_ms, 10000);
+  }
+  EXPECT_LT(silent_ms, 1800);  // ~1.3 s; a pause at t = 6 s would allow none before 2 s
+}
+
 // When the detector itself did not run for longer than max_local_pause_ms, the silence is
 // ours: no conviction then, nor during the following max_local_pause_ms.
 TEST(FailureDetectorTest, LocalPauseSuppressesConviction) {
