@@ -14,7 +14,8 @@
 #     cluster a peer's heartbeat reaches a node every 1-2 s (directly or relayed), mean
 #     about 1.3 s, so 5 gives 12.5-16 s and 4 about 13-14 s: too close to 15 s on a
 #     loaded machine;
-#   - recovery: restarted, node3 is reachable again within 10 s with unchanged tokens, and
+#   - recovery: restarted, node3 is reachable again within 10 s (the issue asks for 5; the
+#     time the peers take to see it up is printed) with unchanged tokens, and
 #     catches up with a keyspace created while it was down.
 # Prints the measured times. Usage:
 #   cluster_ring_test.py --cairnd PATH --gen-py DIR [--launcher PATH] [unittest options]
@@ -28,6 +29,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -166,13 +168,21 @@ class ClusterRingTest(unittest.TestCase):
                     strategy_options={"replication_factor": "1"}, cf_defs=[])
         call(ADDRESSES[1], lambda c: c.system_add_keyspace(ks2))
 
+        # The peers' view is polled while the launcher starts node3 (its `start` returns
+        # only once node3 serves Thrift, after its own gossip has settled).
         restart = time.monotonic()
-        self.ok("start", "node3")
+        started = []
+        starter = threading.Thread(target=lambda: started.append(self.launcher("start", "node3")))
+        starter.start()
         wait_for("node3 reachable again", lambda: all(
             not self.unreachable(a) and ADDRESSES[2] in sum(
                 call(a, lambda c: c.describe_schema_versions()).values(), [])
             for a in ADDRESSES[:2]), 10)
-        measured["recovery after restart (s)"] = time.monotonic() - restart
+        measured["recovery after restart: peers see it up (s)"] = time.monotonic() - restart
+        starter.join()
+        measured["recovery after restart: serving Thrift (s)"] = time.monotonic() - restart
+        self.assertEqual(started[0].returncode, 0, "cairn-cluster start node3 failed:\n%s%s"
+                         % (started[0].stdout, started[0].stderr))
         after = self.token_map(ADDRESSES[2])
         self.assertEqual({t for t, e in after.items() if e == ADDRESSES[2]}, tokens_before)
         _, t = wait_for("ks2 on the restarted node3",
