@@ -285,6 +285,7 @@ void Gossiper::HandleEchoReply(const std::string& from) {
   if (echo_sent_.erase(from) == 0) return;
   auto it = states_.find(from);
   if (it == states_.end() || it->second.is_alive || it->second.IsDeadState()) return;
+  if (it->second.GossipStatus() == kStatusShutdown) return;  // announced it is going
   if (IsQuarantined(from)) return;
   RealMarkAlive(from, &it->second);
 }
@@ -583,6 +584,8 @@ void Gossiper::MarkAsShutdown(const std::string& endpoint) {
   state.states[ApplicationState::kRpcReady] =
       VersionedValue{VersionedValueFactory::RpcReady(false), NextVersion()};
   state.heartbeat.ForceHighestPossibleVersion();
+  // A reply to an ECHO sent before the announcement proves nothing: the peer is going.
+  echo_sent_.erase(endpoint);
   MarkDead(endpoint, &state);
 }
 

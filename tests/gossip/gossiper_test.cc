@@ -309,6 +309,28 @@ TEST_F(GossiperTest, PeerIsUpOnlyAfterItAnswersAnEcho) {
   EXPECT_TRUE(a->IsAlive(kC));
 }
 
+// Regression (a flaky proxy test): a reply to an ECHO sent before the peer announced its
+// shutdown arrived just after the announcement and marked the stopping peer up again.
+TEST_F(GossiperTest, EchoReplyAfterAShutdownAnnouncementDoesNotMarkThePeerUp) {
+  auto a = Make(kA, {});
+  a->Start(100);
+  GossipDigestAck2 m;
+  m.states[kC] = StateOf(50, 3, {{ApplicationState::kStatus, {"NORMAL,1", 2}}});
+  a->Handle(kB, m);  // learns C: an ECHO to C goes out (C is not on the network)
+  net_.DeliverReady();
+  ASSERT_FALSE(a->IsAlive(kC));
+  a->Handle(kC, GossipShutdown{});
+  a->Handle(kC, EchoReply{});  // answers the ECHO sent before the shutdown
+  EXPECT_FALSE(a->IsAlive(kC));
+  EXPECT_EQ(a->GetEndpointState(kC)->GossipStatus(), "shutdown");
+  // Its next incarnation (a newer generation) is welcome again, once it answers an ECHO.
+  m.states[kC] = StateOf(60, 3, {{ApplicationState::kStatus, {"NORMAL,1", 2}}});
+  a->Handle(kB, m);
+  net_.DeliverReady();
+  a->Handle(kC, EchoReply{});
+  EXPECT_TRUE(a->IsAlive(kC));
+}
+
 TEST_F(GossiperTest, StrayEchoReplyDoesNotMarkAPeerUp) {
   CapturingTransport transport;
   Gossiper g(kA, GossiperOptions{}, &transport, &clock_);
