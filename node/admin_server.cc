@@ -1134,6 +1134,8 @@ Response AdminServer::Impl::RouteTpStats() {
     dropped.Set("expired_unsent", ms.expired_unsent);
     dropped.Set("lost_on_connection_failure", ms.lost_on_failure);
     dropped.Set("refused_peer_queue_full", ms.overloaded_sends);
+    dropped.Set("refused_peer_queue_full_requests", ms.overloaded_requests);
+    dropped.Set("refused_peer_queue_full_responses", ms.overloaded_responses);
     dropped.Set("refused_handler_pool_full", ms.overloaded_inbound);
     dropped.Set("fault_injected", ms.fault_dropped);
   }
@@ -1177,7 +1179,16 @@ Response AdminServer::Impl::RouteMetrics() {
         {"cairn_proxy_read_timeouts_total", s.read_timeouts, "Reads that timed out."},
         {"cairn_proxy_unavailables_total", s.unavailables,
          "Requests refused: too few live replicas for the consistency level."},
-        {"cairn_proxy_hints_stored_total", s.hints_stored, "Hints stored for down replicas."},
+        {"cairn_proxy_hints_stored_total", s.hints_stored,
+         "Hints stored (down, slow or failing replicas)."},
+        {"cairn_proxy_hints_replica_down_total", s.hints_replica_down,
+         "Hints stored because the replica was down."},
+        {"cairn_proxy_hints_replica_timed_out_total", s.hints_replica_timed_out,
+         "Hints stored because a live replica did not answer within the write timeout."},
+        {"cairn_proxy_hints_replica_failed_total", s.hints_replica_failed,
+         "Hints stored because a live replica answered with a failure."},
+        {"cairn_proxy_hints_send_refused_total", s.hints_send_refused,
+         "Hints stored because this node's outbound queue to a live replica was full."},
         {"cairn_proxy_hints_delivered_total", s.hints_delivered, "Hints delivered."},
         {"cairn_proxy_hints_dropped_total", s.hints_dropped,
          "Hints dropped (target left the ring, or could never apply them)."},
@@ -1207,6 +1218,10 @@ Response AdminServer::Impl::RouteMetrics() {
          "Responses for unknown or expired requests."},
         {"cairn_messaging_overloaded_sends_total", s.overloaded_sends,
          "Sends refused because the peer's queue was full."},
+        {"cairn_messaging_overloaded_requests_total", s.overloaded_requests,
+         "Requests refused because the peer's queue was full."},
+        {"cairn_messaging_overloaded_responses_total", s.overloaded_responses,
+         "Responses refused (lost) because the peer's queue was full."},
         {"cairn_messaging_overloaded_inbound_total", s.overloaded_inbound,
          "Inbound messages refused because the handler pool was full."},
         {"cairn_messaging_expired_unsent_total", s.expired_unsent,

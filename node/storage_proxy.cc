@@ -196,6 +196,10 @@ StorageProxyStats StorageProxy::stats() const {
   s.hints_stored = c.hints_stored;
   s.hints_delivered = c.hints_delivered;
   s.hints_dropped = c.hints_dropped;
+  s.hints_replica_down = c.hints_replica_down;
+  s.hints_replica_timed_out = c.hints_replica_timed_out;
+  s.hints_replica_failed = c.hints_replica_failed;
+  s.hints_send_refused = c.hints_send_refused;
   s.digest_mismatches = c.digest_mismatches;
   s.read_repairs_sent = c.read_repairs_sent;
   s.background_repairs_sent = c.background_repairs_sent;
@@ -271,7 +275,8 @@ Result<StorageProxy::Replicas> StorageProxy::ReplicasFor(const KeyspaceSchema& k
 
 // ---- Writes --------------------------------------------------------------------------
 
-bool StorageProxy::MaybeHint(const std::string& endpoint, const std::string& encoded_mutation) {
+bool StorageProxy::MaybeHint(const std::string& endpoint, const std::string& encoded_mutation,
+                             HintReason reason, const Status& why) {
   if (!options_.hinted_handoff_enabled || hints_ == nullptr) return false;
   auto tm = cluster_->token_metadata();
   std::optional<std::string> host_id = tm->GetHostId(endpoint);
@@ -288,6 +293,27 @@ bool StorageProxy::MaybeHint(const std::string& endpoint, const std::string& enc
     return false;
   }
   counters_->hints_stored++;
+  switch (reason) {
+    case HintReason::kDown:
+      counters_->hints_replica_down++;
+      return true;  // expected; gossip logged the replica going down
+    case HintReason::kTimedOut:
+      counters_->hints_replica_timed_out++;
+      break;
+    case HintReason::kReplicaFailed:
+      counters_->hints_replica_failed++;
+      break;
+    case HintReason::kSendRefused:
+      counters_->hints_send_refused++;
+      break;
+  }
+  // A live replica got a hint: say why (the counters tell how often).
+  CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "hinting live replica " << endpoint << ": " << why.ToString()
+                                  << "; hints since start: " << counters_->hints_replica_timed_out
+                                  << " timed out, " << counters_->hints_replica_failed
+                                  << " replica failures, " << counters_->hints_send_refused
+                                  << " sends refused (outbound queue full), "
+                                  << counters_->hints_replica_down << " replica down";
   return true;
 }
 
@@ -307,8 +333,8 @@ void StorageProxy::SendWrites(const std::shared_ptr<WriteCall>& call,
   // The local replica last, so the remote requests are on their way while this thread
   // applies.
   auto payload = std::make_shared<const std::string>(hint);
-  auto maybe_hint = [this, payload](const std::string& ep) {
-    return !payload->empty() && MaybeHint(ep, *payload);
+  auto maybe_hint = [this, payload](const std::string& ep, HintReason reason, const Status& why) {
+    return !payload->empty() && MaybeHint(ep, *payload, reason, why);
   };
   bool local = false;
   for (const std::string& ep : targets) {
@@ -317,7 +343,8 @@ void StorageProxy::SendWrites(const std::shared_ptr<WriteCall>& call,
       continue;
     }
     if (messaging_ == nullptr || !cluster_->IsAlive(ep)) {
-      call->Fail(ep, Status::Unavailable(ep + " is down"), maybe_hint(ep));
+      Status down = Status::Unavailable(ep + " is down");
+      call->Fail(ep, down, maybe_hint(ep, HintReason::kDown, down));
       continue;
     }
     auto to = EndpointOf(ep);
@@ -341,12 +368,13 @@ void StorageProxy::SendWrites(const std::shared_ptr<WriteCall>& call,
           // for it (delivery checks the schema first).
           if (st.IsTimedOut() || st.IsOverloaded() || st.IsIOError() || st.IsInvalidArgument()) {
             latency_.Record(ep, static_cast<int64_t>(options_.write_request_timeout_ms) * 1000);
-            hinted = maybe_hint(ep);
+            hinted = maybe_hint(ep, st.IsTimedOut() ? HintReason::kTimedOut : HintReason::kReplicaFailed,
+                                st);
           }
           call->Fail(ep, st, hinted);
         },
         net::CallbackThread::kNetworkOnSuccess);
-    if (!st.ok()) call->Fail(ep, st, maybe_hint(ep));
+    if (!st.ok()) call->Fail(ep, st, maybe_hint(ep, HintReason::kSendRefused, st));
   }
   if (local) {
     Status st = apply_locally();

@@ -149,6 +149,14 @@ struct StorageProxyStats {
   uint64_t writes = 0, reads = 0, range_pages = 0;
   uint64_t write_timeouts = 0, read_timeouts = 0, unavailables = 0;
   uint64_t hints_stored = 0, hints_delivered = 0, hints_dropped = 0;
+  // Why the stored hints were written (with the hints a decommissioning node handed
+  // over, HINT_TRANSFER, they add up to hints_stored): the replica was
+  // down when the write started; it did not answer within write_request_timeout_ms; it
+  // answered with a failure (OVERLOADED, HANDLER_ERROR, INVALID); this node's messaging
+  // refused the request (typically its outbound queue to the replica was full), so it
+  // was never sent. A hint for a live replica also logs a rate-limited WARN with why.
+  uint64_t hints_replica_down = 0, hints_replica_timed_out = 0, hints_replica_failed = 0,
+           hints_send_refused = 0;
   uint64_t digest_mismatches = 0, read_repairs_sent = 0, background_repairs_sent = 0;
   uint64_t batches_stored = 0, batches_replayed = 0;
   // Compare-and-set: calls, conditions not met, contended rounds (retried), timeouts,
@@ -225,8 +233,12 @@ class StorageProxy final : public Coordinator {
   void SendWrites(const std::shared_ptr<WriteCall>& call, const std::vector<std::string>& targets,
                   net::Verb verb, const std::string& request, const std::string& hint,
                   const std::function<Status()>& apply_locally);
-  // Stores a hint for `endpoint` if allowed; true when stored.
-  bool MaybeHint(const std::string& endpoint, const std::string& encoded_mutation);
+  // Why a write to a replica is hinted (StorageProxyStats' hints_* counters).
+  enum class HintReason { kDown, kTimedOut, kReplicaFailed, kSendRefused };
+  // Stores a hint for `endpoint` if allowed; true when stored. `why` is the failure
+  // behind it (logged, rate-limited, for every reason but kDown).
+  bool MaybeHint(const std::string& endpoint, const std::string& encoded_mutation,
+                 HintReason reason, const Status& why);
   Status WaitWrite(const std::shared_ptr<WriteCall>& call, int64_t deadline_ns,
                    WriteOutcome* outcome);
 

@@ -23,6 +23,8 @@ class StorageProxy::Counters {
  public:
   std::atomic<uint64_t> writes{0}, reads{0}, range_pages{0}, write_timeouts{0},
       read_timeouts{0}, unavailables{0}, hints_stored{0}, hints_delivered{0}, hints_dropped{0},
+      hints_replica_down{0}, hints_replica_timed_out{0}, hints_replica_failed{0},
+      hints_send_refused{0},
       digest_mismatches{0}, read_repairs_sent{0}, background_repairs_sent{0},
       batches_stored{0}, batches_replayed{0}, cas{0}, cas_condition_failures{0},
       cas_contentions{0}, cas_timeouts{0}, paxos_repairs{0};

@@ -587,9 +587,28 @@ Message MessagingService::NewMessage(Verb verb, int64_t id, int32_t flags, int32
   return msg;
 }
 
-Status MessagingService::Enqueue(const Endpoint& to, std::string frame, Clock::time_point expires) {
+MessagingService::Kind MessagingService::KindOf(const Message& msg) {
+  if (msg.is_response()) return Kind::kResponse;
+  return msg.id != 0 ? Kind::kRequest : Kind::kOneWay;
+}
+
+Status MessagingService::Enqueue(const Endpoint& to, std::string frame, Clock::time_point expires,
+                                 Verb verb, Kind kind) {
   Status st = GetOutbound(to)->Enqueue(std::move(frame), expires);
-  if (st.IsOverloaded()) counters_.overloaded_sends.fetch_add(1, std::memory_order_relaxed);
+  if (st.IsOverloaded()) {
+    counters_.overloaded_sends.fetch_add(1, std::memory_order_relaxed);
+    if (kind == Kind::kRequest) counters_.overloaded_requests.fetch_add(1, std::memory_order_relaxed);
+    if (kind == Kind::kResponse) {
+      counters_.overloaded_responses.fetch_add(1, std::memory_order_relaxed);
+    }
+    CAIRN_LOG_EVERY_N_SEC(WARN, 10)
+        << "refused "
+        << (kind == Kind::kResponse ? "a response" : kind == Kind::kRequest ? "a request" : "a message")
+        << " (" << VerbName(verb) << "): " << st.message() << "; refused since start: "
+        << counters_.overloaded_requests.load(std::memory_order_relaxed) << " requests, "
+        << counters_.overloaded_responses.load(std::memory_order_relaxed) << " responses, "
+        << counters_.overloaded_sends.load(std::memory_order_relaxed) << " in all";
+  }
   return st;
 }
 
@@ -609,14 +628,17 @@ Status MessagingService::Route(const Endpoint& to, Message msg, Clock::time_poin
     counters_.fault_dropped.fetch_add(1, std::memory_order_relaxed);
     return Status::OK();
   }
-  if (fault.delay_ms == 0) return Enqueue(to, std::move(frame), expires);
+  const Verb verb = msg.verb;
+  const Kind kind = KindOf(msg);
+  if (fault.delay_ms == 0) return Enqueue(to, std::move(frame), expires, verb, kind);
 
   counters_.fault_delayed.fetch_add(1, std::memory_order_relaxed);
   auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(fault.delay_ms));
-  timer->async_wait([this, timer, to, frame = std::move(frame), expires](const error_code& ec) mutable {
+  timer->async_wait([this, timer, to, frame = std::move(frame), expires, verb,
+                     kind](const error_code& ec) mutable {
     if (ec) return;
     // Too late to refuse the caller; a full queue now just loses the message.
-    Enqueue(to, std::move(frame), expires).IgnoreError();
+    Enqueue(to, std::move(frame), expires, verb, kind).IgnoreError();
   });
   return Status::OK();
 }
@@ -816,6 +838,8 @@ MessagingStats MessagingService::stats() const {
   s.requests_timed_out = get(counters_.requests_timed_out);
   s.late_responses = get(counters_.late_responses);
   s.overloaded_sends = get(counters_.overloaded_sends);
+  s.overloaded_requests = get(counters_.overloaded_requests);
+  s.overloaded_responses = get(counters_.overloaded_responses);
   s.overloaded_inbound = get(counters_.overloaded_inbound);
   s.expired_unsent = get(counters_.expired_unsent);
   s.lost_on_failure = get(counters_.lost_on_failure);

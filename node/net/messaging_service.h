@@ -19,7 +19,8 @@
 //     its callback.
 //   * Back-pressure: each peer's outbound queue is bounded (messages and bytes). When it
 //     is full — typically the peer is down or slow — Send* returns Overloaded at once
-//     instead of queueing more. Queued messages expire (requests at their timeout,
+//     instead of queueing more (a rate-limited WARN says so; MessagingStats counts
+//     requests and responses refused). Queued messages expire (requests at their timeout,
 //     others after one_way_expiry_ms) and are dropped unsent, so a dead peer's queue
 //     drains.
 //   * Inbound handlers run on a bounded executor (handler_threads threads, at most
@@ -106,7 +107,9 @@ struct MessagingStats {
   uint64_t messages_received = 0;      // frames decoded from sockets
   uint64_t requests_timed_out = 0;
   uint64_t late_responses = 0;         // responses for unknown or expired request ids
-  uint64_t overloaded_sends = 0;       // Send* refused: peer queue full
+  uint64_t overloaded_sends = 0;       // Send* refused: peer queue full (all kinds)
+  uint64_t overloaded_requests = 0;    // ... of which requests (SendRequest)
+  uint64_t overloaded_responses = 0;   // ... of which responses (SendResponse, SendFailureResponse)
   uint64_t overloaded_inbound = 0;     // inbound refused: handler pool full
   uint64_t expired_unsent = 0;         // queued messages dropped at expiry
   uint64_t lost_on_failure = 0;        // being written when a connection failed
@@ -225,14 +228,19 @@ class MessagingService {
   // One atomic per MessagingStats field.
   struct Counters {
     std::atomic<uint64_t> messages_sent{0}, messages_received{0}, requests_timed_out{0},
-        late_responses{0}, overloaded_sends{0}, overloaded_inbound{0}, expired_unsent{0},
+        late_responses{0}, overloaded_sends{0}, overloaded_requests{0}, overloaded_responses{0},
+        overloaded_inbound{0}, expired_unsent{0},
         lost_on_failure{0}, corrupt_frames{0}, fault_dropped{0}, fault_delayed{0}, connects{0},
         connect_failures{0}, inbound_connections{0};
   };
 
   // Frames `msg` and routes it to `to` through the fault hook and the peer's queue.
   Status Route(const Endpoint& to, Message msg, Clock::time_point expires);
-  Status Enqueue(const Endpoint& to, std::string frame, Clock::time_point expires);
+  // What a framed message is, for the refusal counters and log line.
+  enum class Kind { kOneWay, kRequest, kResponse };
+  static Kind KindOf(const Message& msg);
+  Status Enqueue(const Endpoint& to, std::string frame, Clock::time_point expires, Verb verb,
+                 Kind kind);
   std::shared_ptr<Outbound> GetOutbound(const Endpoint& to);
   Message NewMessage(Verb verb, int64_t id, int32_t flags, int32_t timeout_ms, std::string payload) const;
 

@@ -449,6 +449,9 @@ TEST_F(StorageProxyTest, DroppedMutationTimesOutAllAndIsHintedThenDelivered) {
   ASSERT_TRUE(WaitFor([&] { return proxy(0).pending_hints() == 2; }, 10s))
       << "pending hints: " << proxy(0).pending_hints();
   EXPECT_EQ(proxy(0).stats().hints_stored, 2u);
+  // Issue 5: the reason is counted (node 2 is up, it did not answer in time).
+  EXPECT_EQ(proxy(0).stats().hints_replica_timed_out, 2u);
+  EXPECT_EQ(proxy(0).stats().hints_replica_down, 0u);
   EXPECT_EQ(LocalValue(2, "q"), std::nullopt);
   EXPECT_EQ(LocalValue(2, "a"), std::nullopt);
   EXPECT_EQ(LocalValue(1, "a"), "va");
@@ -562,6 +565,7 @@ TEST_F(StorageProxyTest, NoHintForAReplicaDownLongerThanTheHintWindow) {
   ASSERT_OK(Mutate(0, {Write("late", "c", "v", 10)}, ConsistencyLevel::QUORUM));
   EXPECT_EQ(proxy(0).pending_hints(), 1u);
   EXPECT_EQ(proxy(0).stats().hints_stored, 1u);
+  EXPECT_EQ(proxy(0).stats().hints_replica_down, 1u);
   // ANY cannot count a hint it may not store; the live replicas answer instead.
   ASSERT_OK(Mutate(0, {Write("any", "c", "v", 10)}, ConsistencyLevel::ANY));
   EXPECT_EQ(proxy(0).pending_hints(), 1u);
@@ -658,6 +662,9 @@ TEST_F(StorageProxyTest, WriteRefusedForAnUnknownTableIsHinted) {
   ASSERT_OK(Mutate(0, {Write("k", "c", "v", 10, kKeyspace, "late")}, ConsistencyLevel::QUORUM));
   EXPECT_TRUE(WaitFor([&] { return proxy(0).pending_hints() == 1; }, 5s))
       << "no hint for the replica that refused the write";
+  // Counted as a failure answer of a live replica (INVALID), not a timeout.
+  EXPECT_EQ(proxy(0).stats().hints_replica_failed, 1u);
+  EXPECT_EQ(proxy(0).stats().hints_replica_timed_out, 0u);
 }
 
 // Regression (was a bug in node/database.cc): Database::MergeSchemaMutations published
