@@ -62,21 +62,27 @@ class MessagingService::Outbound : public std::enable_shared_from_this<Outbound>
         backoff_timer_(strand_),
         backoff_ms_(service->options_.reconnect_initial_backoff_ms) {}
 
-  // Any thread.
-  Status Enqueue(std::string frame, Clock::time_point expires) {
+  // Any thread. A response counts against the byte bound only, not the message bound
+  // (issue 5): the work it answers is done, and refusing it turns that success into a
+  // timeout and a needless hint at the requester. Replica writes answered inline on a
+  // network thread can queue thousands of small acks in one burst (one read of a backlog
+  // of MUTATIONs) before this connection's strand gets a thread to write them.
+  Status Enqueue(std::string frame, Clock::time_point expires, bool response) {
     const MessagingOptions& opt = service_->options_;
     bool kick = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (closed_) return Status::Aborted("messaging service stopped");
-      if (queue_.size() >= opt.max_queued_messages_per_peer ||
+      if ((!response && queued_messages_ >= opt.max_queued_messages_per_peer) ||
           queued_bytes_ + frame.size() > opt.max_queued_bytes_per_peer) {
         return Status::Overloaded("outbound queue to " + peer_.ToString() + " is full (" +
-                                  std::to_string(queue_.size()) + " messages, " +
-                                  std::to_string(queued_bytes_) + " bytes)");
+                                  std::to_string(queued_messages_) + " messages and " +
+                                  std::to_string(queue_.size() - queued_messages_) +
+                                  " responses, " + std::to_string(queued_bytes_) + " bytes)");
       }
       queued_bytes_ += frame.size();
-      queue_.push_back(Queued{std::move(frame), expires});
+      if (!response) ++queued_messages_;
+      queue_.push_back(Queued{std::move(frame), expires, response});
       kick = !kick_pending_;
       kick_pending_ = true;
     }
@@ -91,6 +97,7 @@ class MessagingService::Outbound : public std::enable_shared_from_this<Outbound>
       closed_ = true;
       queue_.clear();
       queued_bytes_ = 0;
+      queued_messages_ = 0;
     }
     asio::post(strand_, [self = shared_from_this(), done] {
       self->state_ = State::kClosed;
@@ -107,6 +114,7 @@ class MessagingService::Outbound : public std::enable_shared_from_this<Outbound>
   struct Queued {
     std::string frame;
     Clock::time_point expires;
+    bool response = false;  // not counted in queued_messages_
   };
 
   void Kick() {
@@ -190,6 +198,7 @@ class MessagingService::Outbound : public std::enable_shared_from_this<Outbound>
       while (!queue_.empty() && inflight_.size() < kMaxBatchFrames && bytes < kMaxBatchBytes) {
         Queued& q = queue_.front();
         queued_bytes_ -= q.frame.size();
+        if (!q.response) --queued_messages_;
         if (q.expires < now) {
           ++expired;
         } else {
@@ -265,6 +274,7 @@ class MessagingService::Outbound : public std::enable_shared_from_this<Outbound>
     for (Queued& q : queue_) {
       if (q.expires < now) {
         queued_bytes_ -= q.frame.size();
+        if (!q.response) --queued_messages_;
         ++expired;
       } else {
         kept.push_back(std::move(q));
@@ -302,6 +312,7 @@ class MessagingService::Outbound : public std::enable_shared_from_this<Outbound>
   std::mutex mu_;
   std::deque<Queued> queue_;      // guarded by mu_
   size_t queued_bytes_ = 0;       // guarded by mu_
+  size_t queued_messages_ = 0;    // queued requests and one-way messages; guarded by mu_
   bool kick_pending_ = false;     // guarded by mu_
   bool closed_ = false;           // guarded by mu_
 };
@@ -594,7 +605,7 @@ MessagingService::Kind MessagingService::KindOf(const Message& msg) {
 
 Status MessagingService::Enqueue(const Endpoint& to, std::string frame, Clock::time_point expires,
                                  Verb verb, Kind kind) {
-  Status st = GetOutbound(to)->Enqueue(std::move(frame), expires);
+  Status st = GetOutbound(to)->Enqueue(std::move(frame), expires, kind == Kind::kResponse);
   if (st.IsOverloaded()) {
     counters_.overloaded_sends.fetch_add(1, std::memory_order_relaxed);
     if (kind == Kind::kRequest) counters_.overloaded_requests.fetch_add(1, std::memory_order_relaxed);

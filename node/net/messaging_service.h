@@ -20,9 +20,12 @@
 //   * Back-pressure: each peer's outbound queue is bounded (messages and bytes). When it
 //     is full — typically the peer is down or slow — Send* returns Overloaded at once
 //     instead of queueing more (a rate-limited WARN says so; MessagingStats counts
-//     requests and responses refused). Queued messages expire (requests at their timeout,
-//     others after one_way_expiry_ms) and are dropped unsent, so a dead peer's queue
-//     drains.
+//     requests and responses refused). Responses (SendResponse, SendFailureResponse)
+//     count against the byte bound only: the work they answer is done, and refusing one
+//     turned a replica's successful write into a timeout and a hint at the coordinator
+//     (issue 5: bursts of thousands of small MUTATION acks). Queued messages expire
+//     (requests at their timeout, others after one_way_expiry_ms) and are dropped
+//     unsent, so a dead peer's queue drains.
 //   * Inbound handlers run on a bounded executor (handler_threads threads, at most
 //     max_pending_handlers messages queued or running). When it is full, a request is
 //     answered with an OVERLOADED failure and a one-way message is dropped.
@@ -86,8 +89,10 @@ struct MessagingOptions {
   // Largest frame payload accepted (inbound) and sent (outbound), bytes; at most
   // kMaxFrameSizeLimit. Default: 16 MiB.
   uint32_t max_frame_size_bytes = kDefaultMaxFrameSize;
-  // Per-peer outbound queue bounds: messages and bytes waiting to be written. Send*
-  // returns Overloaded beyond either. Defaults: 4096 messages, 64 MiB.
+  // Per-peer outbound queue bounds: requests and one-way messages, and bytes (of every
+  // queued frame, responses included) waiting to be written. SendRequest and SendOneWay
+  // return Overloaded beyond either; SendResponse and SendFailureResponse only beyond
+  // the byte bound (see "Back-pressure"). Defaults: 4096 messages, 64 MiB.
   size_t max_queued_messages_per_peer = 4096;
   size_t max_queued_bytes_per_peer = 64u << 20;
   // A queued one-way message or response not written within this time is dropped.

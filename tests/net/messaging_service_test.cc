@@ -298,6 +298,81 @@ TEST(MessagingServiceTest, BackPressureCountsBytes) {
   EXPECT_LE(accepted, 10);
 }
 
+// Issue 5: responses count against the byte bound only. A replica answering a burst of
+// writes must not drop its acks (the requester would time out and hint a replica that has
+// the data), while requests and one-way messages keep the message bound.
+TEST(MessagingServiceTest, ResponsesAreBoundedByBytesNotByMessageCount) {
+  MessagingOptions options = Options(77);
+  options.max_queued_messages_per_peer = 4;
+  options.max_queued_bytes_per_peer = 20000;
+  auto a = StartNode(options);
+  const Endpoint down = Local(79, FreePort(Local(79)));
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_OK(a->SendOneWay(down, internode::Verb::GOSSIP_DIGEST_SYN, std::string("m")));
+  }
+  Status st = a->SendOneWay(down, internode::Verb::GOSSIP_DIGEST_SYN, std::string("m"));
+  EXPECT_TRUE(st.IsOverloaded()) << st.ToString();
+  Results results;
+  st = a->SendRequest(down, internode::Verb::ECHO, EchoPayload("x"), milliseconds(1000),
+                      results.Callback());
+  EXPECT_TRUE(st.IsOverloaded()) << st.ToString();
+
+  // Answers to requests `down` sent us: many more than the message bound fit.
+  Message request;
+  request.verb = internode::Verb::ECHO;
+  request.from = down;
+  for (int i = 0; i < 50; ++i) {
+    request.id = i + 1;
+    ASSERT_OK(a->SendResponse(request, std::string(10, 'r')));
+  }
+  ASSERT_OK(a->SendFailureResponse(request, internode::FailureReason::OVERLOADED, "busy"));
+  // The byte bound still refuses them.
+  int accepted = 0;
+  while ((st = a->SendResponse(request, std::string(1000, 'r'))).ok()) {
+    ++accepted;
+    ASSERT_LT(accepted, 100);
+  }
+  EXPECT_TRUE(st.IsOverloaded()) << st.ToString();
+  EXPECT_GE(accepted, 15);
+  const MessagingStats stats = a->stats();
+  EXPECT_EQ(stats.overloaded_requests, 1u);
+  EXPECT_EQ(stats.overloaded_responses, 1u);
+  EXPECT_EQ(stats.overloaded_sends, 3u);  // the one-way message too
+}
+
+// Issue 5, end to end: a replica holding 300 requests answers them all at once with a
+// message bound of 4; every request gets its response (none times out).
+TEST(MessagingServiceTest, BurstOfResponsesBeyondTheMessageBoundIsDelivered) {
+  auto a = StartNode(Options(77));
+  MessagingOptions ob = Options(78);
+  ob.max_queued_messages_per_peer = 4;
+  constexpr int kRequests = 300;
+  std::mutex mu;
+  std::vector<Message> held;
+  MessagingService b(ob);
+  b.RegisterHandler(internode::Verb::ECHO, [&](Message msg) {
+    std::vector<Message> burst;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      held.push_back(std::move(msg));
+      if (held.size() == kRequests) burst.swap(held);
+    }
+    for (const Message& m : burst) {
+      Status st = b.SendResponse(m, m.payload);
+      EXPECT_TRUE(st.ok()) << st.ToString();
+    }
+  });
+  ASSERT_OK(b.Start());
+  Results results;
+  for (int i = 0; i < kRequests; ++i) {
+    ASSERT_OK(a->SendRequest(b.local_endpoint(), internode::Verb::ECHO, EchoPayload("x"),
+                             milliseconds(10000), results.Callback()));
+  }
+  ASSERT_TRUE(results.Wait(kRequests, milliseconds(15000))) << results.size();
+  EXPECT_EQ(results.ok_count(), static_cast<size_t>(kRequests));
+  EXPECT_EQ(b.stats().overloaded_responses, 0u);
+}
+
 // Connects a raw socket to `to`, writes `bytes`, and reports whether the server closed the
 // connection within the timeout.
 bool ServerClosesAfter(const Endpoint& to, const std::string& bytes) {
