@@ -25,7 +25,6 @@
 # nodes are killed but their folders (logs) are kept. Usage:
 #   cluster_ownership_test.py --cairnd PATH --gen-py DIR [--launcher PATH] [unittest options]
 # Exits 77 (skipped) when python3-thrift is not installed.
-import argparse
 import json
 import os
 import re
@@ -38,27 +37,9 @@ import time
 import unittest
 import urllib.request
 
-HERE = os.path.dirname(os.path.realpath(__file__))
+from ring_util import parse_test_args
 
-
-def parse_args():
-    p = argparse.ArgumentParser()
-    p.add_argument("--cairnd", required=True)
-    p.add_argument("--gen-py", required=True)
-    p.add_argument("--launcher",
-                   default=os.path.join(HERE, "..", "..", "tools", "cairn-cluster"))
-    args, rest = p.parse_known_args()
-    sys.argv = [sys.argv[0]] + rest
-    return args
-
-
-ARGS = parse_args()
-try:
-    import thrift  # noqa: F401
-except ImportError:
-    print("SKIP: python3-thrift is not installed (apt-get install python3-thrift)")
-    sys.exit(77)
-sys.path.insert(0, ARGS.gen_py)
+ARGS = parse_test_args()
 from cassandra.ttypes import KsDef, NotFoundException  # noqa: E402
 from ring_util import call, ownership, replicated_ownership, wait_for  # noqa: E402
 

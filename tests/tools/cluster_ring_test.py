@@ -21,11 +21,7 @@
 #   cluster_ring_test.py --cairnd PATH --gen-py DIR [--launcher PATH] [unittest options]
 # Exits 77 (skipped) when python3-thrift is not installed. Polling, the Thrift call and the
 # ownership computation are in ring_util.py, shared with cluster_ownership_test.py.
-import argparse
-import json
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,27 +29,9 @@ import threading
 import time
 import unittest
 
-HERE = os.path.dirname(os.path.realpath(__file__))
+from ring_util import parse_test_args
 
-
-def parse_args():
-    p = argparse.ArgumentParser()
-    p.add_argument("--cairnd", required=True)
-    p.add_argument("--gen-py", required=True)
-    p.add_argument("--launcher",
-                   default=os.path.join(HERE, "..", "..", "tools", "cairn-cluster"))
-    args, rest = p.parse_known_args()
-    sys.argv = [sys.argv[0]] + rest
-    return args
-
-
-ARGS = parse_args()
-try:
-    import thrift  # noqa: F401
-except ImportError:
-    print("SKIP: python3-thrift is not installed (apt-get install python3-thrift)")
-    sys.exit(77)
-sys.path.insert(0, ARGS.gen_py)
+ARGS = parse_test_args()
 from cassandra.ttypes import KsDef, NotFoundException  # noqa: E402
 from ring_util import call, ownership, wait_for  # noqa: E402
 

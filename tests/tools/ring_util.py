@@ -10,9 +10,34 @@
 #   ownership(token_map)                 {endpoint: primary share}, summing to 1
 #   replicated_ownership(token_map, rf)  {endpoint: share it holds a replica of}, summing
 #                                        to rf (nodetool status <keyspace>, "effective")
+#   parse_test_args()                    --cairnd, --gen-py, --launcher (the rest of argv
+#                                        is left to unittest); exits 77 (ctest: skipped)
+#                                        without python3-thrift; puts --gen-py on sys.path
+import argparse
+import os
+import sys
 import time
 
 RING = 2 ** 64  # Murmur3 tokens: [-2^63, 2^63)
+HERE = os.path.dirname(os.path.realpath(__file__))
+
+
+def parse_test_args():
+    """The tests' command line; see the file comment."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--cairnd", required=True)
+    p.add_argument("--gen-py", required=True)
+    p.add_argument("--launcher",
+                   default=os.path.join(HERE, "..", "..", "tools", "cairn-cluster"))
+    args, rest = p.parse_known_args()
+    sys.argv = [sys.argv[0]] + rest
+    try:
+        import thrift  # noqa: F401
+    except ImportError:
+        print("SKIP: python3-thrift is not installed (apt-get install python3-thrift)")
+        sys.exit(77)
+    sys.path.insert(0, args.gen_py)
+    return args
 
 
 def wait_for(what, predicate, timeout, interval=0.2):
