@@ -97,6 +97,16 @@ wire::PaxosProposal ToWire(const paxos::Commit& c) {
 
 paxos::Commit FromWire(const wire::PaxosProposal& p) { return {p.ballot, p.mutation}; }
 
+// A PAXOS_* request naming the partition `key` of `table`.
+template <typename Request>
+Request PaxosRequest(const TableRef& table, const std::string& key) {
+  Request req;
+  req.keyspace = table.keyspace->name;
+  req.table_id = table.table->metadata.id;
+  req.key = key;
+  return req;
+}
+
 // `update` as the mutation a proposal with `ballot` carries: every timestamp is the
 // ballot's µs (deletions µs - 1, so a cas that deletes and writes keeps its writes).
 std::string ProposalMutation(const std::string& keyspace, const std::string& key,
@@ -239,10 +249,7 @@ std::shared_ptr<StorageProxy::PrepareCall> StorageProxy::SendPrepare(
   call->required = participants.required;
   call->sent = static_cast<int>(participants.live.size());
   const TableId& table_id = table.table->metadata.id;
-  wire::PaxosPrepareRequest req;
-  req.keyspace = table.keyspace->name;
-  req.table_id = table_id;
-  req.key = key;
+  auto req = PaxosRequest<wire::PaxosPrepareRequest>(table, key);
   req.ballot = ballot;
   const bool local = SendToTargets(
       participants.live, wire::Verb::PAXOS_PREPARE, net::Serialize(req),
@@ -275,10 +282,7 @@ Result<bool> StorageProxy::ProposePaxos(const TableRef& table, const std::string
   call->required = participants.required;
   call->sent = static_cast<int>(participants.live.size());
   const TableId& table_id = table.table->metadata.id;
-  wire::PaxosProposeRequest req;
-  req.keyspace = table.keyspace->name;
-  req.table_id = table_id;
-  req.key = key;
+  auto req = PaxosRequest<wire::PaxosProposeRequest>(table, key);
   req.proposal = ToWire(proposal);
   const bool local = SendToTargets(participants.live, wire::Verb::PAXOS_PROPOSE,
                                    net::Serialize(req),
@@ -333,10 +337,7 @@ Status StorageProxy::CommitPaxos(const TableRef& table, const std::string& key,
   }
   call->outstanding = static_cast<int>(targets.size());
   call->targets = targets;
-  wire::PaxosProposeRequest req;
-  req.keyspace = table.keyspace->name;
-  req.table_id = table_id;
-  req.key = key;
+  auto req = PaxosRequest<wire::PaxosProposeRequest>(table, key);
   req.proposal = ToWire(commit);
   SendWrites(call, targets, wire::Verb::PAXOS_COMMIT, net::Serialize(req),
              commit.HasUpdate() ? commit.mutation : std::string(),
