@@ -149,6 +149,18 @@ class Coordinator {
   // TimedOut.
   virtual Status Mutate(const KeyspaceSchema& keyspace, std::vector<Mutation> mutations,
                         ConsistencyLevel cl, WriteOutcome* outcome) = 0;
+  // Mutate without holding the calling thread: `done` is called exactly once with what
+  // Mutate would return (and the outcome it would fill), from any thread, possibly
+  // before MutateAsync returns (Unavailable, or a standalone node in periodic mode). It
+  // runs on a network, commit-log or calling thread: it must be quick and must not
+  // block. `keyspace` is only needed during the call. The default runs Mutate.
+  using WriteDone = std::function<void(const Status&, const WriteOutcome&)>;
+  virtual void MutateAsync(const KeyspaceSchema& keyspace, std::vector<Mutation> mutations,
+                           ConsistencyLevel cl, WriteDone done) {
+    WriteOutcome outcome;
+    Status st = Mutate(keyspace, std::move(mutations), cl, &outcome);
+    done(st, outcome);
+  }
   // Same, atomically (atomic_batch_mutate): the batch is first stored in the batch log
   // of other nodes, so all of it is applied eventually even if this node dies midway.
   virtual Status MutateAtomically(const KeyspaceSchema& keyspace,
@@ -163,6 +175,17 @@ class Coordinator {
   virtual Result<std::vector<std::optional<PartitionUpdate>>> Read(
       const TableRef& table, const std::vector<std::string>& keys, const CellFilter& filter,
       ConsistencyLevel cl) = 0;
+
+  // Read without holding the calling thread: `done` is called exactly once with what
+  // Read would return, from any thread, possibly before ReadAsync returns. It must be
+  // quick and must not block. The Schema snapshot `table` points into must stay alive
+  // until `done` has run (capture it in `done`). The default runs Read.
+  using ReadResult = Result<std::vector<std::optional<PartitionUpdate>>>;
+  using ReadDone = std::function<void(ReadResult)>;
+  virtual void ReadAsync(const TableRef& table, std::vector<std::string> keys, CellFilter filter,
+                         ConsistencyLevel cl, ReadDone done) {
+    done(Read(table, keys, filter, cl));
+  }
 
   // Walks the partitions of `table` within `bounds` (a list of non-overlapping bounds
   // in ring order) in ring order, calling `visit` with each reconciled partition until

@@ -8,6 +8,8 @@
 #include <future>
 #include <set>
 
+#include <boost/asio/post.hpp>
+
 #include "common/checksum.h"
 #include "common/counter.h"
 #include "common/logging.h"
@@ -182,6 +184,15 @@ void StorageProxy::Stop() {
   }
   bg_cv_.notify_all();
   if (bg_thread_.joinable()) bg_thread_.join();
+  // Queued slow reads finish (each within its deadline) before the pool's threads exit.
+  std::call_once(slow_reads_once_, [] {});
+  if (slow_reads_ != nullptr) slow_reads_->join();
+}
+
+boost::asio::thread_pool& StorageProxy::SlowReadPool() {
+  std::call_once(slow_reads_once_,
+                 [this] { slow_reads_ = std::make_unique<boost::asio::thread_pool>(16); });
+  return *slow_reads_;
 }
 
 StorageProxyStats StorageProxy::stats() const {
@@ -318,18 +329,18 @@ bool StorageProxy::MaybeHint(const std::string& endpoint, const std::string& enc
 }
 
 void StorageProxy::StartWrite(const std::shared_ptr<WriteCall>& call,
-                              const std::vector<std::string>& targets, const Mutation& mutation,
-                              const std::string& encoded) {
+                              const std::vector<std::string>& targets, Mutation mutation) {
   wire::MutationMessage m;
-  m.mutation = encoded;
-  SendWrites(call, targets, wire::Verb::MUTATION, net::Serialize(m), encoded,
-             [&] { return db_->Apply(mutation); });
+  mutation.EncodeTo(&m.mutation);
+  const std::string request = net::Serialize(m);
+  SendWrites(call, targets, wire::Verb::MUTATION, request, m.mutation,
+             [&](const LocalWriteDone& local_done) { local_done(db_->Apply(std::move(mutation))); });
 }
 
 void StorageProxy::SendWrites(const std::shared_ptr<WriteCall>& call,
                               const std::vector<std::string>& targets, net::Verb verb,
                               const std::string& request, const std::string& hint,
-                              const std::function<Status()>& apply_locally) {
+                              const std::function<void(LocalWriteDone)>& apply_locally) {
   // The local replica last, so the remote requests are on their way while this thread
   // applies.
   auto payload = std::make_shared<const std::string>(hint);
@@ -377,13 +388,14 @@ void StorageProxy::SendWrites(const std::shared_ptr<WriteCall>& call,
     if (!st.ok()) call->Fail(ep, st, maybe_hint(ep, HintReason::kSendRefused, st));
   }
   if (local) {
-    Status st = apply_locally();
-    if (st.ok()) {
-      call->Ack(local_endpoint_);
-    } else {
-      CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "local write failed: " << st.ToString();
-      call->Fail(local_endpoint_, st, false, /*local=*/true);
-    }
+    apply_locally([this, call](const Status& st) {
+      if (st.ok()) {
+        call->Ack(local_endpoint_);
+      } else {
+        CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "local write failed: " << st.ToString();
+        call->Fail(local_endpoint_, st, false, /*local=*/true);
+      }
+    });
   }
 }
 
@@ -395,6 +407,11 @@ Status StorageProxy::WaitWrite(const std::shared_ptr<WriteCall>& call, int64_t d
     if (left <= 0) break;
     call->cv.wait_for(lock, std::chrono::nanoseconds(left));
   }
+  return FinishWriteLocked(*call, outcome);
+}
+
+Status StorageProxy::FinishWriteLocked(const WriteCall& call_ref, WriteOutcome* outcome) {
+  const WriteCall* call = &call_ref;
   if (call->satisfied) return Status::OK();
   // Replicas that have not answered by the deadline are slow now: charge them the
   // timeout at once, so the next request's proximity order avoids them (their
@@ -441,21 +458,94 @@ Status StorageProxy::Mutate(const KeyspaceSchema& keyspace, std::vector<Mutation
   std::vector<std::shared_ptr<WriteCall>> calls;
   calls.reserve(mutations.size());
   for (size_t i = 0; i < mutations.size(); ++i) {
-    auto call = std::make_shared<WriteCall>();
-    const Replicas& r = replicas[i];
-    call->counter.emplace(cl, r.layout, r.targets, r.pending, *snitch, local_dc);
-    call->outstanding = static_cast<int>(r.targets.size());
-    call->targets = r.targets;
-    std::string encoded;
-    mutations[i].EncodeTo(&encoded);
-    StartWrite(call, r.targets, mutations[i], encoded);
+    auto call = NewWriteCall(cl, replicas[i], *snitch, local_dc);
+    StartWrite(call, replicas[i].targets, std::move(mutations[i]));
     calls.push_back(std::move(call));
-    counters_->writes++;
   }
   for (const auto& call : calls) {
     CAIRN_RETURN_IF_ERROR(WaitWrite(call, deadline, outcome));
   }
   return Status::OK();
+}
+
+std::shared_ptr<StorageProxy::WriteCall> StorageProxy::NewWriteCall(ConsistencyLevel cl,
+                                                                    const Replicas& r,
+                                                                    const ring::Snitch& snitch,
+                                                                    const std::string& local_dc) {
+  auto call = std::make_shared<WriteCall>();
+  call->counter.emplace(cl, r.layout, r.targets, r.pending, snitch, local_dc);
+  call->outstanding = static_cast<int>(r.targets.size());
+  call->targets = r.targets;
+  counters_->writes++;
+  return call;
+}
+
+// The asynchronous Mutate: the same checks and sends, and instead of waiting, each
+// mutation's WriteCall reports when it is done; the last one answers `done` with the
+// first failure in mutation order, as Mutate would return it.
+void StorageProxy::MutateAsync(const KeyspaceSchema& keyspace, std::vector<Mutation> mutations,
+                               ConsistencyLevel cl, WriteDone done) {
+  std::vector<Replicas> replicas;
+  replicas.reserve(mutations.size());
+  std::shared_ptr<const ring::Snitch> snitch = cluster_->snitch();
+  const std::string local_dc = snitch->GetDatacenter(local_endpoint_);
+  for (const Mutation& m : mutations) {
+    auto r = ReplicasFor(keyspace, db_->Decorate(m.key).token, true);
+    Status st = r.ok() ? ValidateForWrite(cl, r->layout) : r.status();
+    if (st.ok()) st = AssureSufficientLiveForWrite(cl, r->layout, r->live, r->pending, *snitch, local_dc);
+    if (!st.ok()) {
+      if (st.IsUnavailable()) counters_->unavailables++;
+      done(st, WriteOutcome{});
+      return;
+    }
+    replicas.push_back(std::move(*r));
+  }
+  if (mutations.empty()) {
+    done(Status::OK(), WriteOutcome{});
+    return;
+  }
+  struct Batch {
+    std::mutex mu;
+    size_t remaining = 0;
+    std::vector<std::pair<Status, WriteOutcome>> results;
+    WriteDone done;
+  };
+  auto batch = std::make_shared<Batch>();
+  batch->remaining = mutations.size();
+  batch->results.resize(mutations.size());
+  batch->done = std::move(done);
+  for (size_t i = 0; i < mutations.size(); ++i) {
+    auto call = NewWriteCall(cl, replicas[i], *snitch, local_dc);
+    // Runs once, outside call->mu; the WriteCall owns this function, so it holds the
+    // call weakly (the sender's callbacks hold it strongly until then).
+    call->on_done = [this, batch, i, weak = std::weak_ptr<WriteCall>(call)] {
+      auto c = weak.lock();
+      WriteOutcome outcome;
+      Status st;
+      if (c != nullptr) {
+        std::lock_guard lock(c->mu);
+        st = FinishWriteLocked(*c, &outcome);
+      } else {
+        st = Status::Aborted("write abandoned");
+      }
+      WriteDone finish;
+      {
+        std::lock_guard lock(batch->mu);
+        batch->results[i] = {std::move(st), outcome};
+        if (--batch->remaining == 0) finish = std::move(batch->done);
+      }
+      if (!finish) return;
+      for (const auto& [status, out] : batch->results) {
+        if (!status.ok()) {
+          finish(status, out);
+          return;
+        }
+      }
+      finish(Status::OK(), WriteOutcome{});
+    };
+    StartWrite(call, replicas[i].targets, std::move(mutations[i]));
+    call->FireIfDone();
+  }
 }
 
 
@@ -667,6 +757,82 @@ Result<std::vector<std::optional<PartitionUpdate>>> StorageProxy::Read(
 }
 
 
+// The asynchronous Read: each key's first round is sent with an on_ready hook; when its
+// answers are in, FinishRead resolves it on that thread if it need not wait (digests
+// agree, or a failure), else on the slow-read pool (second round and blocking repair).
+// The last key to finish answers `done`.
+void StorageProxy::ReadAsync(const TableRef& table, std::vector<std::string> keys,
+                             CellFilter filter, ConsistencyLevel cl, ReadDone done) {
+  if (IsSerial(cl) || keys.empty()) {
+    boost::asio::post(SlowReadPool(), [this, table, keys = std::move(keys),
+                                       filter = std::move(filter), cl, done = std::move(done)] {
+      done(Read(table, keys, filter, cl));
+    });
+    return;
+  }
+  struct Batch {
+    TableRef table;
+    CellFilter filter;
+    int64_t deadline = 0;
+    std::vector<KeyRead> reads;  // sized once: hooks refer to their element
+    std::vector<std::optional<Result<std::optional<PartitionUpdate>>>> results;
+    std::mutex mu;
+    size_t remaining = 0;
+    ReadDone done;
+  };
+  auto batch = std::make_shared<Batch>();
+  batch->table = table;
+  batch->filter = std::move(filter);
+  batch->deadline = DeadlineAfterMs(options_.read_request_timeout_ms);
+  batch->reads.resize(keys.size());
+  batch->results.resize(keys.size());
+  batch->remaining = keys.size();
+  batch->done = std::move(done);
+  auto finish_key = [this, batch](size_t i) {
+    auto r = FinishRead(batch->table, batch->filter, batch->reads[i], batch->deadline);
+    ReadDone finish;
+    {
+      std::lock_guard lock(batch->mu);
+      batch->results[i] = std::move(r);
+      if (--batch->remaining == 0) finish = std::move(batch->done);
+    }
+    if (!finish) return;
+    std::vector<std::optional<PartitionUpdate>> out;
+    out.reserve(batch->results.size());
+    for (auto& result : batch->results) {
+      if (!result->ok()) {
+        finish(result->status());
+        return;
+      }
+      out.push_back(std::move(**result));
+    }
+    finish(std::move(out));
+  };
+  for (size_t i = 0; i < keys.size(); ++i) {
+    KeyRead& kr = batch->reads[i];
+    kr.key = std::move(keys[i]);
+    // The hook belongs to the ReadCall, which the Batch owns: hold the Batch weakly.
+    std::weak_ptr<Batch> weak = batch;
+    auto on_ready = [this, weak, i, finish_key] {
+      auto b = weak.lock();
+      if (b == nullptr) return;
+      if (b->reads[i].call->ResolvesWithoutWaiting()) {
+        finish_key(i);
+      } else {
+        boost::asio::post(SlowReadPool(), [finish_key, b, i] { finish_key(i); });
+      }
+    };
+    // Once StartReadImpl sent something, the hook may already be running FinishRead on
+    // another thread: kr is written only when nothing was sent.
+    Status early = StartReadImpl(batch->table, kr.key, batch->filter, cl, batch->deadline, &kr,
+                                 std::move(on_ready));
+    if (!early.ok()) {
+      kr.early = std::move(early);
+      finish_key(i);
+    }
+  }
+}
+
 // Sends data or digest READs to `eps` (the local one read in this thread, last).
 void StorageProxy::SendReads(const TableRef& table, const std::string& key,
                              const CellFilter& filter, const std::shared_ptr<ReadCall>& call,
@@ -757,7 +923,8 @@ StorageProxy::KeyRead StorageProxy::StartRead(const TableRef& table, const std::
 
 Status StorageProxy::StartReadImpl(const TableRef& table, const std::string& key,
                                    const CellFilter& filter, ConsistencyLevel cl,
-                                   int64_t deadline_ns, KeyRead* kr) {
+                                   int64_t deadline_ns, KeyRead* kr,
+                                   std::function<void()> on_ready) {
   counters_->reads++;
   std::shared_ptr<const ring::Snitch> snitch = cluster_->snitch();
   const std::string local_dc = snitch->GetDatacenter(local_endpoint_);
@@ -776,6 +943,8 @@ Status StorageProxy::StartReadImpl(const TableRef& table, const std::string& key
   }
   // Phase 1: data from the closest, digests from the others.
   kr->call = std::make_shared<ReadCall>();
+  kr->call->needed = static_cast<int>(kr->targets.size());
+  kr->call->on_ready = std::move(on_ready);
   SendReads(table, key, filter, kr->call, kr->targets, true, false, deadline_ns);
   return Status::OK();
 }

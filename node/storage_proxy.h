@@ -14,6 +14,10 @@
 //   acknowledged_by) at the deadline, or the replica's error as soon as the CL can no
 //   longer be met. A replica that is down, answers with a failure or does not answer in
 //   time gets a hint (below); with ANY a stored hint counts as an ack.
+//   MutateAsync does the same without holding the caller: each mutation's WriteCall
+//   runs its on_done when its CL is met or can no longer be met (every remote answer,
+//   timeout included, arrives through messaging's callback), and the last one answers
+//   the caller's WriteDone with what Mutate would have returned.
 //
 // Hinted handoff: hints live in <data>/hints (node/hints/FORMAT.md), keyed by the
 //   target's host id, stored durably before they count. No hint is stored for a replica
@@ -102,6 +106,8 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/thread_pool.hpp>
+
 #include "common/clock.h"
 #include "node/cluster_view.h"
 #include "node/consistency.h"
@@ -184,6 +190,8 @@ class StorageProxy final : public Coordinator {
   // ---- Coordinator ----
   Status Mutate(const KeyspaceSchema& keyspace, std::vector<Mutation> mutations,
                 ConsistencyLevel cl, WriteOutcome* outcome) override;
+  void MutateAsync(const KeyspaceSchema& keyspace, std::vector<Mutation> mutations,
+                   ConsistencyLevel cl, WriteDone done) override;
   Status MutateCounter(const KeyspaceSchema& keyspace, CounterMutation mutation,
                        ConsistencyLevel cl, WriteOutcome* outcome) override;
   Status MutateAtomically(const KeyspaceSchema& keyspace, std::vector<Mutation> mutations,
@@ -192,6 +200,8 @@ class StorageProxy final : public Coordinator {
                                                            const std::vector<std::string>& keys,
                                                            const CellFilter& filter,
                                                            ConsistencyLevel cl) override;
+  void ReadAsync(const TableRef& table, std::vector<std::string> keys, CellFilter filter,
+                 ConsistencyLevel cl, ReadDone done) override;
   Status ScanRange(const TableRef& table, const std::vector<KeyBounds>& bounds,
                    const CellFilter& filter, int32_t page_rows, ConsistencyLevel cl,
                    const RangeVisitor& visit) override;
@@ -224,15 +234,20 @@ class StorageProxy final : public Coordinator {
   Result<Replicas> ReplicasFor(const KeyspaceSchema& keyspace, const Token& token,
                                bool for_write);
 
+  // A WriteCall for one mutation to `r.targets`, acks counted for `cl`.
+  std::shared_ptr<WriteCall> NewWriteCall(ConsistencyLevel cl, const Replicas& r,
+                                          const ring::Snitch& snitch, const std::string& local_dc);
   // Sends one mutation to its targets and registers its acks in `call`.
   void StartWrite(const std::shared_ptr<WriteCall>& call, const std::vector<std::string>& targets,
-                  const Mutation& mutation, const std::string& encoded);
-  // Sends `request` as `verb` to every target (this node: `apply_locally`, last) and
-  // registers the answers in `call`; a target that is down or does not answer gets
-  // `hint` (an encoded mutation; empty: none) as a hint.
+                  Mutation mutation);
+  // Sends `request` as `verb` to every target (this node: `apply_locally`, last, which
+  // calls the LocalWriteDone it is given exactly once, now or later) and registers the
+  // answers in `call`; a target that is down or does not answer gets `hint` (an encoded
+  // mutation; empty: none) as a hint.
+  using LocalWriteDone = std::function<void(const Status&)>;
   void SendWrites(const std::shared_ptr<WriteCall>& call, const std::vector<std::string>& targets,
                   net::Verb verb, const std::string& request, const std::string& hint,
-                  const std::function<Status()>& apply_locally);
+                  const std::function<void(LocalWriteDone)>& apply_locally);
   // Why a write to a replica is hinted (StorageProxyStats' hints_* counters).
   enum class HintReason { kDown, kTimedOut, kReplicaFailed, kSendRefused };
   // Stores a hint for `endpoint` if allowed; true when stored. `why` is the failure
@@ -241,6 +256,9 @@ class StorageProxy final : public Coordinator {
                  HintReason reason, const Status& why);
   Status WaitWrite(const std::shared_ptr<WriteCall>& call, int64_t deadline_ns,
                    WriteOutcome* outcome);
+  // What a write call that is done (or past its deadline) answers: OK once its CL was
+  // met, else the local failure or TimedOut with acknowledged_by. REQUIRES: call.mu held.
+  Status FinishWriteLocked(const WriteCall& call, WriteOutcome* outcome);
 
   // One key of a read: StartRead sends the first round (data + digests), FinishRead
   // waits for it and resolves (repair round if the digests differ), so a multiget has
@@ -252,10 +270,12 @@ class StorageProxy final : public Coordinator {
     std::vector<std::string> targets;  // contacted (first = data)
     std::shared_ptr<ReadCall> call;
   };
+  // `on_ready` (optional): set as the ReadCall's on_ready before anything is sent.
   KeyRead StartRead(const TableRef& table, const std::string& key, const CellFilter& filter,
                     ConsistencyLevel cl, int64_t deadline_ns);
   Status StartReadImpl(const TableRef& table, const std::string& key, const CellFilter& filter,
-                       ConsistencyLevel cl, int64_t deadline_ns, KeyRead* kr);
+                       ConsistencyLevel cl, int64_t deadline_ns, KeyRead* kr,
+                       std::function<void()> on_ready = nullptr);
   Result<std::optional<PartitionUpdate>> FinishRead(const TableRef& table,
                                                     const CellFilter& filter, KeyRead& kr,
                                                     int64_t deadline_ns);
@@ -370,6 +390,12 @@ class StorageProxy final : public Coordinator {
   std::mt19937_64 rng_;  // GUARDED_BY(rng_mu_)
 
   std::unique_ptr<Counters> counters_;
+
+  // Runs what ReadAsync cannot finish without waiting (a digest mismatch's second
+  // round and repair, SERIAL reads), made on first use.
+  boost::asio::thread_pool& SlowReadPool();
+  std::once_flag slow_reads_once_;
+  std::unique_ptr<boost::asio::thread_pool> slow_reads_;
 
   std::mutex bg_mu_;
   std::condition_variable bg_cv_;

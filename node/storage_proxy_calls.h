@@ -7,9 +7,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -52,29 +54,57 @@ struct StorageProxy::WriteCall {
   Status local_failure;  // this node's own write failed (reported as it is)
   std::vector<std::string> targets;   // every replica written (for latency on timeout)
   std::vector<std::string> answered;  // replicas that acked or failed so far
+  // Asynchronous callers (MutateAsync): run once, outside `mu`, on the thread whose
+  // answer first makes Done() true (or by FireIfDone). Set before anything is sent.
+  std::function<void()> on_done;
 
   void Ack(const std::string& endpoint) {
-    std::lock_guard lock(mu);
-    answered.push_back(endpoint);
-    --outstanding;
-    ++acks;
-    if (counter.has_value() ? counter->Ack(endpoint) : outstanding == 0) satisfied = true;
-    cv.notify_all();
+    std::function<void()> fire;
+    {
+      std::lock_guard lock(mu);
+      answered.push_back(endpoint);
+      --outstanding;
+      ++acks;
+      if (counter.has_value() ? counter->Ack(endpoint) : outstanding == 0) satisfied = true;
+      cv.notify_all();
+      fire = TakeOnDoneLocked();
+    }
+    if (fire) fire();
   }
   void Fail(const std::string& endpoint, const Status& st, bool hinted, bool local = false) {
-    std::lock_guard lock(mu);
-    answered.push_back(endpoint);
-    --outstanding;
-    if (failure.ok()) failure = st;
-    if (local && local_failure.ok()) local_failure = st;
-    if (counter.has_value()) {
-      if (hinted && counter->AckHint()) satisfied = true;
-      if (!satisfied && counter->Fail(endpoint)) failed = true;
+    std::function<void()> fire;
+    {
+      std::lock_guard lock(mu);
+      answered.push_back(endpoint);
+      --outstanding;
+      if (failure.ok()) failure = st;
+      if (local && local_failure.ok()) local_failure = st;
+      if (counter.has_value()) {
+        if (hinted && counter->AckHint()) satisfied = true;
+        if (!satisfied && counter->Fail(endpoint)) failed = true;
+      }
+      cv.notify_all();
+      fire = TakeOnDoneLocked();
     }
-    cv.notify_all();
+    if (fire) fire();
+  }
+  // Runs on_done if Done() already holds and it has not run (a call with no targets).
+  void FireIfDone() {
+    std::function<void()> fire;
+    {
+      std::lock_guard lock(mu);
+      fire = TakeOnDoneLocked();
+    }
+    if (fire) fire();
   }
   // True once the CL is met, can no longer be met, or every target answered.
   bool Done() const { return satisfied || failed || outstanding <= 0; }
+
+ private:
+  std::function<void()> TakeOnDoneLocked() {
+    if (!on_done || !Done()) return {};
+    return std::exchange(on_done, nullptr);
+  }
 };
 
 // One round of reads: responses recorded as they come.
@@ -91,19 +121,54 @@ struct StorageProxy::ReadCall {
   std::vector<Response> responses;
   int failures = 0;
   Status failure;
+  // Asynchronous callers (ReadAsync): run once, outside `mu`, as soon as a failure or
+  // `needed` responses are in (what FinishRead waits for). Set before anything is sent.
+  int needed = 0;
+  std::function<void()> on_ready;
 
   void Add(Response r) {
-    std::lock_guard lock(mu);
-    responses.push_back(std::move(r));
-    cv.notify_all();
+    std::function<void()> fire;
+    {
+      std::lock_guard lock(mu);
+      responses.push_back(std::move(r));
+      cv.notify_all();
+      fire = TakeOnReadyLocked();
+    }
+    if (fire) fire();
   }
   // `local`: this node's own read failed (disk, corruption): reported as it is. A
   // replica's failure is reported as a timeout (Thrift has no read failure exception).
   void Fail(const Status& st, bool local = false) {
+    std::function<void()> fire;
+    {
+      std::lock_guard lock(mu);
+      ++failures;
+      if (failure.ok() || local) failure = local ? st : Status::TimedOut(st.ToString());
+      cv.notify_all();
+      fire = TakeOnReadyLocked();
+    }
+    if (fire) fire();
+  }
+  // True when the first round can be resolved without waiting for more data: a failure
+  // (answered as one), or every response in and all digests equal to the data's.
+  bool ResolvesWithoutWaiting() {
     std::lock_guard lock(mu);
-    ++failures;
-    if (failure.ok() || local) failure = local ? st : Status::TimedOut(st.ToString());
-    cv.notify_all();
+    if (failures > 0) return true;
+    const Response* data = nullptr;
+    for (const Response& r : responses) {
+      if (r.has_data) data = &r;
+    }
+    if (data == nullptr) return false;
+    for (const Response& r : responses) {
+      if (r.digest != data->digest) return false;
+    }
+    return true;
+  }
+
+ private:
+  std::function<void()> TakeOnReadyLocked() {
+    if (!on_ready || (failures == 0 && static_cast<int>(responses.size()) < needed)) return {};
+    return std::exchange(on_ready, nullptr);
   }
 };
 

@@ -341,7 +341,7 @@ Status StorageProxy::CommitPaxos(const TableRef& table, const std::string& key,
   req.proposal = ToWire(commit);
   SendWrites(call, targets, wire::Verb::PAXOS_COMMIT, net::Serialize(req),
              commit.HasUpdate() ? commit.mutation : std::string(),
-             [&] { return paxos_->Commit(table_id, key, commit); });
+             [&](const LocalWriteDone& local_done) { local_done(paxos_->Commit(table_id, key, commit)); });
   if (cl == ConsistencyLevel::ANY && only_to.empty()) return Status::OK();
   return WaitWrite(call, DeadlineAfterMs(options_.write_request_timeout_ms), nullptr);
 }

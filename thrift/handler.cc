@@ -6,6 +6,8 @@
 #include "thrift/handler.h"
 
 #include <thrift/TApplicationException.h>
+#include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
 
 #include <algorithm>
 #include <chrono>
@@ -234,6 +236,57 @@ node::ConsistencyLevel CheckConsistency(gen::ConsistencyLevel::type cl, bool is_
   }
   ThrowStatus(st);
   throw gen::UnavailableException();  // not reached: ThrowStatus always throws
+}
+
+// --- Asynchronous replies --------------------------------------------------------------
+
+namespace at = ::apache::thrift;
+
+// The message the generated processor writes for a method's result: T_REPLY with the
+// result struct (strict binary protocol).
+template <typename ResultT>
+std::string EncodeReply(const char* name, int32_t seqid, const ResultT& result) {
+  auto buffer = std::make_shared<at::transport::TMemoryBuffer>(128);
+  at::protocol::TBinaryProtocolT<at::transport::TMemoryBuffer> out(buffer);
+  out.writeMessageBegin(name, at::protocol::T_REPLY, seqid);
+  result.write(&out);
+  out.writeMessageEnd();
+  return buffer->getBufferAsString();
+}
+
+// ... and for an undeclared exception: T_EXCEPTION with a TApplicationException.
+std::string EncodeApplicationException(const char* name, int32_t seqid, const char* what) {
+  auto buffer = std::make_shared<at::transport::TMemoryBuffer>(128);
+  at::protocol::TBinaryProtocolT<at::transport::TMemoryBuffer> out(buffer);
+  at::TApplicationException x(what);
+  out.writeMessageBegin(name, at::protocol::T_EXCEPTION, seqid);
+  x.write(&out);
+  out.writeMessageEnd();
+  return buffer->getBufferAsString();
+}
+
+// Runs `fn`. When it throws, returns the reply the generated processor would send: the
+// declared exceptions of a write method (ire, ue, te) in its result, anything else as a
+// TApplicationException. nullopt when `fn` returned.
+template <typename ResultT, typename Fn>
+std::optional<std::string> ReplyIfThrows(const char* name, int32_t seqid, Fn&& fn) {
+  ResultT result;
+  try {
+    fn();
+    return std::nullopt;
+  } catch (const gen::InvalidRequestException& e) {
+    result.ire = e;  // (the generated result types declare no __set_ bodies)
+    result.__isset.ire = true;
+  } catch (const gen::UnavailableException& e) {
+    result.ue = e;
+    result.__isset.ue = true;
+  } catch (const gen::TimedOutException& e) {
+    result.te = e;
+    result.__isset.te = true;
+  } catch (const std::exception& e) {
+    return EncodeApplicationException(name, seqid, e.what());
+  }
+  return EncodeReply(name, seqid, result);
 }
 
 // --- Reading -----------------------------------------------------------------------
@@ -719,9 +772,9 @@ void CassandraHandler::get_multi_slice(std::vector<gen::ColumnOrSuperColumn>& _r
 
 // --- Writes ------------------------------------------------------------------------
 
-void CassandraHandler::insert(const std::string& key, const gen::ColumnParent& column_parent,
-                              const gen::Column& column,
-                              const gen::ConsistencyLevel::type consistency_level) {
+CassandraHandler::PreparedWrite CassandraHandler::PrepareInsert(
+    const std::string& key, const gen::ColumnParent& column_parent, const gen::Column& column,
+    gen::ConsistencyLevel::type consistency_level) const {
   Target t = ResolveTable(column_parent.column_family);
   if (t.table->IsCounter()) {
     ThrowInvalid("invalid operation for commutative table " + column_parent.column_family);
@@ -734,7 +787,8 @@ void CassandraHandler::insert(const std::string& key, const gen::ColumnParent& c
   }
   ValidateColumnNames(*t.table, SuperOf(column_parent), {column.name});
   ValidateColumnData(*t.table, column);
-  node::ConsistencyLevel cl = CheckConsistency(consistency_level, true);
+  PreparedWrite w;
+  w.cl = CheckConsistency(consistency_level, true);
   RefuseSuper(*t.table);
   Mutation m;
   m.keyspace = t.keyspace->name;
@@ -743,11 +797,30 @@ void CassandraHandler::insert(const std::string& key, const gen::ColumnParent& c
   u.table_id = t.table->metadata.id;
   u.update.cells.push_back(CellFromColumn(*t.table, column, NowSeconds()));
   m.updates.push_back(std::move(u));
-  std::vector<Mutation> ms;
-  ms.push_back(std::move(m));
+  w.mutations.push_back(std::move(m));
+  w.schema = std::move(t.schema);
+  w.keyspace = t.keyspace;
+  return w;
+}
+
+void CassandraHandler::insert(const std::string& key, const gen::ColumnParent& column_parent,
+                              const gen::Column& column,
+                              const gen::ConsistencyLevel::type consistency_level) {
+  Execute(PrepareInsert(key, column_parent, column, consistency_level));
+}
+
+void CassandraHandler::Execute(PreparedWrite w) {
   node::WriteOutcome outcome;
-  Status st = coordinator_->Mutate(*t.keyspace, std::move(ms), cl, &outcome);
-  if (!st.ok()) ThrowCoordinator(st, outcome);
+  if (!w.mutations.empty()) {
+    Status st = w.atomic ? coordinator_->MutateAtomically(*w.keyspace, std::move(w.mutations), w.cl,
+                                                          &outcome)
+                         : coordinator_->Mutate(*w.keyspace, std::move(w.mutations), w.cl, &outcome);
+    if (!st.ok()) ThrowCoordinator(st, outcome);
+  }
+  for (node::CounterMutation& cm : w.counters) {
+    Status st = coordinator_->MutateCounter(*w.keyspace, std::move(cm), w.cl, &outcome);
+    if (!st.ok()) ThrowCoordinator(st, outcome);
+  }
 }
 
 void CassandraHandler::add(const std::string& key, const gen::ColumnParent& column_parent,
@@ -856,16 +929,17 @@ void CassandraHandler::cas(gen::CASResult& _return, const std::string& key,
   }
 }
 
-void CassandraHandler::remove(const std::string& key, const gen::ColumnPath& column_path,
-                              const int64_t timestamp,
-                              const gen::ConsistencyLevel::type consistency_level) {
+CassandraHandler::PreparedWrite CassandraHandler::PrepareRemove(
+    const std::string& key, const gen::ColumnPath& column_path, int64_t timestamp,
+    gen::ConsistencyLevel::type consistency_level) const {
   Target t = ResolveTable(column_path.column_family);
   if (t.table->IsCounter()) {
     ThrowInvalid("invalid operation for commutative table " + column_path.column_family);
   }
   ValidateKey(*t.table, key);
   ValidateColumnPathOrParent(*t.table, column_path);
-  node::ConsistencyLevel cl = CheckConsistency(consistency_level, true);
+  PreparedWrite w;
+  w.cl = CheckConsistency(consistency_level, true);
   RefuseSuper(*t.table);
   int32_t now = NowSeconds();
   Mutation m;
@@ -879,17 +953,22 @@ void CassandraHandler::remove(const std::string& key, const gen::ColumnPath& col
     u.update.deletion = DeletionTime{timestamp, now};
   }
   m.updates.push_back(std::move(u));
-  std::vector<Mutation> ms;
-  ms.push_back(std::move(m));
-  node::WriteOutcome outcome;
-  Status st = coordinator_->Mutate(*t.keyspace, std::move(ms), cl, &outcome);
-  if (!st.ok()) ThrowCoordinator(st, outcome);
+  w.mutations.push_back(std::move(m));
+  w.schema = std::move(t.schema);
+  w.keyspace = t.keyspace;
+  return w;
+}
+
+void CassandraHandler::remove(const std::string& key, const gen::ColumnPath& column_path,
+                              const int64_t timestamp,
+                              const gen::ConsistencyLevel::type consistency_level) {
+  Execute(PrepareRemove(key, column_path, timestamp, consistency_level));
 }
 
 void CassandraHandler::batch_mutate(
     const std::map<std::string, std::map<std::string, std::vector<gen::Mutation>>>& mutation_map,
     const gen::ConsistencyLevel::type consistency_level) {
-  DoBatch(mutation_map, consistency_level, /*atomic=*/false);
+  Execute(PrepareBatch(mutation_map, consistency_level, /*atomic=*/false));
 }
 
 void CassandraHandler::atomic_batch_mutate(
@@ -897,12 +976,12 @@ void CassandraHandler::atomic_batch_mutate(
     const gen::ConsistencyLevel::type consistency_level) {
   // The batch as a whole is validated before anything is written, so a bad element
   // writes nothing; the batch log makes the rest all-or-nothing across nodes.
-  DoBatch(mutation_map, consistency_level, /*atomic=*/true);
+  Execute(PrepareBatch(mutation_map, consistency_level, /*atomic=*/true));
 }
 
-void CassandraHandler::DoBatch(
+CassandraHandler::PreparedWrite CassandraHandler::PrepareBatch(
     const std::map<std::string, std::map<std::string, std::vector<gen::Mutation>>>& mutation_map,
-    gen::ConsistencyLevel::type consistency_level, bool atomic) {
+    gen::ConsistencyLevel::type consistency_level, bool atomic) const {
   const std::string& ks_name = RequireKeyspace();
   int32_t now = NowSeconds();
   std::vector<Mutation> mutations;
@@ -1028,21 +1107,85 @@ void CassandraHandler::DoBatch(
                    counter_deltas.begin()->first.second);
     }
   }
-  node::WriteOutcome outcome;
-  if (!mutations.empty()) {
-    Status st = atomic ? coordinator_->MutateAtomically(*ks, std::move(mutations), cl, &outcome)
-                       : coordinator_->Mutate(*ks, std::move(mutations), cl, &outcome);
-    if (!st.ok()) ThrowCoordinator(st, outcome);
-  }
+  PreparedWrite w;
+  w.mutations = std::move(mutations);
+  w.cl = cl;
+  w.atomic = atomic;
   for (auto& [where, deltas] : counter_deltas) {
     node::CounterMutation cm;
     cm.key = where.first;
     cm.table_id = ResolveTable(where.second).table->metadata.id;
     cm.deltas = std::move(deltas);
     cm.timestamp = NowMicros();
-    Status st = coordinator_->MutateCounter(*ks, std::move(cm), cl, &outcome);
-    if (!st.ok()) ThrowCoordinator(st, outcome);
+    w.counters.push_back(std::move(cm));
   }
+  w.schema = std::move(schema);
+  w.keyspace = ks;
+  return w;
+}
+
+// --- Asynchronous writes ---------------------------------------------------------------
+
+template <typename ResultT>
+void CassandraHandler::ExecuteAsync(const char* name, int32_t seqid, PreparedWrite w,
+                                    Reply reply) {
+  if (w.mutations.empty()) {
+    reply(EncodeReply(name, seqid, ResultT{}));
+    return;
+  }
+  coordinator_->MutateAsync(
+      *w.keyspace, std::move(w.mutations), w.cl,
+      [name, seqid, reply = std::move(reply)](const Status& st, const node::WriteOutcome& outcome) {
+        if (st.ok()) {
+          reply(EncodeReply(name, seqid, ResultT{}));
+          return;
+        }
+        reply(*ReplyIfThrows<ResultT>(name, seqid, [&] { ThrowCoordinator(st, outcome); }));
+      });
+}
+
+bool CassandraHandler::DispatchAsync(const std::string& name, int32_t seqid,
+                                     at::protocol::TProtocol* in, Reply reply) {
+  // Reads the arguments as the generated processor does (a missing required argument
+  // throws TProtocolException: the server answers PROTOCOL_ERROR), then validates.
+  auto run = [&]<typename ArgsT, typename ResultT>(const char* method, auto prepare) {
+    ArgsT args;
+    args.read(in);
+    in->readMessageEnd();
+    in->getTransport()->readEnd();
+    PreparedWrite w;
+    if (auto err = ReplyIfThrows<ResultT>(method, seqid, [&] { w = prepare(args); })) {
+      reply(std::move(*err));
+      return true;
+    }
+    if (!w.counters.empty()) {
+      // Counter batches lock and read on their leader: the synchronous path, here.
+      auto done = ReplyIfThrows<ResultT>(method, seqid, [&] { Execute(std::move(w)); });
+      reply(done.has_value() ? std::move(*done) : EncodeReply(method, seqid, ResultT{}));
+      return true;
+    }
+    ExecuteAsync<ResultT>(method, seqid, std::move(w), std::move(reply));
+    return true;
+  };
+  if (name == "insert") {
+    return run.operator()<gen::Cassandra_insert_args, gen::Cassandra_insert_result>(
+        "insert", [this](const gen::Cassandra_insert_args& a) {
+          return PrepareInsert(a.key, a.column_parent, a.column, a.consistency_level);
+        });
+  }
+  if (name == "remove") {
+    return run.operator()<gen::Cassandra_remove_args, gen::Cassandra_remove_result>(
+        "remove", [this](const gen::Cassandra_remove_args& a) {
+          return PrepareRemove(a.key, a.column_path, a.timestamp, a.consistency_level);
+        });
+  }
+  if (name == "batch_mutate") {
+    return run.operator()<gen::Cassandra_batch_mutate_args, gen::Cassandra_batch_mutate_result>(
+        "batch_mutate", [this](const gen::Cassandra_batch_mutate_args& a) {
+          return PrepareBatch(a.mutation_map, a.consistency_level, /*atomic=*/false);
+        });
+  }
+  return false;
 }
 
 void CassandraHandler::truncate(const std::string& cfname) {

@@ -27,6 +27,7 @@
 #include "node/cluster_view.h"
 #include "node/coordinator.h"
 #include "node/database.h"
+#include "thrift/async_dispatch.h"
 
 namespace cairn::thrift {
 
@@ -46,9 +47,17 @@ struct ServerContext {
   node::Coordinator* coordinator = nullptr;
 };
 
-class CassandraHandler : public gen::CassandraIf {
+class CassandraHandler : public gen::CassandraIf, public AsyncDispatch {
  public:
   explicit CassandraHandler(std::shared_ptr<const ServerContext> context);
+
+  // insert, remove and batch_mutate (thrift/async_dispatch.h): validated on the I/O
+  // thread like their synchronous forms, then handed to Coordinator::MutateAsync; the
+  // reply is sent when the consistency level is met (or cannot be). A batch with
+  // counter mutations, atomic_batch_mutate and every other method: false (the
+  // synchronous processor runs them).
+  bool DispatchAsync(const std::string& name, int32_t seqid,
+                     apache::thrift::protocol::TProtocol* in, Reply reply) override;
 
   void login(const gen::AuthenticationRequest& auth_request) override;
   void set_keyspace(const std::string& keyspace) override;
@@ -154,12 +163,35 @@ class CassandraHandler : public gen::CassandraIf {
 
  private:
   struct Target;  // a resolved keyspace + column family (see handler.cc)
+  // A validated write, converted for the coordinator.
+  struct PreparedWrite {
+    std::shared_ptr<const node::Schema> schema;  // keeps `keyspace` alive
+    const node::KeyspaceSchema* keyspace = nullptr;
+    std::vector<Mutation> mutations;
+    std::vector<node::CounterMutation> counters;  // applied after `mutations`
+    node::ConsistencyLevel cl = node::ConsistencyLevel::ONE;
+    bool atomic = false;  // atomic_batch_mutate: through the batch log
+  };
 
   const std::string& RequireKeyspace() const;
   Target ResolveTable(const std::string& column_family) const;
-  void DoBatch(const std::map<std::string, std::map<std::string, std::vector<gen::Mutation>>>&
-                   mutation_map,
-               gen::ConsistencyLevel::type consistency_level, bool atomic);
+  // Validation and conversion (throw the Thrift exceptions Cassandra would).
+  PreparedWrite PrepareInsert(const std::string& key, const gen::ColumnParent& column_parent,
+                              const gen::Column& column,
+                              gen::ConsistencyLevel::type consistency_level) const;
+  PreparedWrite PrepareRemove(const std::string& key, const gen::ColumnPath& column_path,
+                              int64_t timestamp,
+                              gen::ConsistencyLevel::type consistency_level) const;
+  PreparedWrite PrepareBatch(
+      const std::map<std::string, std::map<std::string, std::vector<gen::Mutation>>>&
+          mutation_map,
+      gen::ConsistencyLevel::type consistency_level, bool atomic) const;
+  // Applies a prepared write through the coordinator and waits (synchronous methods).
+  void Execute(PreparedWrite w);
+  // The asynchronous form of a non-atomic write without counters; `reply` gets the
+  // encoded result of method `name`.
+  template <typename ResultT>
+  void ExecuteAsync(const char* name, int32_t seqid, PreparedWrite w, Reply reply);
   // describe_ring from the cluster's ring; false when it cannot (not joined yet, or a
   // strategy the ring does not implement), leaving the single-node answer to the caller.
   bool DescribeClusterRing(std::vector<gen::TokenRange>& out, const node::KeyspaceSchema& ks,

@@ -33,6 +33,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -313,6 +314,54 @@ class StorageProxyTest : public ::testing::Test {
                                       outcome);
   }
 
+  // MutateAsync through node `coordinator`, waiting for its answer. `inline_answer`
+  // (optional): whether it answered before MutateAsync returned.
+  Status MutateAsyncAndWait(int coordinator, std::vector<Mutation> ms, ConsistencyLevel cl,
+                            WriteOutcome* outcome = nullptr, bool* inline_answer = nullptr) {
+    std::shared_ptr<const Schema> holder;
+    auto answer = std::make_shared<std::promise<std::pair<Status, WriteOutcome>>>();
+    auto calls = std::make_shared<std::atomic<int>>(0);
+    proxy(coordinator)
+        .MutateAsync(Keyspace(coordinator, &holder, kKeyspace), std::move(ms), cl,
+                     [answer, calls](const Status& st, const WriteOutcome& o) {
+                       if (calls->fetch_add(1) == 0) answer->set_value({st, o});
+                     });
+    auto f = answer->get_future();
+    if (inline_answer != nullptr) {
+      *inline_answer = f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    }
+    if (f.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+      return Status::Aborted("MutateAsync never answered");
+    }
+    auto [st, o] = f.get();
+    if (outcome != nullptr) *outcome = o;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(calls->load(), 1) << "the callback ran more than once";
+    return st;
+  }
+
+  // ReadAsync of `keys` through node `coordinator`, waiting for its answer.
+  Coordinator::ReadResult ReadAsyncAndWait(int coordinator, std::vector<std::string> keys,
+                                           ConsistencyLevel cl) {
+    auto holder = std::make_shared<std::shared_ptr<const Schema>>();
+    TableRef ref = Ref(coordinator, holder.get(), kKeyspace, kTable);
+    auto answer = std::make_shared<std::promise<Coordinator::ReadResult>>();
+    auto calls = std::make_shared<std::atomic<int>>(0);
+    proxy(coordinator)
+        .ReadAsync(ref, std::move(keys), CellFilter::All(), cl,
+                   [answer, calls, holder](Coordinator::ReadResult r) {
+                     if (calls->fetch_add(1) == 0) answer->set_value(std::move(r));
+                   });
+    auto f = answer->get_future();
+    if (f.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+      return Status::Aborted("ReadAsync never answered");
+    }
+    auto r = f.get();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(calls->load(), 1) << "the callback ran more than once";
+    return r;
+  }
+
   // The value of `column` in node `i`'s own store (no coordinator), nullopt if absent.
   std::optional<std::string> LocalValue(int i, const std::string& key,
                                         const std::string& column = "c",
@@ -429,6 +478,55 @@ TEST_F(StorageProxyTest, MutateReachesEveryReplicaAtOneQuorumAndAll) {
   // SERIAL is refused for writes, ANY for reads.
   EXPECT_TRUE(Mutate(0, {Write("x", "c", "v", 1)}, ConsistencyLevel::SERIAL).IsInvalidArgument());
   EXPECT_TRUE(ReadKey(0, "x", ConsistencyLevel::ANY).status().IsInvalidArgument());
+}
+
+TEST_F(StorageProxyTest, MutateAsyncAnswersWhatMutateWouldOnce) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster({.storage_port = 17176}));
+  for (ConsistencyLevel cl : {ConsistencyLevel::ONE, ConsistencyLevel::QUORUM,
+                              ConsistencyLevel::ALL, ConsistencyLevel::ANY}) {
+    const std::string key = "async-" + std::to_string(static_cast<int>(cl));
+    ASSERT_OK(MutateAsyncAndWait(1, {Write(key, "c", "v", 10)}, cl));
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_TRUE(WaitFor([&] { return LocalValue(i, key) == "v"; }, 10s)) << key;
+    }
+  }
+  // Several mutations: one answer, after all of them.
+  std::vector<Mutation> batch;
+  for (int k = 0; k < 20; ++k) batch.push_back(Write("am" + std::to_string(k), "c", "m", 10));
+  ASSERT_OK(MutateAsyncAndWait(2, batch, ConsistencyLevel::ALL));
+  for (int k = 0; k < 20; ++k) {
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(LocalValue(i, "am" + std::to_string(k)), "m");
+  }
+  // Refused before anything is sent: answered inline.
+  bool inline_answer = false;
+  Status st = MutateAsyncAndWait(0, {Write("x", "c", "v", 1)}, ConsistencyLevel::SERIAL, nullptr,
+                                 &inline_answer);
+  EXPECT_TRUE(st.IsInvalidArgument()) << st.ToString();
+  EXPECT_TRUE(inline_answer);
+
+  // A replica that drops its mutations: ALL times out with the two acks, QUORUM does not.
+  const uint64_t rule = DropMutations(0, 2);
+  ASSERT_OK(MutateAsyncAndWait(0, {Write("q", "c", "vq", 10)}, ConsistencyLevel::QUORUM));
+  WriteOutcome outcome;
+  st = MutateAsyncAndWait(0, {Write("a", "c", "va", 10)}, ConsistencyLevel::ALL, &outcome);
+  EXPECT_TRUE(st.IsTimedOut()) << st.ToString();
+  EXPECT_EQ(outcome.acknowledged_by, 2);
+  // In a batch the first failing mutation answers, as Mutate's would.
+  st = MutateAsyncAndWait(0, {Write("b1", "c", "v", 10), Write("b2", "c", "v", 10)},
+                          ConsistencyLevel::ALL, &outcome);
+  EXPECT_TRUE(st.IsTimedOut()) << st.ToString();
+  EXPECT_EQ(outcome.acknowledged_by, 2);
+  ASSERT_TRUE(node(0).service->messaging().RemoveFault(rule));
+
+  // A down replica: Unavailable inline, nothing written.
+  ASSERT_NO_FATAL_FAILURE(StopNode(2));
+  st = MutateAsyncAndWait(0, {Write("u", "c", "vu", 10)}, ConsistencyLevel::ALL, nullptr,
+                          &inline_answer);
+  EXPECT_TRUE(st.IsUnavailable()) << st.ToString();
+  EXPECT_TRUE(inline_answer);
+  EXPECT_EQ(LocalValue(0, "u"), std::nullopt);
+  ASSERT_OK(MutateAsyncAndWait(0, {Write("u", "c", "vu", 10)}, ConsistencyLevel::QUORUM));
+  EXPECT_EQ(LocalValue(0, "u"), "vu");
 }
 
 TEST_F(StorageProxyTest, DroppedMutationTimesOutAllAndIsHintedThenDelivered) {
@@ -826,6 +924,49 @@ TEST_F(StorageProxyTest, ReadAtQuorumRepairsTheContactedReplica) {
     ASSERT_TRUE(p.ok() && p->has_value());
     EXPECT_EQ((*p)->deletion.marked_for_delete_at, 30) << Address(i);
   }
+}
+
+TEST_F(StorageProxyTest, ReadAsyncAnswersWhatReadWould) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster({.storage_port = 17177}));
+  ASSERT_OK(Mutate(0, {Write("k1", "c", "v1", 10), Write("k2", "c", "v2", 10)},
+                   ConsistencyLevel::ALL));
+  for (ConsistencyLevel cl : {ConsistencyLevel::ONE, ConsistencyLevel::QUORUM,
+                              ConsistencyLevel::ALL, ConsistencyLevel::SERIAL}) {
+    auto r = ReadAsyncAndWait(1, {"k1"}, cl);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->size(), 1u);
+    ASSERT_TRUE((*r)[0].has_value());
+    EXPECT_EQ(ValueIn(*(*r)[0]), "v1");
+  }
+  // Several keys: one answer, in key order, nullopt for a partition nobody has.
+  auto many = ReadAsyncAndWait(2, {"k2", "none", "k1"}, ConsistencyLevel::QUORUM);
+  ASSERT_TRUE(many.ok()) << many.status().ToString();
+  ASSERT_EQ(many->size(), 3u);
+  EXPECT_EQ(ValueIn(*(*many)[0]), "v2");
+  EXPECT_FALSE((*many)[1].has_value());
+  EXPECT_EQ(ValueIn(*(*many)[2]), "v1");
+
+  // A digest mismatch: the second round and the blocking repair, off the caller.
+  ASSERT_OK(node(2).db->Apply(Write("k1", "c", "new", 20)));
+  auto repaired = ReadAsyncAndWait(0, {"k1"}, ConsistencyLevel::ALL);
+  ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
+  EXPECT_EQ(ValueIn(*(*repaired)[0]), "new");
+  EXPECT_EQ(proxy(0).stats().digest_mismatches, 1u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(LocalValue(i, "k1"), "new") << Address(i);
+
+  // A replica that does not answer: TimedOut; ONE still answers from this node.
+  node(0).service->messaging().SetFault(net::FaultRule{
+      endpoint(2), net::internode::Verb::READ, net::FaultDirection::kOutbound, 1.0, 0});
+  auto all = ReadAsyncAndWait(0, {"k2"}, ConsistencyLevel::ALL);
+  EXPECT_TRUE(all.status().IsTimedOut()) << all.status().ToString();
+  auto one = ReadAsyncAndWait(0, {"k2"}, ConsistencyLevel::ONE);
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  EXPECT_EQ(ValueIn(*(*one)[0]), "v2");
+
+  // Too few live replicas: Unavailable; ANY is refused for reads.
+  ASSERT_NO_FATAL_FAILURE(StopNode(1));
+  EXPECT_TRUE(ReadAsyncAndWait(0, {"k2"}, ConsistencyLevel::ALL).status().IsUnavailable());
+  EXPECT_TRUE(ReadAsyncAndWait(0, {"k2"}, ConsistencyLevel::ANY).status().IsInvalidArgument());
 }
 
 TEST_F(StorageProxyTest, ReadTimesOutWhenADigestReplicaDoesNotAnswer) {

@@ -2,10 +2,12 @@
 //
 // The Thrift methods through the generated C++ client on a real socket: results with
 // Cassandra's semantics and every validation error with Cassandra's message.
+#include <mutex>
 #include <thread>
 
 #include "common/marshal.h"
 #include "tests/thrift/thrift_test_util.h"
+#include "thrift/handler.h"
 
 namespace cairn::thrift::test {
 namespace {
@@ -734,6 +736,216 @@ TEST_F(ThriftHandlerTest, UnsupportedFeaturesSaySo) {
   // The connection is still healthy after all of that.
   c()->describe_version(v);
   EXPECT_EQ(v, "20.1.0");
+}
+
+
+// ---- The asynchronous write path (thrift/async_dispatch.h), without a server ----------
+
+// A coordinator whose writes complete only when the test says so, from its own thread.
+class DeferredCoordinator : public node::Coordinator {
+ public:
+  struct Pending {
+    std::vector<Mutation> mutations;
+    node::ConsistencyLevel cl;
+    WriteDone done;
+  };
+  void MutateAsync(const node::KeyspaceSchema&, std::vector<Mutation> mutations,
+                   node::ConsistencyLevel cl, WriteDone done) override {
+    pending.push_back({std::move(mutations), cl, std::move(done)});
+  }
+  Status Mutate(const node::KeyspaceSchema&, std::vector<Mutation>, node::ConsistencyLevel,
+                node::WriteOutcome*) override {
+    ADD_FAILURE() << "the synchronous Mutate was used";
+    return Status::OK();
+  }
+  Status MutateAtomically(const node::KeyspaceSchema&, std::vector<Mutation>,
+                          node::ConsistencyLevel, node::WriteOutcome*) override {
+    return Status::OK();
+  }
+  Result<std::vector<std::optional<PartitionUpdate>>> Read(const node::TableRef&,
+                                                           const std::vector<std::string>&,
+                                                           const CellFilter&,
+                                                           node::ConsistencyLevel) override {
+    return Status::NotSupported("no reads");
+  }
+  Status ScanRange(const node::TableRef&, const std::vector<node::KeyBounds>&, const CellFilter&,
+                   int32_t, node::ConsistencyLevel, const RangeVisitor&) override {
+    return Status::NotSupported("no reads");
+  }
+  Status Truncate(const std::string&, const std::string&) override { return Status::OK(); }
+
+  std::vector<Pending> pending;
+};
+
+class AsyncDispatchTest : public ThriftHandlerTest {
+ protected:
+  // An encoded call of `name` with `args`, positioned after the message header, as the
+  // server hands it to DispatchAsync.
+  template <typename ArgsT>
+  std::shared_ptr<apache::thrift::protocol::TProtocol> Call(const std::string& name,
+                                                            const ArgsT& args, int32_t seqid) {
+    auto buffer = std::make_shared<apache::thrift::transport::TMemoryBuffer>();
+    auto proto = std::make_shared<apache::thrift::protocol::TBinaryProtocol>(buffer);
+    proto->writeMessageBegin(name, apache::thrift::protocol::T_CALL, seqid);
+    args.write(proto.get());
+    proto->writeMessageEnd();
+    std::string fname;
+    apache::thrift::protocol::TMessageType type;
+    int32_t id = 0;
+    proto->readMessageBegin(fname, type, id);
+    EXPECT_EQ(fname, name);
+    EXPECT_EQ(id, seqid);
+    return proto;
+  }
+  // Decodes a reply message of `name` into `result` (a *_presult); the seqid.
+  template <typename PResultT>
+  int32_t Decode(const std::string& message, const std::string& name, PResultT* result) {
+    auto buffer = std::make_shared<apache::thrift::transport::TMemoryBuffer>();
+    buffer->write(reinterpret_cast<const uint8_t*>(message.data()),
+                  static_cast<uint32_t>(message.size()));
+    apache::thrift::protocol::TBinaryProtocol proto(buffer);
+    std::string fname;
+    apache::thrift::protocol::TMessageType type;
+    int32_t seqid = 0;
+    proto.readMessageBegin(fname, type, seqid);
+    EXPECT_EQ(fname, name);
+    EXPECT_EQ(type, apache::thrift::protocol::T_REPLY);
+    result->read(&proto);
+    proto.readMessageEnd();
+    return seqid;
+  }
+  std::shared_ptr<CassandraHandler> Handler() {
+    auto context = std::make_shared<ServerContext>();
+    context->db = node_->db();
+    context->coordinator = &coordinator_;
+    auto h = std::make_shared<CassandraHandler>(context);
+    h->set_keyspace("ks");
+    return h;
+  }
+
+  DeferredCoordinator coordinator_;
+};
+
+TEST_F(AsyncDispatchTest, InsertRepliesWhenTheCoordinatorAnswersFromAnotherThread) {
+  auto h = Handler();
+  gen::Cassandra_insert_args args;
+  args.key = "k";
+  args.column_parent = Parent("cf");
+  args.column = Col("c", "v", 7);
+  args.consistency_level = CL::QUORUM;
+  std::vector<std::string> replies;
+  std::mutex mu;
+  auto reply = [&](std::string m) {
+    std::lock_guard lock(mu);
+    replies.push_back(std::move(m));
+  };
+  ASSERT_TRUE(h->DispatchAsync("insert", 41, Call("insert", args, 41).get(), reply));
+  ASSERT_TRUE(h->DispatchAsync("insert", 42, Call("insert", args, 42).get(), reply));
+  ASSERT_EQ(coordinator_.pending.size(), 2u);
+  EXPECT_TRUE(replies.empty()) << "replied before the coordinator answered";
+  EXPECT_EQ(coordinator_.pending[0].cl, node::ConsistencyLevel::QUORUM);
+  ASSERT_EQ(coordinator_.pending[0].mutations.size(), 1u);
+  EXPECT_EQ(coordinator_.pending[0].mutations[0].key, "k");
+  ASSERT_EQ(coordinator_.pending[0].mutations[0].updates[0].update.cells.size(), 1u);
+  EXPECT_EQ(coordinator_.pending[0].mutations[0].updates[0].update.cells[0].timestamp, 7);
+
+  // The second completes first, with a timeout; the first succeeds.
+  std::thread([&] {
+    node::WriteOutcome outcome;
+    outcome.acknowledged_by = 1;
+    coordinator_.pending[1].done(Status::TimedOut("slow"), outcome);
+    coordinator_.pending[0].done(Status::OK(), {});
+  }).join();
+  ASSERT_EQ(replies.size(), 2u);
+  gen::Cassandra_insert_presult timed_out;
+  EXPECT_EQ(Decode(replies[0], "insert", &timed_out), 42);
+  ASSERT_TRUE(timed_out.__isset.te);
+  EXPECT_EQ(timed_out.te.acknowledged_by, 1);
+  gen::Cassandra_insert_presult ok;
+  EXPECT_EQ(Decode(replies[1], "insert", &ok), 41);
+  EXPECT_FALSE(ok.__isset.te || ok.__isset.ue || ok.__isset.ire);
+}
+
+TEST_F(AsyncDispatchTest, ValidationAndUnavailableAreDeclaredExceptions) {
+  auto h = Handler();
+  std::string reply;
+  auto keep = [&](std::string m) { reply = std::move(m); };
+  gen::Cassandra_insert_args bad;
+  bad.key = "";  // empty key: refused before the coordinator
+  bad.column_parent = Parent("cf");
+  bad.column = Col("c", "v", 1);
+  bad.consistency_level = CL::ONE;
+  ASSERT_TRUE(h->DispatchAsync("insert", 1, Call("insert", bad, 1).get(), keep));
+  EXPECT_TRUE(coordinator_.pending.empty());
+  gen::Cassandra_insert_presult r;
+  Decode(reply, "insert", &r);
+  ASSERT_TRUE(r.__isset.ire);
+  EXPECT_EQ(r.ire.why, "Key may not be empty");
+
+  gen::Cassandra_remove_args rm;
+  rm.key = "k";
+  rm.column_path.column_family = "cf";
+  rm.timestamp = 5;
+  rm.consistency_level = CL::ALL;
+  reply.clear();
+  ASSERT_TRUE(h->DispatchAsync("remove", 2, Call("remove", rm, 2).get(), keep));
+  ASSERT_EQ(coordinator_.pending.size(), 1u);
+  EXPECT_EQ(coordinator_.pending[0].mutations[0].updates[0].update.deletion.marked_for_delete_at, 5);
+  coordinator_.pending[0].done(Status::Unavailable("Cannot achieve consistency level ALL"), {});
+  gen::Cassandra_remove_presult rr;
+  Decode(reply, "remove", &rr);
+  EXPECT_TRUE(rr.__isset.ue);
+}
+
+TEST_F(AsyncDispatchTest, BatchMutateGoesAsyncAndOtherMethodsDoNot) {
+  auto h = Handler();
+  gen::Cassandra_batch_mutate_args b;
+  gen::Mutation m;
+  gen::ColumnOrSuperColumn cosc;
+  cosc.__set_column(Col("c", "v", 3));
+  m.__set_column_or_supercolumn(cosc);
+  b.mutation_map["k1"]["cf"].push_back(m);
+  b.mutation_map["k2"]["cf"].push_back(m);
+  b.consistency_level = CL::ONE;
+  std::string reply;
+  ASSERT_TRUE(h->DispatchAsync("batch_mutate", 9, Call("batch_mutate", b, 9).get(),
+                               [&](std::string r) { reply = std::move(r); }));
+  ASSERT_EQ(coordinator_.pending.size(), 1u);
+  EXPECT_EQ(coordinator_.pending[0].mutations.size(), 2u);
+  coordinator_.pending[0].done(Status::OK(), {});
+  gen::Cassandra_batch_mutate_presult br;
+  EXPECT_EQ(Decode(reply, "batch_mutate", &br), 9);
+  EXPECT_FALSE(br.__isset.ire || br.__isset.ue || br.__isset.te);
+
+  // Not answered asynchronously: nothing is read past the header.
+  gen::Cassandra_get_args g;
+  g.key = "k";
+  g.column_path.column_family = "cf";
+  auto proto = Call("get", g, 3);
+  EXPECT_FALSE(h->DispatchAsync("get", 3, proto.get(), [](std::string) { FAIL(); }));
+  gen::Cassandra_get_args again;
+  again.read(proto.get());  // the arguments are still there
+  EXPECT_EQ(again.key, "k");
+  EXPECT_FALSE(h->DispatchAsync("atomic_batch_mutate", 4, Call("atomic_batch_mutate", b, 4).get(),
+                                [](std::string) { FAIL(); }));
+}
+
+TEST_F(AsyncDispatchTest, MissingRequiredArgumentThrowsProtocolError) {
+  auto h = Handler();
+  auto buffer = std::make_shared<apache::thrift::transport::TMemoryBuffer>();
+  apache::thrift::protocol::TBinaryProtocol proto(buffer);
+  proto.writeMessageBegin("insert", apache::thrift::protocol::T_CALL, 1);
+  proto.writeStructBegin("insert_args");
+  proto.writeFieldStop();  // no key, no column
+  proto.writeStructEnd();
+  proto.writeMessageEnd();
+  std::string fname;
+  apache::thrift::protocol::TMessageType type;
+  int32_t id = 0;
+  proto.readMessageBegin(fname, type, id);
+  EXPECT_THROW(h->DispatchAsync("insert", 1, &proto, [](std::string) { FAIL(); }),
+               apache::thrift::protocol::TProtocolException);
+  EXPECT_TRUE(coordinator_.pending.empty());
 }
 
 }  // namespace
