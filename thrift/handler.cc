@@ -266,8 +266,8 @@ std::string EncodeApplicationException(const char* name, int32_t seqid, const ch
 }
 
 // Runs `fn`. When it throws, returns the reply the generated processor would send: the
-// declared exceptions of a write method (ire, ue, te) in its result, anything else as a
-// TApplicationException. nullopt when `fn` returned.
+// method's declared exceptions (ire, ue, te, and nfe for get) in its result, anything
+// else as a TApplicationException. nullopt when `fn` returned.
 template <typename ResultT, typename Fn>
 std::optional<std::string> ReplyIfThrows(const char* name, int32_t seqid, Fn&& fn) {
   ResultT result;
@@ -283,6 +283,13 @@ std::optional<std::string> ReplyIfThrows(const char* name, int32_t seqid, Fn&& f
   } catch (const gen::TimedOutException& e) {
     result.te = e;
     result.__isset.te = true;
+  } catch (const gen::NotFoundException& e) {
+    if constexpr (requires { result.nfe; }) {
+      result.nfe = e;
+      result.__isset.nfe = true;
+    } else {
+      return EncodeApplicationException(name, seqid, e.what());
+    }
   } catch (const std::exception& e) {
     return EncodeApplicationException(name, seqid, e.what());
   }
@@ -557,22 +564,82 @@ void CassandraHandler::set_cql_version(const std::string&) {
 
 // --- Reads -------------------------------------------------------------------------
 
+// A validated read of whole partitions by key (get, get_slice, multiget_*, get_count).
+struct CassandraHandler::PreparedRead {
+  std::shared_ptr<const node::Schema> schema;  // keeps `table` alive
+  node::TableRef table;
+  std::vector<std::string> keys;  // distinct, in request order
+  ReadPlan plan;
+  node::ConsistencyLevel cl = node::ConsistencyLevel::ONE;
+};
+
+CassandraHandler::PreparedRead CassandraHandler::PrepareGet(
+    const std::string& key, const gen::ColumnPath& column_path,
+    gen::ConsistencyLevel::type consistency_level) const {
+  Target t = ResolveTable(column_path.column_family);
+  ValidateColumnPath(*t.table, column_path);
+  PreparedRead r;
+  r.cl = CheckConsistency(consistency_level, false);
+  ValidateKey(*t.table, key);
+  RefuseSuper(*t.table);
+  r.plan.filter = CellFilter::Names({column_path.column});
+  r.keys = {key};
+  r.table = node::TableRef{t.keyspace, t.table};
+  r.schema = std::move(t.schema);
+  return r;
+}
+
+CassandraHandler::PreparedRead CassandraHandler::PrepareMultiget(
+    const std::vector<std::string>& keys, const gen::ColumnParent& column_parent,
+    const gen::SlicePredicate& predicate, gen::ConsistencyLevel::type consistency_level) const {
+  Target t = ResolveTable(column_parent.column_family);
+  ValidateColumnParent(*t.table, column_parent);
+  ValidatePredicate(*t.table, column_parent, predicate);
+  PreparedRead r;
+  r.cl = CheckConsistency(consistency_level, false);
+  for (const std::string& key : keys) ValidateKey(*t.table, key);
+  RefuseSuper(*t.table);
+  r.plan = PlanFor(*t.table, predicate);
+  for (const std::string& key : keys) {
+    if (std::find(r.keys.begin(), r.keys.end(), key) == r.keys.end()) r.keys.push_back(key);
+  }
+  r.table = node::TableRef{t.keyspace, t.table};
+  r.schema = std::move(t.schema);
+  return r;
+}
+
+// get's answer from the coordinator's: the one live cell, else NotFoundException.
+gen::ColumnOrSuperColumn CassandraHandler::GetResult(const PreparedRead& r,
+                                                     node::Coordinator::ReadResult read) {
+  if (!read.ok()) ThrowStatus(read.status());
+  std::optional<PartitionUpdate>& p = (*read)[0];
+  if (!p.has_value()) throw gen::NotFoundException();
+  std::vector<Cell> cells = LiveCells(*r.table.table, std::move(*p), r.plan.filter, NowSeconds());
+  if (cells.empty()) throw gen::NotFoundException();
+  return ToThrift({cells[0]})[0];
+}
+
+// multiget_slice's answer: every requested key, empty where no replica has it.
+std::map<std::string, std::vector<gen::ColumnOrSuperColumn>> CassandraHandler::SliceResults(
+    const PreparedRead& r, node::Coordinator::ReadResult read) {
+  if (!read.ok()) ThrowStatus(read.status());
+  std::map<std::string, std::vector<gen::ColumnOrSuperColumn>> out;
+  const int32_t now = NowSeconds();
+  for (size_t i = 0; i < r.keys.size(); ++i) {
+    std::optional<PartitionUpdate>& p = (*read)[i];
+    out[r.keys[i]] = p.has_value() ? ToThrift(Limit(LiveCells(*r.table.table, std::move(*p),
+                                                              r.plan.filter, now),
+                                                    r.plan.reversed, r.plan.count))
+                                   : std::vector<gen::ColumnOrSuperColumn>();
+  }
+  return out;
+}
+
 void CassandraHandler::get(gen::ColumnOrSuperColumn& _return, const std::string& key,
                            const gen::ColumnPath& column_path,
                            const gen::ConsistencyLevel::type consistency_level) {
-  Target t = ResolveTable(column_path.column_family);
-  ValidateColumnPath(*t.table, column_path);
-  node::ConsistencyLevel cl = CheckConsistency(consistency_level, false);
-  ValidateKey(*t.table, key);
-  RefuseSuper(*t.table);
-  CellFilter filter = CellFilter::Names({column_path.column});
-  auto r = coordinator_->Read(node::TableRef{t.keyspace, t.table}, {key}, filter, cl);
-  if (!r.ok()) ThrowStatus(r.status());
-  std::optional<PartitionUpdate>& p = (*r)[0];
-  if (!p.has_value()) throw gen::NotFoundException();
-  std::vector<Cell> cells = LiveCells(*t.table, std::move(*p), filter, NowSeconds());
-  if (cells.empty()) throw gen::NotFoundException();
-  _return = ToThrift({cells[0]})[0];
+  PreparedRead r = PrepareGet(key, column_path, consistency_level);
+  _return = GetResult(r, coordinator_->Read(r.table, r.keys, r.plan.filter, r.cl));
 }
 
 void CassandraHandler::get_slice(std::vector<gen::ColumnOrSuperColumn>& _return,
@@ -596,28 +663,8 @@ void CassandraHandler::multiget_slice(
     std::map<std::string, std::vector<gen::ColumnOrSuperColumn>>& _return,
     const std::vector<std::string>& keys, const gen::ColumnParent& column_parent,
     const gen::SlicePredicate& predicate, const gen::ConsistencyLevel::type consistency_level) {
-  Target t = ResolveTable(column_parent.column_family);
-  ValidateColumnParent(*t.table, column_parent);
-  ValidatePredicate(*t.table, column_parent, predicate);
-  node::ConsistencyLevel cl = CheckConsistency(consistency_level, false);
-  for (const std::string& key : keys) ValidateKey(*t.table, key);
-  RefuseSuper(*t.table);
-  ReadPlan plan = PlanFor(*t.table, predicate);
-  std::vector<std::string> unique;
-  for (const std::string& key : keys) {
-    if (std::find(unique.begin(), unique.end(), key) == unique.end()) unique.push_back(key);
-  }
-  auto r = coordinator_->Read(node::TableRef{t.keyspace, t.table}, unique, plan.filter, cl);
-  if (!r.ok()) ThrowStatus(r.status());
-  int32_t now = NowSeconds();
-  for (size_t i = 0; i < unique.size(); ++i) {
-    std::optional<PartitionUpdate>& p = (*r)[i];
-    _return[unique[i]] =
-        p.has_value()
-            ? ToThrift(Limit(LiveCells(*t.table, std::move(*p), plan.filter, now), plan.reversed,
-                             plan.count))
-            : std::vector<gen::ColumnOrSuperColumn>();
-  }
+  PreparedRead r = PrepareMultiget(keys, column_parent, predicate, consistency_level);
+  _return = SliceResults(r, coordinator_->Read(r.table, r.keys, r.plan.filter, r.cl));
 }
 
 void CassandraHandler::multiget_count(std::map<std::string, int32_t>& _return,
@@ -1144,6 +1191,35 @@ void CassandraHandler::ExecuteAsync(const char* name, int32_t seqid, PreparedWri
       });
 }
 
+template <typename ArgsT, typename ResultT, typename Prepare, typename Convert>
+bool CassandraHandler::ReadAsync(const char* name, int32_t seqid, at::protocol::TProtocol* in,
+                                 Reply reply, Prepare prepare, Convert convert) {
+  ArgsT args;
+  args.read(in);
+  in->readMessageEnd();
+  in->getTransport()->readEnd();
+  auto r = std::make_shared<PreparedRead>();
+  if (auto err = ReplyIfThrows<ResultT>(name, seqid, [&] { *r = prepare(args); })) {
+    reply(std::move(*err));
+    return true;
+  }
+  const node::TableRef table = r->table;
+  std::vector<std::string> keys = r->keys;
+  CellFilter filter = r->plan.filter;
+  const node::ConsistencyLevel cl = r->cl;
+  coordinator_->ReadAsync(
+      table, std::move(keys), std::move(filter), cl,
+      [name, seqid, r, reply = std::move(reply), convert](node::Coordinator::ReadResult read) {
+        ResultT result;
+        auto err = ReplyIfThrows<ResultT>(name, seqid, [&] {
+          convert(*r, std::move(read), &result);
+          result.__isset.success = true;
+        });
+        reply(err.has_value() ? std::move(*err) : EncodeReply(name, seqid, result));
+      });
+  return true;
+}
+
 bool CassandraHandler::DispatchAsync(const std::string& name, int32_t seqid,
                                      at::protocol::TProtocol* in, Reply reply) {
   // Reads the arguments as the generated processor does (a missing required argument
@@ -1177,6 +1253,62 @@ bool CassandraHandler::DispatchAsync(const std::string& name, int32_t seqid,
     return run.operator()<gen::Cassandra_remove_args, gen::Cassandra_remove_result>(
         "remove", [this](const gen::Cassandra_remove_args& a) {
           return PrepareRemove(a.key, a.column_path, a.timestamp, a.consistency_level);
+        });
+  }
+  if (name == "get") {
+    return ReadAsync<gen::Cassandra_get_args, gen::Cassandra_get_result>(
+        "get", seqid, in, std::move(reply),
+        [this](const gen::Cassandra_get_args& a) {
+          return PrepareGet(a.key, a.column_path, a.consistency_level);
+        },
+        [](const PreparedRead& r, node::Coordinator::ReadResult read,
+           gen::Cassandra_get_result* out) { out->success = GetResult(r, std::move(read)); });
+  }
+  if (name == "get_slice") {
+    return ReadAsync<gen::Cassandra_get_slice_args, gen::Cassandra_get_slice_result>(
+        "get_slice", seqid, in, std::move(reply),
+        [this](const gen::Cassandra_get_slice_args& a) {
+          return PrepareMultiget({a.key}, a.column_parent, a.predicate, a.consistency_level);
+        },
+        [](const PreparedRead& r, node::Coordinator::ReadResult read,
+           gen::Cassandra_get_slice_result* out) {
+          out->success = std::move(SliceResults(r, std::move(read))[r.keys[0]]);
+        });
+  }
+  if (name == "get_count") {
+    return ReadAsync<gen::Cassandra_get_count_args, gen::Cassandra_get_count_result>(
+        "get_count", seqid, in, std::move(reply),
+        [this](const gen::Cassandra_get_count_args& a) {
+          return PrepareMultiget({a.key}, a.column_parent, a.predicate, a.consistency_level);
+        },
+        [](const PreparedRead& r, node::Coordinator::ReadResult read,
+           gen::Cassandra_get_count_result* out) {
+          out->success =
+              static_cast<int32_t>(SliceResults(r, std::move(read))[r.keys[0]].size());
+        });
+  }
+  if (name == "multiget_slice") {
+    return ReadAsync<gen::Cassandra_multiget_slice_args, gen::Cassandra_multiget_slice_result>(
+        "multiget_slice", seqid, in, std::move(reply),
+        [this](const gen::Cassandra_multiget_slice_args& a) {
+          return PrepareMultiget(a.keys, a.column_parent, a.predicate, a.consistency_level);
+        },
+        [](const PreparedRead& r, node::Coordinator::ReadResult read,
+           gen::Cassandra_multiget_slice_result* out) {
+          out->success = SliceResults(r, std::move(read));
+        });
+  }
+  if (name == "multiget_count") {
+    return ReadAsync<gen::Cassandra_multiget_count_args, gen::Cassandra_multiget_count_result>(
+        "multiget_count", seqid, in, std::move(reply),
+        [this](const gen::Cassandra_multiget_count_args& a) {
+          return PrepareMultiget(a.keys, a.column_parent, a.predicate, a.consistency_level);
+        },
+        [](const PreparedRead& r, node::Coordinator::ReadResult read,
+           gen::Cassandra_multiget_count_result* out) {
+          for (const auto& [key, columns] : SliceResults(r, std::move(read))) {
+            out->success[key] = static_cast<int32_t>(columns.size());
+          }
         });
   }
   if (name == "batch_mutate") {

@@ -51,10 +51,11 @@ class CassandraHandler : public gen::CassandraIf, public AsyncDispatch {
  public:
   explicit CassandraHandler(std::shared_ptr<const ServerContext> context);
 
-  // insert, remove and batch_mutate (thrift/async_dispatch.h): validated on the I/O
-  // thread like their synchronous forms, then handed to Coordinator::MutateAsync; the
-  // reply is sent when the consistency level is met (or cannot be). A batch with
-  // counter mutations, atomic_batch_mutate and every other method: false (the
+  // insert, remove, batch_mutate, get, get_slice, get_count and multiget_slice/_count
+  // (thrift/async_dispatch.h): validated on the I/O thread like their synchronous forms,
+  // then handed to Coordinator::MutateAsync / ReadAsync; the reply is sent when the
+  // consistency level is met (or cannot be). A batch with counter mutations runs
+  // synchronously in the call. atomic_batch_mutate and every other method: false (the
   // synchronous processor runs them).
   bool DispatchAsync(const std::string& name, int32_t seqid,
                      apache::thrift::protocol::TProtocol* in, Reply reply) override;
@@ -188,6 +189,24 @@ class CassandraHandler : public gen::CassandraIf, public AsyncDispatch {
       gen::ConsistencyLevel::type consistency_level, bool atomic) const;
   // Applies a prepared write through the coordinator and waits (synchronous methods).
   void Execute(PreparedWrite w);
+  // Reads by key: validation and conversion shared by the synchronous and asynchronous
+  // forms of get, get_slice, get_count and multiget_*.
+  struct PreparedRead;
+  PreparedRead PrepareGet(const std::string& key, const gen::ColumnPath& column_path,
+                          gen::ConsistencyLevel::type consistency_level) const;
+  PreparedRead PrepareMultiget(const std::vector<std::string>& keys,
+                               const gen::ColumnParent& column_parent,
+                               const gen::SlicePredicate& predicate,
+                               gen::ConsistencyLevel::type consistency_level) const;
+  static gen::ColumnOrSuperColumn GetResult(const PreparedRead& r,
+                                            node::Coordinator::ReadResult read);
+  static std::map<std::string, std::vector<gen::ColumnOrSuperColumn>> SliceResults(
+      const PreparedRead& r, node::Coordinator::ReadResult read);
+  // Reads the arguments of read method `name`, prepares, and answers through
+  // Coordinator::ReadAsync; `convert` fills the result's success field.
+  template <typename ArgsT, typename ResultT, typename Prepare, typename Convert>
+  bool ReadAsync(const char* name, int32_t seqid, apache::thrift::protocol::TProtocol* in,
+                 Reply reply, Prepare prepare, Convert convert);
   // The asynchronous form of a non-atomic write without counters; `reply` gets the
   // encoded result of method `name`.
   template <typename ResultT>

@@ -7,6 +7,8 @@
 
 #include "common/marshal.h"
 #include "tests/thrift/thrift_test_util.h"
+#include "node/local_cluster_view.h"
+#include "node/storage_proxy.h"
 #include "thrift/handler.h"
 
 namespace cairn::thrift::test {
@@ -814,10 +816,10 @@ class AsyncDispatchTest : public ThriftHandlerTest {
     proto.readMessageEnd();
     return seqid;
   }
-  std::shared_ptr<CassandraHandler> Handler() {
+  std::shared_ptr<CassandraHandler> Handler(node::Coordinator* coordinator = nullptr) {
     auto context = std::make_shared<ServerContext>();
     context->db = node_->db();
-    context->coordinator = &coordinator_;
+    context->coordinator = coordinator != nullptr ? coordinator : &coordinator_;
     auto h = std::make_shared<CassandraHandler>(context);
     h->set_keyspace("ks");
     return h;
@@ -918,16 +920,117 @@ TEST_F(AsyncDispatchTest, BatchMutateGoesAsyncAndOtherMethodsDoNot) {
   EXPECT_FALSE(br.__isset.ire || br.__isset.ue || br.__isset.te);
 
   // Not answered asynchronously: nothing is read past the header.
-  gen::Cassandra_get_args g;
-  g.key = "k";
-  g.column_path.column_family = "cf";
-  auto proto = Call("get", g, 3);
-  EXPECT_FALSE(h->DispatchAsync("get", 3, proto.get(), [](std::string) { FAIL(); }));
-  gen::Cassandra_get_args again;
+  gen::Cassandra_describe_keyspace_args g;
+  g.keyspace = "ks";
+  auto proto = Call("describe_keyspace", g, 3);
+  EXPECT_FALSE(h->DispatchAsync("describe_keyspace", 3, proto.get(), [](std::string) { FAIL(); }));
+  gen::Cassandra_describe_keyspace_args again;
   again.read(proto.get());  // the arguments are still there
-  EXPECT_EQ(again.key, "k");
+  EXPECT_EQ(again.keyspace, "ks");
   EXPECT_FALSE(h->DispatchAsync("atomic_batch_mutate", 4, Call("atomic_batch_mutate", b, 4).get(),
                                 [](std::string) { FAIL(); }));
+}
+
+TEST_F(AsyncDispatchTest, ReadsAnswerWhatTheSynchronousMethodsDo) {
+  for (int i = 0; i < 5; ++i) Insert("r", "cf", "c" + std::to_string(i), "v" + std::to_string(i));
+  Insert("s", "cf", "only", "x");
+  // The node's own coordinator, as ThriftServer makes it for a standalone node.
+  node::LocalClusterView view(node_->db(), "127.0.0.1", "127.0.0.1");
+  node::StorageProxy proxy(node::StorageProxyOptions{}, node_->db(), &view, nullptr);
+  ASSERT_OK(proxy.Start());
+  auto h = Handler(&proxy);
+  std::string reply;
+  auto keep = [&](std::string m) { reply = std::move(m); };
+
+  gen::SlicePredicate first3;
+  first3.__isset.slice_range = true;
+  first3.slice_range.count = 3;
+  first3.slice_range.reversed = true;
+  gen::Cassandra_get_slice_args slice;
+  slice.key = "r";
+  slice.column_parent = Parent("cf");
+  slice.predicate = first3;
+  slice.consistency_level = CL::ONE;
+  ASSERT_TRUE(h->DispatchAsync("get_slice", 1, Call("get_slice", slice, 1).get(), keep));
+  std::vector<gen::ColumnOrSuperColumn> got;
+  gen::Cassandra_get_slice_presult sr;
+  sr.success = &got;
+  Decode(reply, "get_slice", &sr);
+  EXPECT_EQ(NamesOf(got), (std::vector<std::string>{"c4", "c3", "c2"}));
+  EXPECT_EQ(Slice("r", "cf", first3), NamesOf(got));
+
+  gen::Cassandra_get_count_args count;
+  count.key = "r";
+  count.column_parent = Parent("cf");
+  count.predicate = first3;
+  count.predicate.slice_range.count = 100;
+  count.consistency_level = CL::ONE;
+  ASSERT_TRUE(h->DispatchAsync("get_count", 2, Call("get_count", count, 2).get(), keep));
+  int32_t n = 0;
+  gen::Cassandra_get_count_presult cr;
+  cr.success = &n;
+  Decode(reply, "get_count", &cr);
+  EXPECT_EQ(n, 5);
+
+  gen::Cassandra_multiget_slice_args multi;
+  multi.keys = {"s", "r", "missing", "s"};
+  multi.column_parent = Parent("cf");
+  multi.predicate = first3;
+  multi.consistency_level = CL::ONE;
+  ASSERT_TRUE(h->DispatchAsync("multiget_slice", 3, Call("multiget_slice", multi, 3).get(), keep));
+  std::map<std::string, std::vector<gen::ColumnOrSuperColumn>> m;
+  gen::Cassandra_multiget_slice_presult mr;
+  mr.success = &m;
+  Decode(reply, "multiget_slice", &mr);
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_EQ(NamesOf(m["s"]), std::vector<std::string>{"only"});
+  EXPECT_EQ(m["r"].size(), 3u);
+  EXPECT_TRUE(m["missing"].empty());
+
+  gen::Cassandra_get_args get;
+  get.key = "r";
+  get.column_path.column_family = "cf";
+  get.column_path.__set_column("c1");
+  get.consistency_level = CL::ONE;
+  ASSERT_TRUE(h->DispatchAsync("get", 4, Call("get", get, 4).get(), keep));
+  gen::ColumnOrSuperColumn one;
+  gen::Cassandra_get_presult gr;
+  gr.success = &one;
+  Decode(reply, "get", &gr);
+  ASSERT_TRUE(gr.__isset.success);
+  EXPECT_EQ(one.column.value, "v1");
+  get.column_path.__set_column("nope");
+  ASSERT_TRUE(h->DispatchAsync("get", 5, Call("get", get, 5).get(), keep));
+  gen::Cassandra_get_presult nf;
+  nf.success = &one;
+  Decode(reply, "get", &nf);
+  EXPECT_TRUE(nf.__isset.nfe);
+  EXPECT_FALSE(nf.__isset.success);
+
+  // Validation errors are the declared exceptions, with Cassandra's messages.
+  gen::Cassandra_get_slice_args bad;  // (the generated args types cannot be copied)
+  bad.key = "r";
+  bad.column_parent = Parent("cf");
+  bad.predicate = gen::SlicePredicate();  // neither names nor range
+  bad.consistency_level = CL::ONE;
+  ASSERT_TRUE(h->DispatchAsync("get_slice", 6, Call("get_slice", bad, 6).get(), keep));
+  gen::Cassandra_get_slice_presult br;
+  br.success = &got;
+  Decode(reply, "get_slice", &br);
+  ASSERT_TRUE(br.__isset.ire);
+  EXPECT_EQ(br.ire.why, WhyInvalid([&] { c()->get_slice(got, "r", Parent("cf"), bad.predicate,
+                                                         CL::ONE); }));
+  gen::Cassandra_get_args any;
+  any.key = "r";
+  any.column_path = get.column_path;
+  any.consistency_level = CL::ANY;
+  ASSERT_TRUE(h->DispatchAsync("get", 7, Call("get", any, 7).get(), keep));
+  gen::Cassandra_get_presult ar;
+  ar.success = &one;
+  Decode(reply, "get", &ar);
+  ASSERT_TRUE(ar.__isset.ire);
+  EXPECT_EQ(ar.ire.why, "ANY ConsistencyLevel is only supported for writes");
+  proxy.Stop();
 }
 
 TEST_F(AsyncDispatchTest, MissingRequiredArgumentThrowsProtocolError) {
