@@ -2,6 +2,7 @@
 #include "node/storage_engine.h"
 
 #include <algorithm>
+#include <cassert>
 #include <filesystem>
 
 #include "common/logging.h"
@@ -239,13 +240,31 @@ size_t StorageEngine::TotalMemtableMemory() const {
   return total;
 }
 
-Status StorageEngine::Apply(Mutation mutation) {
+namespace {
+// True while a batch-mode WriteCallback runs on the commit log's sync thread. A write
+// issued from there must not wait for back-pressure: the flush it would wait for waits
+// for writes this very thread has yet to complete.
+thread_local bool t_in_write_callback = false;
+}  // namespace
+
+// A write between its commit log append and its acknowledgement.
+struct StorageEngine::PendingWrite {
+  StorageEngine* engine;
+  Mutation mutation;  // normalized
+  DecoratedKey key;
+  // The memtable of each update, pinned (Memtable::BeginWrite) at the append.
+  std::vector<std::shared_ptr<memtable::Memtable>> memtables;
+  WriteCallback done;
+  Status status;  // periodic mode: the outcome, reported by ApplyAsync
+};
+
+void StorageEngine::ApplyAsync(Mutation mutation, WriteCallback done) {
   std::vector<std::shared_ptr<ColumnFamilyStore>> stores;
   std::vector<TableId> ids;
   const int32_t now = options_.clock->NowSeconds();
   for (Mutation::Update& u : mutation.updates) {
     auto cfs = GetTable(u.table_id);
-    if (cfs == nullptr) return Status::InvalidArgument("unknown table in mutation");
+    if (cfs == nullptr) return done(Status::InvalidArgument("unknown table in mutation"));
     u.update.Normalize(*cfs->metadata().comparator, now);
     stores.push_back(std::move(cfs));
     ids.push_back(u.table_id);
@@ -257,38 +276,109 @@ Status StorageEngine::Apply(Mutation mutation) {
     metrics_.write_stalls++;
     std::unique_lock lock(bg_mu_);
     flush_cv_.notify_one();
-    const bool drained = flushed_cv_.wait_for(lock, std::chrono::seconds(10), [&] {
-      return stopping_ || TotalMemtableMemory() <= 2 * options_.memtable_space_bytes;
-    });
+    const bool drained =
+        !t_in_write_callback && flushed_cv_.wait_for(lock, std::chrono::seconds(10), [&] {
+          return stopping_ || TotalMemtableMemory() <= 2 * options_.memtable_space_bytes;
+        });
     // Still over twice the budget after 10 s (flushes failing, e.g. a full disk): refuse
     // rather than let memory grow without bound. Nothing was written.
     if (!drained) {
-      return Status::Overloaded("memtables are full and flushes are not keeping up");
+      lock.unlock();
+      return done(Status::Overloaded("memtables are full and flushes are not keeping up"));
     }
   }
 
   std::string record;
   mutation.EncodeTo(&record);
-  const DecoratedKey key = decorator_(mutation.key);
+  auto w = std::make_unique<PendingWrite>();
+  w->engine = this;
+  w->key = decorator_(mutation.key);
+  w->mutation = std::move(mutation);
+  w->done = std::move(done);
+  w->memtables.reserve(stores.size());
   {
     std::shared_lock lock(switch_mu_);
     // A table dropped since the lookup above must not get a record (see DropTable).
     for (size_t i = 0; i < stores.size(); ++i) {
-      if (GetTable(ids[i]) != stores[i]) return Status::InvalidArgument("unknown table in mutation");
+      if (GetTable(ids[i]) != stores[i]) {
+        w->status = Status::InvalidArgument("unknown table in mutation");
+        break;
+      }
     }
-    auto pos = commit_log_->Add(record, ids);
-    if (!pos.ok()) return pos.status();
-    for (size_t i = 0; i < stores.size(); ++i) stores[i]->Apply(key, mutation.updates[i].update);
+    if (w->status.ok()) {
+      for (const auto& cfs : stores) w->memtables.push_back(cfs->BeginWrite());
+      // Batch mode: once AddAsync succeeds the callback owns (and may already have
+      // freed) the write. Periodic mode: the callback ran before AddAsync returned.
+      PendingWrite* raw = w.release();
+      auto pos = commit_log_->AddAsync(
+          record, ids, [raw](const Status& s) { raw->engine->CompleteWrite(raw, s); });
+      if (pos.ok() && commit_log_->options().sync_mode == memtable::CommitLogSyncMode::kBatch) {
+        return;
+      }
+      w.reset(raw);
+      if (!pos.ok()) {  // the callback will never run
+        for (const auto& m : w->memtables) m->EndWrite();
+        w->status = pos.status();
+      }
+    }
   }
-  metrics_.writes++;
-  for (const auto& cfs : stores) {
-    if (cfs->active_memtable_memory() > options_.memtable_space_bytes / 4 ||
+  // Errors and periodic mode: report with switch_mu_ released, so `done` may write again.
+  w->done(std::move(w->status));
+}
+
+void StorageEngine::CompleteWrite(PendingWrite* w, const Status& s) {
+  if (s.ok()) {
+    for (size_t i = 0; i < w->memtables.size(); ++i) {
+      w->memtables[i]->Apply(w->key, w->mutation.updates[i].update);
+    }
+  }
+  size_t largest = 0;
+  for (const auto& m : w->memtables) {
+    largest = std::max(largest, m->memory_usage());
+    m->EndWrite();  // a flush of m may proceed from here on
+  }
+  w->memtables.clear();
+  if (s.ok()) {
+    metrics_.writes++;
+    if (largest > options_.memtable_space_bytes / 4 ||
         TotalMemtableMemory() > options_.memtable_space_bytes) {
       flush_cv_.notify_one();
-      break;
     }
   }
-  return Status::OK();
+  if (commit_log_->options().sync_mode != memtable::CommitLogSyncMode::kBatch) {
+    w->status = s;
+    return;
+  }
+  std::unique_ptr<PendingWrite> owned(w);
+  t_in_write_callback = true;
+  owned->done(s);
+  t_in_write_callback = false;
+}
+
+Status StorageEngine::Apply(Mutation mutation) {
+  assert(!t_in_write_callback && "Apply from a write callback would deadlock");
+  if (commit_log_->options().sync_mode != memtable::CommitLogSyncMode::kBatch) {
+    Status result;  // periodic mode: `done` runs before ApplyAsync returns
+    ApplyAsync(std::move(mutation), [&result](Status s) { result = std::move(s); });
+    return result;
+  }
+  // Shared with the callback, which may still be running when this returns.
+  struct Ack {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    Status status;
+  };
+  auto ack = std::make_shared<Ack>();
+  ApplyAsync(std::move(mutation), [ack](Status s) {
+    std::lock_guard l(ack->mu);
+    ack->status = std::move(s);
+    ack->done = true;
+    ack->cv.notify_one();
+  });
+  std::unique_lock l(ack->mu);
+  ack->cv.wait(l, [&] { return ack->done; });
+  return ack->status;
 }
 
 Status StorageEngine::FlushTable(const std::shared_ptr<ColumnFamilyStore>& cfs) {
