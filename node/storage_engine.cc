@@ -249,24 +249,33 @@ thread_local bool t_in_write_callback = false;
 
 // A write between its commit log append and its acknowledgement.
 struct StorageEngine::PendingWrite {
-  StorageEngine* engine;
+  StorageEngine* engine = nullptr;
   Mutation mutation;  // normalized
   DecoratedKey key;
-  // The memtable of each update, pinned (Memtable::BeginWrite) at the append.
-  std::vector<std::shared_ptr<memtable::Memtable>> memtables;
+  struct Target {
+    std::shared_ptr<ColumnFamilyStore> store;
+    std::shared_ptr<memtable::Memtable> memtable;  // pinned (BeginWrite) at the append
+  };
+  std::vector<Target> targets;  // one per update, in the same order
   WriteCallback done;
   Status status;  // periodic mode: the outcome, reported by ApplyAsync
 };
 
 void StorageEngine::ApplyAsync(Mutation mutation, WriteCallback done) {
-  std::vector<std::shared_ptr<ColumnFamilyStore>> stores;
+  const bool batch = commit_log_->options().sync_mode == memtable::CommitLogSyncMode::kBatch;
+  // Batch mode: the write outlives this call (the sync thread completes and frees it).
+  // Periodic mode: it is completed before AddAsync returns, so it can live here.
+  PendingWrite local;
+  std::unique_ptr<PendingWrite> owned = batch ? std::make_unique<PendingWrite>() : nullptr;
+  PendingWrite* const w = batch ? owned.get() : &local;
   std::vector<TableId> ids;
+  w->targets.reserve(mutation.updates.size());
   const int32_t now = options_.clock->NowSeconds();
   for (Mutation::Update& u : mutation.updates) {
     auto cfs = GetTable(u.table_id);
     if (cfs == nullptr) return done(Status::InvalidArgument("unknown table in mutation"));
     u.update.Normalize(*cfs->metadata().comparator, now);
-    stores.push_back(std::move(cfs));
+    w->targets.push_back({std::move(cfs), nullptr});
     ids.push_back(u.table_id);
   }
 
@@ -290,36 +299,32 @@ void StorageEngine::ApplyAsync(Mutation mutation, WriteCallback done) {
 
   std::string record;
   mutation.EncodeTo(&record);
-  auto w = std::make_unique<PendingWrite>();
   w->engine = this;
   w->key = decorator_(mutation.key);
   w->mutation = std::move(mutation);
   w->done = std::move(done);
-  w->memtables.reserve(stores.size());
   {
     std::shared_lock lock(switch_mu_);
     // A table dropped since the lookup above must not get a record (see DropTable).
-    for (size_t i = 0; i < stores.size(); ++i) {
-      if (GetTable(ids[i]) != stores[i]) {
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (GetTable(ids[i]) != w->targets[i].store) {
         w->status = Status::InvalidArgument("unknown table in mutation");
         break;
       }
     }
     if (w->status.ok()) {
-      for (const auto& cfs : stores) w->memtables.push_back(cfs->BeginWrite());
-      // Batch mode: once AddAsync succeeds the callback owns (and may already have
-      // freed) the write. Periodic mode: the callback ran before AddAsync returned.
-      PendingWrite* raw = w.release();
+      for (auto& t : w->targets) t.memtable = t.store->BeginWrite();
       auto pos = commit_log_->AddAsync(
-          record, ids, [raw](const Status& s) { raw->engine->CompleteWrite(raw, s); });
-      if (pos.ok() && commit_log_->options().sync_mode == memtable::CommitLogSyncMode::kBatch) {
+          record, ids, [w](const Status& s) { w->engine->CompleteWrite(w, s); });
+      if (!pos.ok()) {  // the callback will never run
+        for (const auto& t : w->targets) t.memtable->EndWrite();
+        w->status = pos.status();
+      } else if (batch) {
+        // The callback owns the write now, and may already have freed it.
+        (void)owned.release();
         return;
       }
-      w.reset(raw);
-      if (!pos.ok()) {  // the callback will never run
-        for (const auto& m : w->memtables) m->EndWrite();
-        w->status = pos.status();
-      }
+      // Periodic mode: the callback ran before AddAsync returned and set w->status.
     }
   }
   // Errors and periodic mode: report with switch_mu_ released, so `done` may write again.
@@ -328,16 +333,15 @@ void StorageEngine::ApplyAsync(Mutation mutation, WriteCallback done) {
 
 void StorageEngine::CompleteWrite(PendingWrite* w, const Status& s) {
   if (s.ok()) {
-    for (size_t i = 0; i < w->memtables.size(); ++i) {
-      w->memtables[i]->Apply(w->key, w->mutation.updates[i].update);
+    for (size_t i = 0; i < w->targets.size(); ++i) {
+      w->targets[i].memtable->Apply(w->key, w->mutation.updates[i].update);
     }
   }
   size_t largest = 0;
-  for (const auto& m : w->memtables) {
-    largest = std::max(largest, m->memory_usage());
-    m->EndWrite();  // a flush of m may proceed from here on
+  for (const auto& t : w->targets) {
+    largest = std::max(largest, t.memtable->memory_usage());
+    t.memtable->EndWrite();  // a flush of this memtable may proceed from here on
   }
-  w->memtables.clear();
   if (s.ok()) {
     metrics_.writes++;
     if (largest > options_.memtable_space_bytes / 4 ||
@@ -346,7 +350,7 @@ void StorageEngine::CompleteWrite(PendingWrite* w, const Status& s) {
     }
   }
   if (commit_log_->options().sync_mode != memtable::CommitLogSyncMode::kBatch) {
-    w->status = s;
+    w->status = s;  // ApplyAsync reports it
     return;
   }
   std::unique_ptr<PendingWrite> owned(w);
