@@ -16,7 +16,9 @@
 #include <thread>
 #include <vector>
 
+#include "node/database.h"
 #include "node/storage_engine.h"
+#include "tests/lib/database_util.h"
 #include "tests/lib/test_util.h"
 #include "tests/node/crash_common.h"
 
@@ -406,6 +408,53 @@ TEST_F(StorageEngineBatchAsyncTest, FailedSyncFailsTheWriteAndEveryLaterOne) {
   // The failed writes released their memtable: a flush does not wait for them forever.
   ASSERT_OK((*engine)->Flush(Table().id));
   (void)(*engine)->Close();
+}
+
+// Database::ApplyAsync is the engine's, with the same contract, for user tables.
+TEST(DatabaseApplyAsyncTest, WritesThroughTheEngineAndSurvivesReopen) {
+  SetLogLevel(LogLevel::kWarn);
+  test::ScratchDir dir;
+  TableId table;
+  auto write = [&](const std::string& key) {
+    Mutation m;
+    m.keyspace = "ks";
+    m.key = key;
+    PartitionUpdate u;
+    u.cells.push_back(Cell::Live("c", "v-" + key, 1));
+    m.updates.push_back({table, std::move(u)});
+    return m;
+  };
+  auto readable = [&](Database* db, const std::string& key) {
+    auto p = db->Store(table)->Read(db->Decorate(key), CellFilter::All());
+    return p.ok() && p->has_value() && (*p)->cells.size() == 1 && (*p)->cells[0].value == "v-" + key;
+  };
+  {
+    auto db = Database::Open(test::DatabaseTestOptions(dir.str()));  // batch mode
+    ASSERT_OK(db.status());
+    ASSERT_OK((*db)->AddKeyspace(test::TestKeyspace("ks", {"t"})).status());
+    table = (*db)->schema()->FindTable("ks", "t")->metadata.id;
+    Outcomes outcomes;
+    for (uint64_t n = 0; n < 100; ++n) {
+      (*db)->ApplyAsync(write("k" + std::to_string(n)), outcomes.For(n));
+    }
+    outcomes.WaitFor(100);
+    EXPECT_TRUE(outcomes.failed().empty());
+    for (uint64_t n = 0; n < 100; ++n) EXPECT_TRUE(readable(db->get(), "k" + std::to_string(n)));
+    Mutation unknown = write("x");
+    unknown.updates[0].table_id = std::string("no-such-table-id", 16);
+    int calls = 0;
+    Status got;
+    (*db)->ApplyAsync(std::move(unknown), [&](Status s) {
+      ++calls;
+      got = s;
+    });
+    EXPECT_EQ(calls, 1);
+    EXPECT_TRUE(got.IsInvalidArgument()) << got.ToString();
+    ASSERT_OK((*db)->Close());
+  }
+  auto db = Database::Open(test::DatabaseTestOptions(dir.str()));
+  ASSERT_OK(db.status());
+  for (uint64_t n = 0; n < 100; ++n) EXPECT_TRUE(readable(db->get(), "k" + std::to_string(n)));
 }
 
 }  // namespace
