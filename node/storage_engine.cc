@@ -332,20 +332,28 @@ void StorageEngine::ApplyAsync(Mutation mutation, WriteCallback done) {
 }
 
 void StorageEngine::CompleteWrite(PendingWrite* w, const Status& s) {
+  // Wake the flusher when a memtable passes a quarter of the budget or all of them pass
+  // the budget. Summing every table's memtables takes a lock per table, so that sum is
+  // only checked when this write took a memtable across a step of budget/64 (the
+  // flusher also checks on its own every second).
+  const size_t step = std::max<size_t>(options_.memtable_space_bytes / 64, 1);
+  bool crossed_step = false;
+  bool over_quarter = false;
   if (s.ok()) {
     for (size_t i = 0; i < w->targets.size(); ++i) {
-      w->targets[i].memtable->Apply(w->key, w->mutation.updates[i].update);
+      memtable::Memtable& m = *w->targets[i].memtable;
+      const size_t before = m.memory_usage();
+      m.Apply(w->key, w->mutation.updates[i].update);
+      const size_t after = m.memory_usage();
+      crossed_step |= before / step != after / step;
+      over_quarter |= after > options_.memtable_space_bytes / 4;
     }
   }
-  size_t largest = 0;
-  for (const auto& t : w->targets) {
-    largest = std::max(largest, t.memtable->memory_usage());
-    t.memtable->EndWrite();  // a flush of this memtable may proceed from here on
-  }
+  for (const auto& t : w->targets) t.memtable->EndWrite();  // its flush may proceed now
   if (s.ok()) {
     metrics_.writes++;
-    if (largest > options_.memtable_space_bytes / 4 ||
-        TotalMemtableMemory() > options_.memtable_space_bytes) {
+    if (over_quarter ||
+        (crossed_step && TotalMemtableMemory() > options_.memtable_space_bytes)) {
       flush_cv_.notify_one();
     }
   }
