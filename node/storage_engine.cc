@@ -258,16 +258,37 @@ struct StorageEngine::PendingWrite {
   };
   std::vector<Target> targets;  // one per update, in the same order
   WriteCallback done;
-  Status status;  // periodic mode: the outcome, reported by ApplyAsync
+  Status status;  // the outcome, when Submit reports it (periodic mode, blocked writer)
+  // Batch mode, Apply: the calling thread waits for the log's acknowledgement and then
+  // applies the write itself, so the sync thread only wakes it (writers apply in
+  // parallel, and the next fdatasync starts sooner).
+  bool blocked_writer = false;
+  std::mutex ack_mu;
+  std::condition_variable ack_cv;
+  bool acked = false;  // GUARDED_BY(ack_mu)
 };
 
 void StorageEngine::ApplyAsync(Mutation mutation, WriteCallback done) {
+  Submit(std::move(mutation), std::move(done), /*blocked_writer=*/false);
+}
+
+Status StorageEngine::Apply(Mutation mutation) {
+  assert(!t_in_write_callback && "Apply from a write callback would deadlock");
+  Status result;  // `done` runs before Submit returns for a blocked writer
+  Submit(std::move(mutation), [&result](Status s) { result = std::move(s); },
+         /*blocked_writer=*/true);
+  return result;
+}
+
+void StorageEngine::Submit(Mutation mutation, WriteCallback done, bool blocked_writer) {
   const bool batch = commit_log_->options().sync_mode == memtable::CommitLogSyncMode::kBatch;
-  // Batch mode: the write outlives this call (the sync thread completes and frees it).
-  // Periodic mode: it is completed before AddAsync returns, so it can live here.
+  // Batch-mode ApplyAsync: the write outlives this call (the sync thread completes and
+  // frees it). Otherwise it is completed before Submit returns, so it can live here.
+  const bool outlives_call = batch && !blocked_writer;
   PendingWrite local;
-  std::unique_ptr<PendingWrite> owned = batch ? std::make_unique<PendingWrite>() : nullptr;
-  PendingWrite* const w = batch ? owned.get() : &local;
+  std::unique_ptr<PendingWrite> owned = outlives_call ? std::make_unique<PendingWrite>() : nullptr;
+  PendingWrite* const w = outlives_call ? owned.get() : &local;
+  w->blocked_writer = batch && blocked_writer;
   std::vector<TableId> ids;
   w->targets.reserve(mutation.updates.size());
   const int32_t now = options_.clock->NowSeconds();
@@ -303,6 +324,7 @@ void StorageEngine::ApplyAsync(Mutation mutation, WriteCallback done) {
   w->key = decorator_(mutation.key);
   w->mutation = std::move(mutation);
   w->done = std::move(done);
+  bool appended = false;
   {
     std::shared_lock lock(switch_mu_);
     // A table dropped since the lookup above must not get a record (see DropTable).
@@ -315,23 +337,52 @@ void StorageEngine::ApplyAsync(Mutation mutation, WriteCallback done) {
     if (w->status.ok()) {
       for (auto& t : w->targets) t.memtable = t.store->BeginWrite();
       auto pos = commit_log_->AddAsync(
-          record, ids, [w](const Status& s) { w->engine->CompleteWrite(w, s); });
+          record, ids, [w](const Status& s) { w->engine->OnLogAck(w, s); });
       if (!pos.ok()) {  // the callback will never run
         for (const auto& t : w->targets) t.memtable->EndWrite();
         w->status = pos.status();
-      } else if (batch) {
+      } else if (outlives_call) {
         // The callback owns the write now, and may already have freed it.
         (void)owned.release();
         return;
+      } else {
+        // Periodic mode: the callback ran before AddAsync returned and set w->status.
+        appended = true;
       }
-      // Periodic mode: the callback ran before AddAsync returned and set w->status.
     }
   }
-  // Errors and periodic mode: report with switch_mu_ released, so `done` may write again.
+  if (appended && w->blocked_writer) {
+    {
+      std::unique_lock l(w->ack_mu);
+      w->ack_cv.wait(l, [&] { return w->acked; });
+    }
+    FinishWrite(w, w->status);
+  }
+  // Errors, periodic mode and blocked writers: report here, with switch_mu_ released, so
+  // `done` may write again.
   w->done(std::move(w->status));
 }
 
-void StorageEngine::CompleteWrite(PendingWrite* w, const Status& s) {
+void StorageEngine::OnLogAck(PendingWrite* w, const Status& s) {
+  if (w->blocked_writer) {  // Submit applies it on the writer's thread
+    std::lock_guard l(w->ack_mu);
+    w->status = s;
+    w->acked = true;
+    w->ack_cv.notify_one();  // under ack_mu: the writer cannot free `w` before we unlock
+    return;
+  }
+  FinishWrite(w, s);
+  if (commit_log_->options().sync_mode != memtable::CommitLogSyncMode::kBatch) {
+    w->status = s;  // periodic mode: Submit reports it
+    return;
+  }
+  std::unique_ptr<PendingWrite> owned(w);
+  t_in_write_callback = true;
+  owned->done(s);
+  t_in_write_callback = false;
+}
+
+void StorageEngine::FinishWrite(PendingWrite* w, const Status& s) {
   // Wake the flusher when a memtable passes a quarter of the budget or all of them pass
   // the budget. Summing every table's memtables takes a lock per table, so that sum is
   // only checked when this write took a memtable across a step of budget/64 (the
@@ -357,40 +408,6 @@ void StorageEngine::CompleteWrite(PendingWrite* w, const Status& s) {
       flush_cv_.notify_one();
     }
   }
-  if (commit_log_->options().sync_mode != memtable::CommitLogSyncMode::kBatch) {
-    w->status = s;  // ApplyAsync reports it
-    return;
-  }
-  std::unique_ptr<PendingWrite> owned(w);
-  t_in_write_callback = true;
-  owned->done(s);
-  t_in_write_callback = false;
-}
-
-Status StorageEngine::Apply(Mutation mutation) {
-  assert(!t_in_write_callback && "Apply from a write callback would deadlock");
-  if (commit_log_->options().sync_mode != memtable::CommitLogSyncMode::kBatch) {
-    Status result;  // periodic mode: `done` runs before ApplyAsync returns
-    ApplyAsync(std::move(mutation), [&result](Status s) { result = std::move(s); });
-    return result;
-  }
-  // Shared with the callback, which may still be running when this returns.
-  struct Ack {
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-    Status status;
-  };
-  auto ack = std::make_shared<Ack>();
-  ApplyAsync(std::move(mutation), [ack](Status s) {
-    std::lock_guard l(ack->mu);
-    ack->status = std::move(s);
-    ack->done = true;
-    ack->cv.notify_one();
-  });
-  std::unique_lock l(ack->mu);
-  ack->cv.wait(l, [&] { return ack->done; });
-  return ack->status;
 }
 
 Status StorageEngine::FlushTable(const std::shared_ptr<ColumnFamilyStore>& cfs) {

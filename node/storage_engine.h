@@ -165,7 +165,9 @@ class StorageEngine {
   // Writes issued by one thread that reach the commit log complete in issue order.
   void ApplyAsync(Mutation mutation, WriteCallback done);
 
-  // ApplyAsync, then waits for `done`: returns its status.
+  // The same write, returning its status once acknowledged (the same code path as
+  // ApplyAsync; in batch mode the calling thread, woken after the fdatasync, applies the
+  // write to the memtables itself, so blocked writers apply in parallel).
   // REQUIRES: not called from an ApplyAsync callback.
   Status Apply(Mutation mutation);
 
@@ -198,11 +200,18 @@ class StorageEngine {
  private:
   StorageEngine(StorageEngineOptions options, KeyDecorator decorator);
   struct PendingWrite;
-  // The commit log's acknowledgement of `w` (see ApplyAsync): applies it to its pinned
-  // memtables when `s` is OK, releases them, and in batch mode reports to `done` and
-  // frees `w`. In periodic mode it only stores `s` in `w` (ApplyAsync reports it once
-  // switch_mu_ is released).
-  void CompleteWrite(PendingWrite* w, const Status& s);
+  // The one write path of Apply and ApplyAsync (see ApplyAsync): validates, waits for
+  // back-pressure, pins the memtables and appends. With `blocked_writer` (Apply) `done`
+  // runs before Submit returns, and in batch mode the calling thread applies the write
+  // to the memtables itself once the log acknowledged it.
+  void Submit(Mutation mutation, WriteCallback done, bool blocked_writer);
+  // The commit log's acknowledgement of `w`: wakes a blocked writer; else finishes the
+  // write and, in batch mode, reports to `done` and frees `w` (in periodic mode Submit
+  // reports it once switch_mu_ is released).
+  void OnLogAck(PendingWrite* w, const Status& s);
+  // Applies `w` to its pinned memtables when `s` is OK, releases them (EndWrite), counts
+  // it and wakes the flusher if memtables grew past their budget.
+  void FinishWrite(PendingWrite* w, const Status& s);
   Status Replay();
   Status FlushTable(const std::shared_ptr<ColumnFamilyStore>& cfs);
   size_t TotalMemtableMemory() const;
