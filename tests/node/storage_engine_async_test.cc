@@ -204,16 +204,24 @@ TEST_P(StorageEngineAsyncTest, CallbackMayIssueTheNextWrite) {
 }
 
 // Issues writes [first, last) through ApplyAsync from two threads, each keeping up to
-// `in_flight` writes outstanding, and waits for every callback.
+// `in_flight` writes outstanding, and waits for every callback. With `blocking`, a third
+// of the writes go through Apply from a third thread instead (blocked writers apply
+// their own writes in batch mode: both completions race with the flushes).
 void WriteInFlight(StorageEngine* engine, uint64_t first, uint64_t last, int in_flight,
-                   Outcomes* outcomes) {
+                   Outcomes* outcomes, bool blocking = false) {
   std::vector<std::thread> writers;
+  const uint64_t threads = blocking ? 3 : 2;
+  if (blocking) {
+    writers.emplace_back([=] {
+      for (uint64_t n = first + 2; n < last; n += 3) outcomes->For(n)(engine->Apply(WriteFor(n)));
+    });
+  }
   for (uint64_t t = 0; t < 2; ++t) {
     writers.emplace_back([=] {
       std::mutex mu;
       std::condition_variable cv;
       int pending = 0;
-      for (uint64_t n = first + t; n < last; n += 2) {
+      for (uint64_t n = first + t; n < last; n += threads) {
         {
           std::unique_lock l(mu);
           cv.wait(l, [&] { return pending < in_flight; });
@@ -234,7 +242,8 @@ void WriteInFlight(StorageEngine* engine, uint64_t first, uint64_t last, int in_
   for (auto& w : writers) w.join();
 }
 
-// Many writes in flight from two threads while a third flushes again and again, on a
+// Many writes in flight from two threads (and blocking Apply from a third) while a
+// fourth flushes again and again, on a
 // memtable budget small enough for the background flusher to run too: every
 // acknowledged write is readable, and after a clean reopen. Then more writes in flight
 // without flushes, and a crash: replay brings them all back.
@@ -254,7 +263,7 @@ TEST_P(StorageEngineAsyncTest, AcknowledgedWritesSurviveFlushesReopenAndCrash) {
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
       }
     });
-    WriteInFlight(engine->get(), 0, kWrites, 64, &outcomes);
+    WriteInFlight(engine->get(), 0, kWrites, 64, &outcomes, /*blocking=*/true);
     writing = false;
     flusher.join();
     EXPECT_EQ(outcomes.seen(), kWrites);
