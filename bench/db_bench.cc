@@ -17,6 +17,8 @@
 //                 StorageEngine::ApplyAsync: each of --threads threads keeps up to
 //                 --inflight writes outstanding, none blocked per write. Cairn only
 //                 (RocksDB and LevelDB have no asynchronous write; they report n/a)
+//                 fillsync and fillasync also print Cairn's records and microseconds
+//                 per fdatasync (the group-commit size and the disk's sync latency)
 //   readhot       --num random point reads right after the fill (memtable + SSTables)
 //   flush         flush memtables to disk (not timed against the others)
 //   compact       full compaction, reported in MB/s of input
