@@ -3,16 +3,17 @@
 // StorageEngine: the node-local storage of every column family (Cassandra's Keyspace +
 // ColumnFamilyStore + CommitLog + the flush and compaction executors).
 //
-// Write path (ApplyAsync; Apply waits on it): normalise the mutation, wait if memtables
+// Write path (ApplyAsync; Apply is the same path, waiting): normalise the mutation, wait if memtables
 //   are over twice their budget (back-pressure), encode it, then under `switch_mu_`
 //   (shared) pin each table's active memtable (ColumnFamilyStore::BeginWrite) and append
 //   the record to the commit log (CommitLog::AddAsync). When the log acknowledges the
 //   record (batch mode: after the fdatasync covering it, group-committed with every
 //   concurrent write, on the log's sync thread; periodic mode: at once, on the calling
-//   thread) the update is applied to the pinned memtables and only then is the write
-//   acknowledged. So a write becomes visible to reads when it is acknowledged, never
-//   before (Cassandra's batch mode). No thread is blocked per waiting write, and no lock
-//   is held across an fdatasync. A commit log failure is sticky: from then on every
+//   thread; for a blocking Apply in batch mode, on the writer's thread, which the sync
+//   thread wakes) the update is applied to the pinned memtables and only then is the
+//   write acknowledged. So a write becomes visible to reads when it is acknowledged, never
+//   before (Cassandra's batch mode). ApplyAsync blocks no thread per waiting write, and
+//   no lock is held across an fdatasync. A commit log failure is sticky: from then on every
 //   write fails, so nothing not on disk is ever acknowledged.
 // Memtable switches: `switch_mu_` is held shared by every write across its memtable
 //   pinning and commit log append, and exclusively by a switch, so a memtable switched
@@ -163,6 +164,9 @@ class StorageEngine {
   // (flushes not keeping up), until a flush brings them back under it, at most 10 s
   // before failing with Overloaded (the same back-pressure as Apply).
   // Writes issued by one thread that reach the commit log complete in issue order.
+  // A write in flight when its table is dropped or replaced (truncate) is ordered before
+  // the drop in the log: it may be acknowledged after DropTable/ReplaceTable returned and
+  // is then gone with the old table.
   void ApplyAsync(Mutation mutation, WriteCallback done);
 
   // The same write, returning its status once acknowledged (the same code path as
