@@ -14,5 +14,11 @@ echo "== puts, 2 threads"
 echo "== durable puts (Cairn batch mode / sync=true), 1 and 32 threads; periodic 32 threads"
 "$B" --num="$NUM" --threads=1 --benchmarks=fillsync
 "$B" --num="$NUM" --threads=32 --benchmarks=fillsync,fillrandom
+echo "== durable puts through ApplyAsync (Cairn only): 32 and 256 in flight, 1 and 2 threads"
+for T in 1 2; do
+  for F in 32 256; do
+    "$B" --engines=cairn --num="$NUM" --threads=$T --inflight=$F --benchmarks=fillasync
+  done
+done
 echo "== wide partitions: 1000 partitions x ($NUM / 1000) cells, 100-cell slices"
 "$B" --num="$NUM" --threads=1 --benchmarks=fillwide,flush,slice100

@@ -17,6 +17,14 @@
 //     cells are kept (a later, older-timestamped deletion must not resurrect them, and
 //     readers apply deletions themselves).
 //
+// Writes in flight: the storage engine appends a write to the commit log first and
+// applies it here only once the log acknowledges it (in batch mode after fdatasync, on
+// the log's sync thread). It pins the memtable that was active at the append with
+// BeginWrite() and calls EndWrite() after the apply, or when the append fails. A flush
+// calls WaitForWrites() after the switch and before reading the memtable, so an SSTable
+// holds every record up to the switch position (node/storage_engine.h, "Memtable
+// switches").
+//
 // Thread-safety: all methods are safe to call concurrently. Writers to different
 // partitions proceed in parallel (the partition map is under a shared_mutex taken
 // exclusively only to insert a new partition; each partition has its own mutex).
@@ -59,6 +67,25 @@ class Memtable {
   // sees writes made after its creation to partitions it has not reached yet.
   // The memtable must outlive the iterator.
   std::unique_ptr<PartitionIterator> NewIterator() const;
+
+  // Counts a write appended to the commit log for this memtable and not yet applied.
+  // Every BeginWrite() must be followed by exactly one EndWrite(), after the Apply (or
+  // instead of it when the write failed).
+  void BeginWrite() { writes_in_flight_.fetch_add(1, std::memory_order_relaxed); }
+  void EndWrite() {
+    if (writes_in_flight_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      writes_in_flight_.notify_all();  // no system call unless someone waits
+    }
+  }
+  // Blocks until no write is in flight. The caller must have made sure no new
+  // BeginWrite() can come (the memtable is no longer active), or the wait may never end.
+  void WaitForWrites() const {
+    for (int n = writes_in_flight_.load(std::memory_order_acquire); n != 0;
+         n = writes_in_flight_.load(std::memory_order_acquire)) {
+      writes_in_flight_.wait(n, std::memory_order_acquire);
+    }
+  }
+  int writes_in_flight() const { return writes_in_flight_.load(std::memory_order_relaxed); }
 
   // Approximate bytes held by keys, cells and bookkeeping.
   size_t memory_usage() const { return arena_->memory_usage(); }
@@ -134,6 +161,7 @@ class Memtable {
   mutable std::shared_mutex map_mu_;
   PartitionMap* partitions_;  // GUARDED_BY(map_mu_) for the map structure; in arena_
   std::atomic<size_t> partition_count_{0};
+  mutable std::atomic<int> writes_in_flight_{0};    // BeginWrite() minus EndWrite()
   std::atomic<int64_t> min_timestamp_{kNoTimestamp};
   std::atomic<int64_t> max_timestamp_{kNoTimestamp};
 };

@@ -104,6 +104,12 @@ void ColumnFamilyStore::Apply(const DecoratedKey& key, const PartitionUpdate& up
   m->Apply(key, update);
 }
 
+std::shared_ptr<memtable::Memtable> ColumnFamilyStore::BeginWrite() {
+  std::lock_guard lock(mu_);
+  active_->BeginWrite();
+  return active_;
+}
+
 bool ColumnFamilyStore::SwitchMemtable(ReplayPosition position) {
   std::lock_guard lock(mu_);
   if (active_->empty()) return false;
@@ -219,6 +225,9 @@ Result<ReplayPosition> ColumnFamilyStore::FlushPending() {
       if (flushing_.empty()) break;
       next = flushing_.front();
     }
+    // Writes appended to the commit log before the switch may not be applied yet; the
+    // SSTable must hold them all (it will say it covers the log up to the switch).
+    next.memtable->WaitForWrites();
     auto it = next.memtable->NewIterator();
     auto reader = WriteSSTable(it.get(), next.position, next.memtable->partition_count(),
                                /*purge=*/false, nullptr);

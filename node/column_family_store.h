@@ -15,7 +15,11 @@
 // Commit-log coordination: each memtable remembers the commit log position up to which
 // it holds every record (the position at its switch, given by the StorageEngine, which
 // guarantees no write straddles a switch). The SSTable a memtable flushes to records that
-// position, so replay can skip what SSTables already cover.
+// position, so replay can skip what SSTables already cover. A write is appended to the
+// commit log before it is applied, possibly on another thread much later (batch mode:
+// after the fdatasync), so the engine pins the memtable that is active at the append
+// (BeginWrite) and applies into that one; FlushPending waits for a switched memtable's
+// writes in flight (Memtable::WaitForWrites) before writing it out.
 //
 // Thread-safety: every public method is safe to call concurrently. `mu_` guards the
 // lists of memtables and SSTables and is held only to copy or swap them, never during
@@ -92,16 +96,25 @@ class ColumnFamilyStore {
   // for the next flush and compaction. InvalidArgument when the id or comparator differ.
   Status UpdateTunables(const TableMetadata& metadata);
 
-  // Applies a normalized update to the active memtable.
+  // Applies a normalized update to the active memtable (commit log replay).
   // REQUIRES: the caller excludes concurrent SwitchMemtable (see StorageEngine).
   void Apply(const DecoratedKey& key, const PartitionUpdate& update);
+
+  // Returns the active memtable with one more write in flight (Memtable::BeginWrite).
+  // The caller applies its update to that memtable later (Memtable::Apply), even if it
+  // has been switched meanwhile, and then calls Memtable::EndWrite (also on failure).
+  // A flush of the memtable waits for that EndWrite.
+  // REQUIRES: the caller excludes concurrent SwitchMemtable (see StorageEngine).
+  std::shared_ptr<memtable::Memtable> BeginWrite();
 
   // Moves the active memtable to the flushing list, recording that it holds every
   // commit log record up to `position`; returns false (and does nothing) when the
   // active memtable is empty. REQUIRES: no concurrent Apply (see StorageEngine).
   bool SwitchMemtable(ReplayPosition position);
 
-  // Writes every flushing memtable to an SSTable, oldest first, and installs it. On
+  // Writes every flushing memtable to an SSTable, oldest first, and installs it. Each
+  // memtable is first waited for until no write is in flight into it (see BeginWrite;
+  // in batch mode that is until the commit log's next fdatasync). On
   // failure the memtable stays (readable) and is retried by the next call.
   // Returns the replay position up to which the table is now durable in SSTables.
   Result<ReplayPosition> FlushPending();

@@ -512,6 +512,9 @@ Status Database::Truncate(const std::string& keyspace, const std::string& name,
 }
 
 Status Database::Apply(Mutation mutation) { return engine_->Apply(std::move(mutation)); }
+void Database::ApplyAsync(Mutation mutation, StorageEngine::WriteCallback done) {
+  engine_->ApplyAsync(std::move(mutation), std::move(done));
+}
 
 std::shared_ptr<ColumnFamilyStore> Database::Store(const TableId& id) const {
   return engine_->GetTable(id);

@@ -145,8 +145,15 @@ class Database {
   Status Truncate(const std::string& keyspace, const std::string& name,
                   const TableId& new_id = TableId());
 
-  // Durably applies a mutation (see StorageEngine::Apply).
+  // Durably applies a mutation (see StorageEngine::Apply). Adds nothing on top of the
+  // engine: the writes Database makes itself to the system tables (schema, local,
+  // peers) go to the engine directly, under their own locks.
   Status Apply(Mutation mutation);
+  // The same write without a thread blocked until it is acknowledged: `done` is called
+  // exactly once, with the contract of StorageEngine::ApplyAsync (inline for errors and
+  // in periodic mode, else on the commit log's sync thread; quick, non-blocking, no
+  // Apply/Drain/Close from inside it).
+  void ApplyAsync(Mutation mutation, StorageEngine::WriteCallback done);
   // The store of a table, or nullptr when it was dropped meanwhile.
   std::shared_ptr<ColumnFamilyStore> Store(const TableId& id) const;
   DecoratedKey Decorate(std::string_view key) const { return partitioner_->Decorate(key); }

@@ -2,6 +2,7 @@
 #include "node/storage_engine.h"
 
 #include <algorithm>
+#include <cassert>
 #include <filesystem>
 
 #include "common/logging.h"
@@ -239,15 +240,63 @@ size_t StorageEngine::TotalMemtableMemory() const {
   return total;
 }
 
+namespace {
+// True while a batch-mode WriteCallback runs on the commit log's sync thread. A write
+// issued from there must not wait for back-pressure: the flush it would wait for waits
+// for writes this very thread has yet to complete.
+thread_local bool t_in_write_callback = false;
+}  // namespace
+
+// A write between its commit log append and its acknowledgement.
+struct StorageEngine::PendingWrite {
+  StorageEngine* engine = nullptr;
+  Mutation mutation;  // normalized
+  DecoratedKey key;
+  struct Target {
+    std::shared_ptr<ColumnFamilyStore> store;
+    std::shared_ptr<memtable::Memtable> memtable;  // pinned (BeginWrite) at the append
+  };
+  std::vector<Target> targets;  // one per update, in the same order
+  WriteCallback done;
+  Status status;  // the outcome, when Submit reports it (periodic mode, blocked writer)
+  // Batch mode, Apply: the calling thread waits for the log's acknowledgement and then
+  // applies the write itself, so the sync thread only wakes it (writers apply in
+  // parallel, and the next fdatasync starts sooner).
+  bool blocked_writer = false;
+  std::mutex ack_mu;
+  std::condition_variable ack_cv;
+  bool acked = false;  // GUARDED_BY(ack_mu)
+};
+
+void StorageEngine::ApplyAsync(Mutation mutation, WriteCallback done) {
+  Submit(std::move(mutation), std::move(done), /*blocked_writer=*/false);
+}
+
 Status StorageEngine::Apply(Mutation mutation) {
-  std::vector<std::shared_ptr<ColumnFamilyStore>> stores;
+  assert(!t_in_write_callback && "Apply from a write callback would deadlock");
+  Status result;  // `done` runs before Submit returns for a blocked writer
+  Submit(std::move(mutation), [&result](Status s) { result = std::move(s); },
+         /*blocked_writer=*/true);
+  return result;
+}
+
+void StorageEngine::Submit(Mutation mutation, WriteCallback done, bool blocked_writer) {
+  const bool batch = commit_log_->options().sync_mode == memtable::CommitLogSyncMode::kBatch;
+  // Batch-mode ApplyAsync: the write outlives this call (the sync thread completes and
+  // frees it). Otherwise it is completed before Submit returns, so it can live here.
+  const bool outlives_call = batch && !blocked_writer;
+  PendingWrite local;
+  std::unique_ptr<PendingWrite> owned = outlives_call ? std::make_unique<PendingWrite>() : nullptr;
+  PendingWrite* const w = outlives_call ? owned.get() : &local;
+  w->blocked_writer = batch && blocked_writer;
   std::vector<TableId> ids;
+  w->targets.reserve(mutation.updates.size());
   const int32_t now = options_.clock->NowSeconds();
   for (Mutation::Update& u : mutation.updates) {
     auto cfs = GetTable(u.table_id);
-    if (cfs == nullptr) return Status::InvalidArgument("unknown table in mutation");
+    if (cfs == nullptr) return done(Status::InvalidArgument("unknown table in mutation"));
     u.update.Normalize(*cfs->metadata().comparator, now);
-    stores.push_back(std::move(cfs));
+    w->targets.push_back({std::move(cfs), nullptr});
     ids.push_back(u.table_id);
   }
 
@@ -257,38 +306,108 @@ Status StorageEngine::Apply(Mutation mutation) {
     metrics_.write_stalls++;
     std::unique_lock lock(bg_mu_);
     flush_cv_.notify_one();
-    const bool drained = flushed_cv_.wait_for(lock, std::chrono::seconds(10), [&] {
-      return stopping_ || TotalMemtableMemory() <= 2 * options_.memtable_space_bytes;
-    });
+    const bool drained =
+        !t_in_write_callback && flushed_cv_.wait_for(lock, std::chrono::seconds(10), [&] {
+          return stopping_ || TotalMemtableMemory() <= 2 * options_.memtable_space_bytes;
+        });
     // Still over twice the budget after 10 s (flushes failing, e.g. a full disk): refuse
     // rather than let memory grow without bound. Nothing was written.
     if (!drained) {
-      return Status::Overloaded("memtables are full and flushes are not keeping up");
+      lock.unlock();
+      return done(Status::Overloaded("memtables are full and flushes are not keeping up"));
     }
   }
 
   std::string record;
   mutation.EncodeTo(&record);
-  const DecoratedKey key = decorator_(mutation.key);
+  w->engine = this;
+  w->key = decorator_(mutation.key);
+  w->mutation = std::move(mutation);
+  w->done = std::move(done);
+  bool appended = false;
   {
     std::shared_lock lock(switch_mu_);
     // A table dropped since the lookup above must not get a record (see DropTable).
-    for (size_t i = 0; i < stores.size(); ++i) {
-      if (GetTable(ids[i]) != stores[i]) return Status::InvalidArgument("unknown table in mutation");
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (GetTable(ids[i]) != w->targets[i].store) {
+        w->status = Status::InvalidArgument("unknown table in mutation");
+        break;
+      }
     }
-    auto pos = commit_log_->Add(record, ids);
-    if (!pos.ok()) return pos.status();
-    for (size_t i = 0; i < stores.size(); ++i) stores[i]->Apply(key, mutation.updates[i].update);
+    if (w->status.ok()) {
+      for (auto& t : w->targets) t.memtable = t.store->BeginWrite();
+      auto pos = commit_log_->AddAsync(
+          record, ids, [w](const Status& s) { w->engine->OnLogAck(w, s); });
+      if (!pos.ok()) {  // the callback will never run
+        for (const auto& t : w->targets) t.memtable->EndWrite();
+        w->status = pos.status();
+      } else if (outlives_call) {
+        // The callback owns the write now, and may already have freed it.
+        (void)owned.release();
+        return;
+      } else {
+        // Periodic mode: the callback ran before AddAsync returned and set w->status.
+        appended = true;
+      }
+    }
   }
-  metrics_.writes++;
-  for (const auto& cfs : stores) {
-    if (cfs->active_memtable_memory() > options_.memtable_space_bytes / 4 ||
-        TotalMemtableMemory() > options_.memtable_space_bytes) {
+  if (appended && w->blocked_writer) {
+    {
+      std::unique_lock l(w->ack_mu);
+      w->ack_cv.wait(l, [&] { return w->acked; });
+    }
+    FinishWrite(w, w->status);
+  }
+  // Errors, periodic mode and blocked writers: report here, with switch_mu_ released, so
+  // `done` may write again.
+  w->done(std::move(w->status));
+}
+
+void StorageEngine::OnLogAck(PendingWrite* w, const Status& s) {
+  if (w->blocked_writer) {  // Submit applies it on the writer's thread
+    std::lock_guard l(w->ack_mu);
+    w->status = s;
+    w->acked = true;
+    w->ack_cv.notify_one();  // under ack_mu: the writer cannot free `w` before we unlock
+    return;
+  }
+  FinishWrite(w, s);
+  if (commit_log_->options().sync_mode != memtable::CommitLogSyncMode::kBatch) {
+    w->status = s;  // periodic mode: Submit reports it
+    return;
+  }
+  std::unique_ptr<PendingWrite> owned(w);
+  t_in_write_callback = true;
+  owned->done(s);
+  t_in_write_callback = false;
+}
+
+void StorageEngine::FinishWrite(PendingWrite* w, const Status& s) {
+  // Wake the flusher when a memtable passes a quarter of the budget or all of them pass
+  // the budget. Summing every table's memtables takes a lock per table, so that sum is
+  // only checked when this write took a memtable across a step of budget/64 (the
+  // flusher also checks on its own every second).
+  const size_t step = std::max<size_t>(options_.memtable_space_bytes / 64, 1);
+  bool crossed_step = false;
+  bool over_quarter = false;
+  if (s.ok()) {
+    for (size_t i = 0; i < w->targets.size(); ++i) {
+      memtable::Memtable& m = *w->targets[i].memtable;
+      const size_t before = m.memory_usage();
+      m.Apply(w->key, w->mutation.updates[i].update);
+      const size_t after = m.memory_usage();
+      crossed_step |= before / step != after / step;
+      over_quarter |= after > options_.memtable_space_bytes / 4;
+    }
+  }
+  for (const auto& t : w->targets) t.memtable->EndWrite();  // its flush may proceed now
+  if (s.ok()) {
+    metrics_.writes++;
+    if (over_quarter ||
+        (crossed_step && TotalMemtableMemory() > options_.memtable_space_bytes)) {
       flush_cv_.notify_one();
-      break;
     }
   }
-  return Status::OK();
 }
 
 Status StorageEngine::FlushTable(const std::shared_ptr<ColumnFamilyStore>& cfs) {

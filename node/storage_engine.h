@@ -3,14 +3,25 @@
 // StorageEngine: the node-local storage of every column family (Cassandra's Keyspace +
 // ColumnFamilyStore + CommitLog + the flush and compaction executors).
 //
-// Write path (Apply):  encode the Mutation -> commit log (in batch mode: returns once
-//   fdatasync'd, group-committed with concurrent writers) -> each table's memtable.
-//   The write is acknowledged only after both. A commit log failure is sticky: from
-//   then on every Apply fails, so nothing not on disk is ever acknowledged.
-// Memtable switches: `switch_mu_` is held shared by every write across its commit log
-//   append and memtable apply, and exclusively by a switch, so a memtable switched at
-//   commit log position P holds every record <= P and none after it. That is what
-//   lets a flush tell the commit log "table T is durable up to P".
+// Write path (ApplyAsync; Apply is the same path, waiting): normalise the mutation, wait if memtables
+//   are over twice their budget (back-pressure), encode it, then under `switch_mu_`
+//   (shared) pin each table's active memtable (ColumnFamilyStore::BeginWrite) and append
+//   the record to the commit log (CommitLog::AddAsync). When the log acknowledges the
+//   record (batch mode: after the fdatasync covering it, group-committed with every
+//   concurrent write, on the log's sync thread; periodic mode: at once, on the calling
+//   thread; for a blocking Apply in batch mode, on the writer's thread, which the sync
+//   thread wakes) the update is applied to the pinned memtables and only then is the
+//   write acknowledged. So a write becomes visible to reads when it is acknowledged, never
+//   before (Cassandra's batch mode). ApplyAsync blocks no thread per waiting write, and
+//   no lock is held across an fdatasync. A commit log failure is sticky: from then on every
+//   write fails, so nothing not on disk is ever acknowledged.
+// Memtable switches: `switch_mu_` is held shared by every write across its memtable
+//   pinning and commit log append, and exclusively by a switch, so a memtable switched
+//   at commit log position P is the target of every record <= P and of none after it.
+//   Some of those may still be in flight (appended, not yet applied): a flush first
+//   waits for them (Memtable::WaitForWrites, called by ColumnFamilyStore::FlushPending),
+//   so the memtable it writes holds every record <= P. That is what lets a flush tell
+//   the commit log "table T is durable up to P".
 // Flush: a background flusher switches and flushes the largest memtable whenever the
 //   memtables together exceed memtable_space_bytes; writers block (back-pressure) when
 //   they exceed twice that, until flushes catch up. Drain() flushes everything.
@@ -21,7 +32,8 @@
 //   old segments.
 //
 // Thread-safety: all public methods may be called concurrently, except that Close()
-// must be the last call.
+// must be the last call. ApplyAsync's `done` may run on the commit log's sync thread:
+// see ApplyAsync for what it may do there.
 #pragma once
 
 #include <atomic>
@@ -127,8 +139,40 @@ class StorageEngine {
                                               std::string_view name) const;
   std::vector<std::shared_ptr<ColumnFamilyStore>> Tables() const;
 
-  // Durably applies a mutation (see the file comment). Its updates need not be
-  // normalized. InvalidArgument for an unknown table; IOError once the log has failed.
+  // Called exactly once with the outcome of an ApplyAsync.
+  using WriteCallback = std::function<void(Status)>;
+
+  // Durably applies a mutation (see the file comment) and calls `done` exactly once
+  // with the outcome. Its updates need not be normalized.
+  //   - OK: the write is acknowledged: in the commit log (batch mode: fdatasync'd) and
+  //     applied to the memtables, so reads see it. Before `done(OK)` reads do not see it.
+  //   - InvalidArgument for an unknown (or concurrently dropped) table; Overloaded when
+  //     memtables stay over twice their budget (see below); InvalidArgument for a
+  //     record too large for a commit log segment; IOError once the log has failed
+  //     (sticky: this and every later write fail, and a write whose fdatasync failed is
+  //     never acknowledged, even if it was appended); Aborted after Close().
+  // Where `done` runs: inline, before ApplyAsync returns, for every error found before
+  // the append (all of the above but a failed fdatasync) and for every outcome in
+  // periodic mode; in batch mode, once appended, on the commit log's sync thread after
+  // the fdatasync of its group (or with the error that failed it).
+  // `done` must be quick (it delays the acknowledgement of every later write in the
+  // group), must not throw, and must not block: no Apply, Flush, FlushAll, Drain,
+  // Cleanup, Close or CommitLog::Sync from inside it. ApplyAsync is allowed; called from
+  // a `done` it never waits for back-pressure and fails with Overloaded instead.
+  // Blocking: ApplyAsync may block the caller briefly while the commit log switches to
+  // a prepared segment, and, when memtables hold over twice memtable_space_bytes
+  // (flushes not keeping up), until a flush brings them back under it, at most 10 s
+  // before failing with Overloaded (the same back-pressure as Apply).
+  // Writes issued by one thread that reach the commit log complete in issue order.
+  // A write in flight when its table is dropped or replaced (truncate) is ordered before
+  // the drop in the log: it may be acknowledged after DropTable/ReplaceTable returned and
+  // is then gone with the old table.
+  void ApplyAsync(Mutation mutation, WriteCallback done);
+
+  // The same write, returning its status once acknowledged (the same code path as
+  // ApplyAsync; in batch mode the calling thread, woken after the fdatasync, applies the
+  // write to the memtables itself, so blocked writers apply in parallel).
+  // REQUIRES: not called from an ApplyAsync callback.
   Status Apply(Mutation mutation);
 
   DecoratedKey Decorate(std::string_view key) const { return decorator_(key); }
@@ -159,6 +203,19 @@ class StorageEngine {
 
  private:
   StorageEngine(StorageEngineOptions options, KeyDecorator decorator);
+  struct PendingWrite;
+  // The one write path of Apply and ApplyAsync (see ApplyAsync): validates, waits for
+  // back-pressure, pins the memtables and appends. With `blocked_writer` (Apply) `done`
+  // runs before Submit returns, and in batch mode the calling thread applies the write
+  // to the memtables itself once the log acknowledged it.
+  void Submit(Mutation mutation, WriteCallback done, bool blocked_writer);
+  // The commit log's acknowledgement of `w`: wakes a blocked writer; else finishes the
+  // write and, in batch mode, reports to `done` and frees `w` (in periodic mode Submit
+  // reports it once switch_mu_ is released).
+  void OnLogAck(PendingWrite* w, const Status& s);
+  // Applies `w` to its pinned memtables when `s` is OK, releases them (EndWrite), counts
+  // it and wakes the flusher if memtables grew past their budget.
+  void FinishWrite(PendingWrite* w, const Status& s);
   Status Replay();
   Status FlushTable(const std::shared_ptr<ColumnFamilyStore>& cfs);
   size_t TotalMemtableMemory() const;
@@ -172,7 +229,9 @@ class StorageEngine {
   const std::shared_ptr<sstable::BlockCache> block_cache_;
   std::unique_ptr<memtable::CommitLog> commit_log_;
 
-  // Held shared by writes, exclusively by memtable switches (see the file comment).
+  // Held shared by writes across their memtable pinning and commit log append (never
+  // across an fdatasync, nor while calling a WriteCallback), exclusively by memtable
+  // switches and table drops (see the file comment).
   RwLock switch_mu_;
 
   mutable std::mutex tables_mu_;
