@@ -125,12 +125,9 @@ StorageProxy::StorageProxy(StorageProxyOptions options, Database* db, const Clus
       messaging_->RegisterHandler(
           verb, [this, fn](net::Message m) { (this->*fn)(std::move(m)); }, inline_ok);
     };
-    // With a periodic commit log a replica write never waits for fsync, so it runs on
-    // the network thread that read it (no hand-off); in batch mode it waits for the
-    // group commit and runs on the handler pool.
-    const bool periodic =
-        db_->options().engine.commitlog_sync == memtable::CommitLogSyncMode::kPeriodic;
-    reg(wire::Verb::MUTATION, &StorageProxy::HandleMutation, periodic);
+    // A replica write never blocks (Database::ApplyAsync answers when the commit log
+    // acknowledges it), so it runs on the network thread that read it: no hand-off.
+    reg(wire::Verb::MUTATION, &StorageProxy::HandleMutation, true);
     reg(wire::Verb::READ_REPAIR, &StorageProxy::HandleMutation);
     reg(wire::Verb::HINT, &StorageProxy::HandleMutation);
     reg(wire::Verb::READ, &StorageProxy::HandleRead);
@@ -334,7 +331,9 @@ void StorageProxy::StartWrite(const std::shared_ptr<WriteCall>& call,
   mutation.EncodeTo(&m.mutation);
   const std::string request = net::Serialize(m);
   SendWrites(call, targets, wire::Verb::MUTATION, request, m.mutation,
-             [&](const LocalWriteDone& local_done) { local_done(db_->Apply(std::move(mutation))); });
+             [&](LocalWriteDone local_done) {
+               db_->ApplyAsync(std::move(mutation), std::move(local_done));
+             });
 }
 
 void StorageProxy::SendWrites(const std::shared_ptr<WriteCall>& call,
@@ -1609,12 +1608,16 @@ void StorageProxy::HandleMutation(net::Message msg) {
     messaging_->SendFailureResponse(msg, wire::FailureReason::INVALID, st.ToString()).IgnoreError();
     return;
   }
-  st = db_->Apply(std::move(mutation));
-  if (!st.ok()) {
-    RespondWriteFailure(msg, st);
-    return;
-  }
-  messaging_->SendResponse(msg, net::Serialize(wire::MutationAck{})).IgnoreError();
+  // Answered when the write is acknowledged (batch mode: on the commit log's sync thread
+  // after the group's fdatasync), holding no thread meanwhile.
+  msg.payload.clear();
+  db_->ApplyAsync(std::move(mutation), [this, msg = std::move(msg)](const Status& applied) {
+    if (!applied.ok()) {
+      RespondWriteFailure(msg, applied);
+      return;
+    }
+    messaging_->SendResponse(msg, net::Serialize(wire::MutationAck{})).IgnoreError();
+  });
 }
 
 void StorageProxy::RespondWriteFailure(const net::Message& msg, const Status& st) {
