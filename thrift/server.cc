@@ -62,6 +62,9 @@ namespace at = ::apache::thrift;
 constexpr size_t kInitialBuffer = 8 << 10;
 constexpr size_t kKeepBuffer = 64 << 10;
 constexpr int kMaxIov = 64;
+// A connection whose client does not read its replies stops being served (its frames wait
+// in the read buffer, then in the socket) once this many reply bytes are queued.
+constexpr size_t kMaxPendingReplyBytes = 1 << 20;
 
 // The generated processor, plus the Java server's answer to malformed arguments: a
 // request missing a required argument (or otherwise undecodable after its header) gets a
@@ -161,6 +164,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<std::string> early_reply;  // replied during DispatchAsync
 
   std::deque<OutChunk> pending;  // replies not yet (fully) written
+  size_t pending_bytes = 0;      // of `pending`, not yet written
+
+  // No further frame is processed for now: a request in flight, or the client is not
+  // reading its replies.
+  bool Stalled() const { return busy || pending_bytes >= kMaxPendingReplyBytes; }
 };
 
 // A fixed pool running the synchronous processor; finished requests go back to their loop.
@@ -446,6 +454,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
     ::close(c.fd);
     c.pending.clear();
+    c.pending_bytes = 0;
     auto it = conns_.find(&c);
     if (it != conns_.end()) {
       graveyard_.push_back(std::move(it->second));
@@ -459,12 +468,12 @@ class Loop : public std::enable_shared_from_this<Loop> {
       // After a hang-up, read to the end so the close is seen now (no further edge comes).
       Pump(c, true, (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
     } else if ((events & EPOLLOUT) && !c.pending.empty()) {
-      Flush(c);
+      Pump(c, false, false);
     }
   }
 
   // Reads (when `read`, or when reading was blocked), processes the complete frames,
-  // writes the replies.
+  // writes the replies; again while that unblocks reading or processing.
   void Pump(Connection& c, bool read, bool drain) {
     while (true) {
       if (read || c.read_blocked) {
@@ -474,11 +483,17 @@ class Loop : public std::enable_shared_from_this<Loop> {
       }
       ProcessFrames(c);
       if (c.closed) return;
-      // Blocked by a full buffer, and the frames processed since made room: read on.
-      if (!c.read_blocked || c.busy) break;
-      read = true;
+      const bool output_stalled = c.pending_bytes >= kMaxPendingReplyBytes;
+      Flush(c);
+      if (c.closed || c.busy) return;
+      if (output_stalled && !c.Stalled()) {
+        read = false;  // the socket took the replies: serve the frames that waited
+      } else if (c.read_blocked && !c.Stalled()) {
+        read = true;  // blocked by a full buffer, and the frames served made room
+      } else {
+        return;
+      }
     }
-    Flush(c);
   }
 
   // Makes room at the end of the buffer. False when it may not grow.
@@ -527,7 +542,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
   }
 
   void ProcessFrames(Connection& c) {
-    while (!c.busy && !c.closed) {
+    while (!c.Stalled() && !c.closed) {
       const size_t avail = c.end - c.begin;
       if (avail < 4) return;
       const uint8_t* p = c.buf.get() + c.begin;
@@ -633,6 +648,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
     chunk.header[2] = static_cast<char>(n >> 8);
     chunk.header[3] = static_cast<char>(n);
     chunk.body = std::move(message);
+    c.pending_bytes += 4 + chunk.body.size();
   }
 
   // Writes what the socket takes; the rest waits for EPOLLOUT (edge-triggered).
@@ -659,6 +675,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
         return;
       }
       auto written = static_cast<size_t>(w);
+      c.pending_bytes -= written;
       while (written > 0) {
         OutChunk& front = c.pending.front();
         const size_t left = 4 + front.body.size() - front.sent;

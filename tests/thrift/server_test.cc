@@ -446,6 +446,57 @@ TEST_F(ThriftServerTest, LargeReplyWaitsForTheSocket) {
   }
 }
 
+TEST_F(ThriftServerTest, ClientNotReadingItsRepliesIsPausedThenServed) {
+  StartServer(1, 0);
+  // 200 pipelined describe_splits of ~100 KB replies each (20 MB), sent while nobody reads:
+  // the server stops serving that connection once its replies pile up, serves others
+  // meanwhile, and resumes as the client reads.
+  auto buffer = std::make_shared<at::transport::TMemoryBuffer>();
+  auto framed = std::make_shared<at::transport::TFramedTransport>(buffer);
+  gen::CassandraClient writer(std::make_shared<at::protocol::TBinaryProtocol>(framed));
+  writer.send_describe_splits("q", "", "", 100);
+  const std::string request = buffer->getBufferAsString();
+  constexpr int kRequests = 200;
+  int fd = Connect(server_->port());
+  ASSERT_GE(fd, 0);
+  std::thread sender([&] {
+    for (int i = 0; i < kRequests; ++i) {
+      std::string_view rest = request;
+      while (!rest.empty()) {
+        ssize_t n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+        if (n <= 0) return;
+        rest.remove_prefix(static_cast<size_t>(n));
+      }
+    }
+  });
+  std::this_thread::sleep_for(200ms);
+  {
+    Client other(server_->port());
+    std::string v;
+    other->describe_version(v);
+    EXPECT_EQ(v, "fake-1.0");
+  }
+  int frames = 0;
+  std::string in;
+  char buf[65536];
+  while (frames < kRequests) {
+    pollfd p{fd, POLLIN, 0};
+    ASSERT_GT(::poll(&p, 1, 5000), 0) << "after " << frames << " replies";
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    ASSERT_GT(n, 0);
+    in.append(buf, static_cast<size_t>(n));
+    while (in.size() >= 4) {
+      const uint32_t len = ntohl(*reinterpret_cast<const uint32_t*>(in.data()));
+      if (in.size() < 4 + len) break;
+      EXPECT_GT(len, 100u * 1000u);
+      in.erase(0, 4 + len);
+      ++frames;
+    }
+  }
+  sender.join();
+  ::close(fd);
+}
+
 TEST_F(ThriftServerTest, StartFailsWhenTheAddressIsTaken) {
   StartServer(1, 0);
   ThriftServerOptions o;
