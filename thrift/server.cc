@@ -43,6 +43,7 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -154,6 +155,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::unique_ptr<uint8_t[]> buf;
   size_t cap = 0, begin = 0, end = 0;
   bool read_blocked = false;  // stopped reading because the buffer may not grow
+  bool hung_up = false;       // the peer closed or reset: read to the end, whenever we read
 
   // The request in flight.
   bool busy = false;     // a request is in flight: process no further frame
@@ -390,7 +392,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
       }
       c->busy = false;
       if (!p.message.empty()) Queue(*c, std::move(p.message));
-      Pump(*c, false, false);
+      Pump(*c, false);
     }
   }
 
@@ -422,6 +424,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
     c->fd = fd;
     try {
       c->handler = shared_->factory();
+      if (c->handler == nullptr) throw std::runtime_error("the handler factory made none");
       c->async = dynamic_cast<AsyncDispatch*>(c->handler.get());
       c->processor = std::make_shared<CassandraProcessor>(c->handler);
     } catch (const std::exception& e) {
@@ -465,20 +468,22 @@ class Loop : public std::enable_shared_from_this<Loop> {
   void OnEvents(Connection& c, uint32_t events) {
     if (c.closed) return;
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-      // After a hang-up, read to the end so the close is seen now (no further edge comes).
-      Pump(c, true, (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0);
+      // After a hang-up, read to the end so the close is seen (no further edge comes),
+      // now or when reading resumes.
+      if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.hung_up = true;
+      Pump(c, true);
     } else if ((events & EPOLLOUT) && !c.pending.empty()) {
-      Pump(c, false, false);
+      Pump(c, false);
     }
   }
 
   // Reads (when `read`, or when reading was blocked), processes the complete frames,
   // writes the replies; again while that unblocks reading or processing.
-  void Pump(Connection& c, bool read, bool drain) {
+  void Pump(Connection& c, bool read) {
     while (true) {
       if (read || c.read_blocked) {
         c.read_blocked = false;
-        ReadSome(c, drain);
+        ReadSome(c);
         if (c.closed) return;
       }
       ProcessFrames(c);
@@ -516,7 +521,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
     return true;
   }
 
-  void ReadSome(Connection& c, bool drain) {
+  void ReadSome(Connection& c) {
     while (true) {
       if (!EnsureSpace(c)) {
         c.read_blocked = true;
@@ -527,7 +532,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
       if (n > 0) {
         c.end += static_cast<size_t>(n);
         // A short read emptied the socket: a new edge comes with the next bytes.
-        if (static_cast<size_t>(n) < room && !drain) return;
+        if (static_cast<size_t>(n) < room && !c.hung_up) return;
         continue;
       }
       if (n == 0) {

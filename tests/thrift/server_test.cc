@@ -497,6 +497,37 @@ TEST_F(ThriftServerTest, ClientNotReadingItsRepliesIsPausedThenServed) {
   ::close(fd);
 }
 
+TEST_F(ThriftServerTest, HalfClosedClientIsClosedAfterItsBufferedRequests) {
+  // A request in flight, 100 KB more pipelined behind it (more than the 64 KiB read
+  // buffer takes), then the client shuts down its side: the server must still notice the
+  // end of the stream once it resumes reading, rather than keep the socket forever.
+  StartServer(1, 0, 64 << 10);
+  auto buffer = std::make_shared<at::transport::TMemoryBuffer>();
+  auto framed = std::make_shared<at::transport::TFramedTransport>(buffer);
+  gen::CassandraClient writer(std::make_shared<at::protocol::TBinaryProtocol>(framed));
+  writer.send_get("first", DelayMs(200), gen::ConsistencyLevel::ONE);
+  while (buffer->available_read() < 100 << 10) {
+    writer.send_get("next", DelayMs(0), gen::ConsistencyLevel::ONE);
+  }
+  const std::string requests = buffer->getBufferAsString();
+  int fd = Connect(server_->port());
+  ASSERT_GE(fd, 0);
+  std::thread sender([&] {
+    std::string_view rest = requests;
+    while (!rest.empty()) {
+      ssize_t n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
+      if (n <= 0) return;
+      rest.remove_prefix(static_cast<size_t>(n));
+    }
+    ::shutdown(fd, SHUT_WR);
+  });
+  // Read the replies until the server closes.
+  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(ClosedByServer(fd, 10000));
+  sender.join();
+  ::close(fd);
+}
+
 TEST_F(ThriftServerTest, StartFailsWhenTheAddressIsTaken) {
   StartServer(1, 0);
   ThriftServerOptions o;
