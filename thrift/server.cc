@@ -13,6 +13,12 @@
 //     their connection by weak_ptr plus the request number, so a late or stray reply is
 //     dropped rather than sent on the wrong request.
 //
+// Accepting: the listening socket is in loop 0's epoll set only (level-triggered); loop 0
+// accepts until EAGAIN and deals the sockets round-robin, posting them to the other loops,
+// which make the session and register the socket (EPOLLIN | EPOLLOUT | EPOLLRDHUP |
+// EPOLLET, once). Edge-triggered means: read until a short read (or EAGAIN), write until
+// EAGAIN, and remember what no later edge will repeat (`read_blocked`, `hung_up`).
+//
 // Read buffer of a connection: [0, begin) consumed, [begin, end) received and not yet
 // consumed, [end, cap) free. It grows (doubling, from kInitialBuffer) only when full, up
 // to max_frame_bytes + 4, and is freed when empty and larger than kKeepBuffer.
@@ -188,10 +194,11 @@ class WorkerPool {
   }
   // Waits for the running requests; queued ones are dropped.
   void Stop() {
+    std::deque<std::shared_ptr<Connection>> dropped;  // freed outside the lock
     {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = true;
-      queue_.clear();
+      dropped.swap(queue_);
     }
     cv_.notify_all();
     for (auto& t : threads_) {

@@ -21,7 +21,8 @@
 //     (`worker_threads` > 0: needed while some methods still block, e.g. on replicas or
 //     on the commit log's fdatasync in commitlog_sync: batch).
 // Replies are written at once from the loop thread; what the socket does not take waits
-// for EPOLLOUT, and queued replies go out together in one sendmsg.
+// for EPOLLOUT, and queued replies go out together in one sendmsg. A connection whose
+// client does not read its replies is not served further while 1 MiB of them wait.
 //
 // Frames: a frame whose 4-byte length is 0 or exceeds `max_frame_bytes` (a "negative"
 // length always does) is refused and its connection closed before any buffer of that size
