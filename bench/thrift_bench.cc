@@ -30,7 +30,7 @@
 //                  column family --column_family (BytesType) unless it exists
 //   --serve_ping   serves Cassandra's Thrift service with a handler that only answers
 //                  describe_version, through cairn::thrift::ThriftServer: the same
-//                  TNonblockingServer, transport, protocol and thread setup as cairnd
+//                  event loops, transport, protocol and thread setup as cairnd
 //                  (--io_threads, --worker_threads), until SIGTERM/SIGINT
 //
 // Output: one line per workload and connection count, `key=value` pairs:

@@ -15,8 +15,8 @@
 //     any thread, possibly before DispatchAsync returns, with the complete reply message
 //     (a T_REPLY or T_EXCEPTION message in the strict binary protocol, without the
 //     frame header). The server frames and sends it. Until then the server reads no
-//     further request from that connection (one request in flight per connection, as
-//     TNonblockingServer does), so replies keep the requests' order.
+//     further request from that connection (one request in flight per connection), so
+//     replies keep the requests' order.
 //   - DispatchAsync throws apache::thrift::protocol::TProtocolException (arguments that
 //     do not decode): `reply` was not and will not be called; the server answers a
 //     TApplicationException(PROTOCOL_ERROR), as the synchronous processor does.

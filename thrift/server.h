@@ -1,43 +1,52 @@
 // Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
 //
 // ThriftServer: the Cassandra-compatible Thrift endpoint of a node (Cassandra's
-// ThriftServer with the hsha server type).
+// ThriftServer with the hsha server type), on Cairn's own epoll event loops.
 //
-// Transport: framed, binary protocol, strict read and write. I/O runs on
-// `io_threads` libevent loops (TNonblockingServer), so an idle connection costs a
-// socket and a small buffer but no thread. Complete frames are executed either
-//   - on the I/O thread that read them (`worker_threads` == 0): one busy thread per
-//     core and no hand-off, the fastest when requests never block for long
-//     (commitlog_sync: periodic; bench/README.md, "Thrift (single node)"), or
-//   - by a pool of `worker_threads` (`worker_threads` > 0): needed when a request blocks
-//     on the commit log's fdatasync (commitlog_sync: batch), because a batch of group
-//     commit can only be as large as the number of requests waiting in it.
+// Transport: framed (4-byte big-endian length, then the message), binary protocol, strict
+// read and write. I/O runs on `io_threads` event loops, one thread each. Loop 0 accepts
+// and hands new connections round-robin to the loops; a connection then stays on its
+// loop, registered once with edge-triggered epoll (no epoll_ctl per request), so an idle
+// connection costs a socket but no thread and no buffer.
 //
-// Frames: a frame whose 4-byte length exceeds `max_frame_bytes` is refused and its
-// connection closed before any buffer of that size is allocated, so no byte sequence a
-// client sends can make the server reserve more than max_frame_bytes per connection.
+// Requests: one in flight per connection; its next frame is not processed until the
+// previous reply has been queued, so replies keep the requests' order (the client may
+// still send ahead: the server keeps reading up to one maximal frame). Each frame is
+//   - first offered to the session's AsyncDispatch (thrift/async_dispatch.h), on the I/O
+//     thread, when the handler implements it: a taken request is answered later, from
+//     any thread, and holds no thread meanwhile (the reply is posted back to the loop);
+//   - otherwise run through the generated (synchronous) processor, either on the I/O
+//     thread (`worker_threads` == 0: one busy thread per core, no hand-off; the fastest
+//     when requests never block for long) or on a fixed pool of `worker_threads`
+//     (`worker_threads` > 0: needed while some methods still block, e.g. on replicas or
+//     on the commit log's fdatasync in commitlog_sync: batch).
+// Replies are written at once from the loop thread; what the socket does not take waits
+// for EPOLLOUT, and queued replies go out together in one sendmsg. A connection whose
+// client does not read its replies is not served further while 1 MiB of them wait.
 //
-// Sessions: every connection gets its own CassandraHandler (the keyspace set with
-// set_keyspace, the login), created when the connection is accepted.
+// Frames: a frame whose 4-byte length is 0 or exceeds `max_frame_bytes` (a "negative"
+// length always does) is refused and its connection closed before any buffer of that size
+// is allocated: read buffers grow only as bytes arrive, up to max_frame_bytes + 4 per
+// connection. A frame that is not a valid message is logged and skipped. A request whose
+// arguments do not decode gets TApplicationException(PROTOCOL_ERROR).
 //
-// Thread-safety: Start and Stop are called from one thread; Stop waits for the I/O
-// loop and the workers to finish.
+// Sessions: every connection gets its own handler (a CassandraHandler: the keyspace set
+// with set_keyspace, the login), made by the loop that serves it. A handler is called by
+// one thread at a time (its loop, or a worker) but not always the same thread.
+//
+// Thread-safety: Start and Stop are called from one thread. Stop closes every connection
+// and waits for the loops and the workers; an asynchronous reply that arrives after its
+// connection closed or after Stop is dropped.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "common/status.h"
 #include "node/cluster_view.h"
 #include "node/coordinator.h"
 #include "node/database.h"
-
-namespace apache::thrift::server {
-class TNonblockingServer;
-}
 
 namespace cairn::cassandra {
 class CassandraIf;
@@ -90,9 +99,8 @@ class ThriftServer {
   // The standalone coordinator made when options_.coordinator is nullptr.
   std::unique_ptr<node::ClusterView> own_cluster_;
   std::unique_ptr<node::Coordinator> own_coordinator_;
-  std::shared_ptr<apache::thrift::server::TNonblockingServer> server_;
-  std::thread serve_thread_;
-  std::shared_ptr<std::atomic<bool>> serve_done_;  // set when serve() returns
+  class Engine;                     // thrift/server.cc: listener, loops, workers
+  std::unique_ptr<Engine> engine_;  // while started
   int port_ = 0;
 };
 

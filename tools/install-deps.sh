@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev libboost-program-options-dev libboost-system-dev
-  libthrift-dev thrift-compiler libevent-dev libssl-dev
+  libthrift-dev thrift-compiler libssl-dev
   libsnappy-dev libxxhash-dev zlib1g-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   librocksdb-dev libleveldb-dev
