@@ -30,28 +30,7 @@ int VarintLength(uint64_t v) {
   return len;
 }
 
-bool Decoder::GetFixed16(uint16_t* v) {
-  if (data_.size() < 2) return false;
-  *v = DecodeFixed16(data_.data());
-  data_.remove_prefix(2);
-  return true;
-}
-
-bool Decoder::GetFixed32(uint32_t* v) {
-  if (data_.size() < 4) return false;
-  *v = DecodeFixed32(data_.data());
-  data_.remove_prefix(4);
-  return true;
-}
-
-bool Decoder::GetFixed64(uint64_t* v) {
-  if (data_.size() < 8) return false;
-  *v = DecodeFixed64(data_.data());
-  data_.remove_prefix(8);
-  return true;
-}
-
-bool Decoder::GetVarint64(uint64_t* v) {
+bool Decoder::GetVarint64Slow(uint64_t* v) {
   uint64_t result = 0;
   for (int shift = 0; shift <= 63 && !data_.empty(); shift += 7) {
     uint64_t byte = static_cast<unsigned char>(data_[0]);
@@ -66,42 +45,10 @@ bool Decoder::GetVarint64(uint64_t* v) {
   return false;
 }
 
-bool Decoder::GetVarint32(uint32_t* v) {
-  uint64_t v64;
-  if (!GetVarint64(&v64) || v64 > UINT32_MAX) return false;
-  *v = static_cast<uint32_t>(v64);
-  return true;
-}
-
 bool Decoder::GetVarsint64(int64_t* v) {
   uint64_t u;
   if (!GetVarint64(&u)) return false;
   *v = static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
-  return true;
-}
-
-bool Decoder::GetByte(uint8_t* v) {
-  if (data_.empty()) return false;
-  *v = static_cast<uint8_t>(data_[0]);
-  data_.remove_prefix(1);
-  return true;
-}
-
-bool Decoder::GetLengthPrefixed(std::string_view* v) {
-  uint32_t len;
-  return GetVarint32(&len) && GetBytes(len, v);
-}
-
-bool Decoder::GetBytes(size_t n, std::string_view* v) {
-  if (data_.size() < n) return false;
-  *v = data_.substr(0, n);
-  data_.remove_prefix(n);
-  return true;
-}
-
-bool Decoder::Skip(size_t n) {
-  if (data_.size() < n) return false;
-  data_.remove_prefix(n);
   return true;
 }
 

@@ -85,27 +85,75 @@ int VarintLength(uint64_t v);
 
 // A cursor over untrusted bytes. All getters return false (and leave the output
 // unspecified) when the input is too short or malformed; they never read out of bounds.
+// The getters are inline: SSTable scans and compactions call them several times per cell.
 class Decoder {
  public:
   explicit Decoder(std::string_view input) : data_(input) {}
 
-  bool GetFixed16(uint16_t* v);
-  bool GetFixed32(uint32_t* v);
-  bool GetFixed64(uint64_t* v);
-  bool GetVarint32(uint32_t* v);
-  bool GetVarint64(uint64_t* v);
+  bool GetFixed16(uint16_t* v) {
+    if (data_.size() < 2) return false;
+    *v = DecodeFixed16(data_.data());
+    data_.remove_prefix(2);
+    return true;
+  }
+  bool GetFixed32(uint32_t* v) {
+    if (data_.size() < 4) return false;
+    *v = DecodeFixed32(data_.data());
+    data_.remove_prefix(4);
+    return true;
+  }
+  bool GetFixed64(uint64_t* v) {
+    if (data_.size() < 8) return false;
+    *v = DecodeFixed64(data_.data());
+    data_.remove_prefix(8);
+    return true;
+  }
+  bool GetVarint32(uint32_t* v) {
+    uint64_t v64;
+    if (!GetVarint64(&v64) || v64 > UINT32_MAX) return false;
+    *v = static_cast<uint32_t>(v64);
+    return true;
+  }
+  bool GetVarint64(uint64_t* v) {
+    // One-byte varints (lengths, counts) are by far the most common.
+    if (!data_.empty() && static_cast<unsigned char>(data_[0]) < 0x80) {
+      *v = static_cast<unsigned char>(data_[0]);
+      data_.remove_prefix(1);
+      return true;
+    }
+    return GetVarint64Slow(v);
+  }
   bool GetVarsint64(int64_t* v);
-  bool GetByte(uint8_t* v);
+  bool GetByte(uint8_t* v) {
+    if (data_.empty()) return false;
+    *v = static_cast<uint8_t>(data_[0]);
+    data_.remove_prefix(1);
+    return true;
+  }
   // A varint32 length then that many bytes; the view points into the input.
-  bool GetLengthPrefixed(std::string_view* v);
-  bool GetBytes(size_t n, std::string_view* v);
-  bool Skip(size_t n);
+  bool GetLengthPrefixed(std::string_view* v) {
+    uint32_t len;
+    return GetVarint32(&len) && GetBytes(len, v);
+  }
+  bool GetBytes(size_t n, std::string_view* v) {
+    if (data_.size() < n) return false;
+    *v = data_.substr(0, n);
+    data_.remove_prefix(n);
+    return true;
+  }
+  bool Skip(size_t n) {
+    if (data_.size() < n) return false;
+    data_.remove_prefix(n);
+    return true;
+  }
 
   size_t remaining() const { return data_.size(); }
   bool empty() const { return data_.empty(); }
   std::string_view rest() const { return data_; }
 
  private:
+  bool GetVarint64Slow(uint64_t* v);
+
   std::string_view data_;
 };
 
