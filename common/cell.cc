@@ -41,15 +41,6 @@ void EncodeDeletionTime(std::string* dst, const DeletionTime& d) {
   PutFixed32(dst, static_cast<uint32_t>(d.local_deletion_time));
 }
 
-bool DecodeDeletionTime(Decoder* in, DeletionTime* d) {
-  uint64_t ts;
-  uint32_t ldt;
-  if (!in->GetFixed64(&ts) || !in->GetFixed32(&ldt)) return false;
-  d->marked_for_delete_at = static_cast<int64_t>(ts);
-  d->local_deletion_time = static_cast<int32_t>(ldt);
-  return true;
-}
-
 void EncodeCell(std::string* dst, const Cell& c) {
   dst->push_back(static_cast<char>(c.kind));
   PutLengthPrefixed(dst, c.name);

@@ -126,7 +126,14 @@ struct RangeTombstone {
 //     kTombstone: fixed32 local deletion time; kCounter: lp context
 // Decoders return false on truncated or malformed input and never read past it.
 void EncodeDeletionTime(std::string* dst, const DeletionTime& d);
-bool DecodeDeletionTime(Decoder* in, DeletionTime* d);
+inline bool DecodeDeletionTime(Decoder* in, DeletionTime* d) {
+  uint64_t ts;
+  uint32_t ldt;
+  if (!in->GetFixed64(&ts) || !in->GetFixed32(&ldt)) return false;
+  d->marked_for_delete_at = static_cast<int64_t>(ts);
+  d->local_deletion_time = static_cast<int32_t>(ldt);
+  return true;
+}
 void EncodeCell(std::string* dst, const Cell& c);
 bool DecodeCell(Decoder* in, Cell* c);
 

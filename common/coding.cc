@@ -1,6 +1,8 @@
 // Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
 #include "common/coding.h"
 
+#include <algorithm>
+
 namespace cairn {
 
 void PutVarint64(std::string* dst, uint64_t v) {
@@ -31,13 +33,16 @@ int VarintLength(uint64_t v) {
 }
 
 bool Decoder::GetVarint64Slow(uint64_t* v) {
+  // At most 10 bytes; the 10th may only carry the 64th bit.
+  const char* p = data_.data();
+  const size_t n = std::min<size_t>(data_.size(), 10);
   uint64_t result = 0;
-  for (int shift = 0; shift <= 63 && !data_.empty(); shift += 7) {
-    uint64_t byte = static_cast<unsigned char>(data_[0]);
-    data_.remove_prefix(1);
-    if (shift == 63 && byte > 1) return false;  // more than 64 bits
-    result |= (byte & 0x7f) << shift;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t byte = static_cast<unsigned char>(p[i]);
+    if (i == 9 && byte > 1) return false;  // more than 64 bits
+    result |= (byte & 0x7f) << (7 * i);
     if ((byte & 0x80) == 0) {
+      data_.remove_prefix(i + 1);
       *v = result;
       return true;
     }
