@@ -10,6 +10,7 @@
 // Get* returns false instead of reading past the end, so corrupt input can never crash.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -17,34 +18,54 @@
 
 namespace cairn {
 
+// Little-endian hosts copy the bytes (one load or store); the byte loops are the
+// portable fallback. GCC does not fold the loops into one load at -O2.
+inline constexpr bool kLittleEndianHost = std::endian::native == std::endian::little;
+
+inline void EncodeFixed32(char* p, uint32_t v) {
+  if constexpr (kLittleEndianHost) {
+    std::memcpy(p, &v, 4);
+  } else {
+    for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
+  }
+}
+inline void EncodeFixed64(char* p, uint64_t v) {
+  if constexpr (kLittleEndianHost) {
+    std::memcpy(p, &v, 8);
+  } else {
+    for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
+  }
+}
 inline void PutFixed16(std::string* dst, uint16_t v) {
   char b[2] = {static_cast<char>(v), static_cast<char>(v >> 8)};
   dst->append(b, 2);
 }
 inline void PutFixed32(std::string* dst, uint32_t v) {
   char b[4];
-  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>(v >> (8 * i));
+  EncodeFixed32(b, v);
   dst->append(b, 4);
 }
 inline void PutFixed64(std::string* dst, uint64_t v) {
   char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (8 * i));
+  EncodeFixed64(b, v);
   dst->append(b, 8);
-}
-inline void EncodeFixed32(char* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-inline void EncodeFixed64(char* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
 }
 inline uint32_t DecodeFixed32(const char* p) {
   uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  if constexpr (kLittleEndianHost) {
+    std::memcpy(&v, p, 4);
+  } else {
+    for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  }
   return v;
 }
 inline uint64_t DecodeFixed64(const char* p) {
   uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  if constexpr (kLittleEndianHost) {
+    std::memcpy(&v, p, 8);
+  } else {
+    for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  }
   return v;
 }
 inline uint16_t DecodeFixed16(const char* p) {
