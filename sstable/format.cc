@@ -303,13 +303,14 @@ Status ReadaheadReader::Read(uint64_t offset, size_t n, std::string_view* out) {
   }
   // A read that starts inside or right after the window continues it (the block that
   // straddles the window's end starts inside it).
-  const bool sequential = !window_.empty() && offset >= window_offset_ &&
-                          offset - window_offset_ <= window_.size();
-  next_size_ = sequential ? std::min(next_size_ * 2, kMaxReadahead) : kMinReadahead;
+  const bool sequential =
+      !window_.empty() && offset >= window_offset_ && offset - window_offset_ <= window_.size();
+  next_size_ = sequential ? std::min(next_size_ * 2, max_window_) : kMinReadahead;
   // Past `limit` (or with a bad offset) read just what was asked; Read reports a short file.
   size_t len = n;
   if (offset < limit_ && n <= limit_ - offset) {
-    len = static_cast<size_t>(std::max<uint64_t>(n, std::min<uint64_t>(next_size_, limit_ - offset)));
+    len =
+        static_cast<size_t>(std::max<uint64_t>(n, std::min<uint64_t>(next_size_, limit_ - offset)));
   }
   window_offset_ = offset;
   Status s = file_->Read(offset, len, &window_);
@@ -317,8 +318,9 @@ Status ReadaheadReader::Read(uint64_t offset, size_t n, std::string_view* out) {
     window_.clear();
     return s;
   }
-  if (next_size_ == kMaxReadahead && offset + len < limit_) {
-    file_->Prefetch(offset + len, static_cast<size_t>(std::min<uint64_t>(kMaxReadahead, limit_ - offset - len)));
+  if (next_size_ == max_window_ && offset + len < limit_) {
+    file_->Prefetch(offset + len,
+                    static_cast<size_t>(std::min<uint64_t>(max_window_, limit_ - offset - len)));
   }
   *out = std::string_view(window_).substr(0, n);
   return Status::OK();

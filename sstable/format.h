@@ -145,11 +145,13 @@ class RandomAccessFile {
 // Each Read is served from a window of the file fetched with one pread; a read outside
 // the window fetches a new one starting at that read. The window starts at
 // kMinReadahead bytes and doubles on every refill that continues the previous window, up
-// to kMaxReadahead (RocksDB's automatic iterator readahead does the same), so a short
-// seeked scan reads little and a long one reads 256 KiB at a time. Once the window is at
-// its largest, the next window is prefetched with RandomAccessFile::Prefetch so that the
+// to max_window (RocksDB's automatic iterator readahead does the same, up to 256 KiB), so
+// a short seeked scan reads little and a long one reads large windows. Once the window is
+// at its largest, the next window is prefetched with RandomAccessFile::Prefetch so that the
 // disk works while the scan decodes. The fd's own access pattern is left alone
 // (no POSIX_FADV_SEQUENTIAL): point reads share it.
+// Memory: one window, at most `max_window` bytes (plus a read larger than that), held
+// for the reader's life; a scan of a table holds one per SSTable and file.
 // Not thread-safe. `file` must outlive the reader.
 class ReadaheadReader {
  public:
@@ -157,9 +159,12 @@ class ReadaheadReader {
   static constexpr size_t kMaxReadahead = 256 * 1024;
 
   // Windows never extend past `limit` (the end of the region worth reading, e.g. the
-  // Data file's block table), nor past the file.
-  ReadaheadReader(const RandomAccessFile* file, uint64_t limit)
-      : file_(file), limit_(std::min(limit, file->size())) {}
+  // Data file's block table), nor past the file, nor grow beyond `max_window`
+  // (clamped to [kMinReadahead, kMaxReadahead]).
+  ReadaheadReader(const RandomAccessFile* file, uint64_t limit, size_t max_window = kMaxReadahead)
+      : file_(file),
+        limit_(std::min(limit, file->size())),
+        max_window_(std::clamp(max_window, kMinReadahead, kMaxReadahead)) {}
 
   // Points *out at bytes [offset, offset + n) of the file. The view is valid until the
   // next Read or the reader's destruction. Corruption when the file is shorter.
@@ -168,7 +173,8 @@ class ReadaheadReader {
  private:
   const RandomAccessFile* file_;
   const uint64_t limit_;
-  std::string window_;       // file bytes from window_offset_
+  const size_t max_window_;
+  std::string window_;  // file bytes from window_offset_
   uint64_t window_offset_ = 0;
   size_t next_size_ = kMinReadahead;
 };

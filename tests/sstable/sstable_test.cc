@@ -298,28 +298,31 @@ TEST(ReadaheadReaderTest, ServesReadsInsideAndAcrossWindows) {
   auto f = RandomAccessFile::Open(path);
   ASSERT_OK(f.status());
   const uint64_t limit = bytes.size() - 100;  // windows stop short of the tail
-  ReadaheadReader ra(f->get(), limit);
-  std::string_view got;
-  // Front to back in odd-sized steps, so reads straddle every window's end.
-  uint64_t pos = 0;
-  for (size_t n = 1; pos < limit; n = (n * 7 + 3) % 9000 + 1) {
-    n = std::min<uint64_t>(n, limit - pos);
-    ASSERT_OK(ra.Read(pos, n, &got));
-    ASSERT_EQ(got, std::string_view(bytes).substr(pos, n)) << pos;
-    pos += n;
+  for (size_t max_window : {size_t{64 * 1024}, ReadaheadReader::kMaxReadahead}) {
+    SCOPED_TRACE(max_window);
+    ReadaheadReader ra(f->get(), limit, max_window);
+    std::string_view got;
+    // Front to back in odd-sized steps, so reads straddle every window's end.
+    uint64_t pos = 0;
+    for (size_t n = 1; pos < limit; n = (n * 7 + 3) % 9000 + 1) {
+      n = std::min<uint64_t>(n, limit - pos);
+      ASSERT_OK(ra.Read(pos, n, &got));
+      ASSERT_EQ(got, std::string_view(bytes).substr(pos, n)) << pos;
+      pos += n;
+    }
+    // A read larger than the largest window, a read past `limit`, a jump backwards.
+    ASSERT_OK(ra.Read(10, ReadaheadReader::kMaxReadahead + 5000, &got));
+    EXPECT_EQ(got, std::string_view(bytes).substr(10, ReadaheadReader::kMaxReadahead + 5000));
+    ASSERT_OK(ra.Read(bytes.size() - 50, 50, &got));
+    EXPECT_EQ(got, std::string_view(bytes).substr(bytes.size() - 50));
+    ASSERT_OK(ra.Read(3, 4, &got));
+    EXPECT_EQ(got, std::string_view(bytes).substr(3, 4));
+    // Past the end of the file: Corruption, and the reader still works afterwards.
+    EXPECT_TRUE(ra.Read(bytes.size() - 10, 11, &got).IsCorruption());
+    EXPECT_TRUE(ra.Read(bytes.size() + 1, 1, &got).IsCorruption());
+    ASSERT_OK(ra.Read(7, 9, &got));
+    EXPECT_EQ(got, std::string_view(bytes).substr(7, 9));
   }
-  // A read larger than the largest window, a read past `limit`, a jump backwards.
-  ASSERT_OK(ra.Read(10, ReadaheadReader::kMaxReadahead + 5000, &got));
-  EXPECT_EQ(got, std::string_view(bytes).substr(10, ReadaheadReader::kMaxReadahead + 5000));
-  ASSERT_OK(ra.Read(bytes.size() - 50, 50, &got));
-  EXPECT_EQ(got, std::string_view(bytes).substr(bytes.size() - 50));
-  ASSERT_OK(ra.Read(3, 4, &got));
-  EXPECT_EQ(got, std::string_view(bytes).substr(3, 4));
-  // Past the end of the file: Corruption, and the reader still works afterwards.
-  EXPECT_TRUE(ra.Read(bytes.size() - 10, 11, &got).IsCorruption());
-  EXPECT_TRUE(ra.Read(bytes.size() + 1, 1, &got).IsCorruption());
-  ASSERT_OK(ra.Read(7, 9, &got));
-  EXPECT_EQ(got, std::string_view(bytes).substr(7, 9));
 }
 
 TEST(SSTableTest, EmptySSTable) {
