@@ -41,15 +41,6 @@ void EncodeDeletionTime(std::string* dst, const DeletionTime& d) {
   PutFixed32(dst, static_cast<uint32_t>(d.local_deletion_time));
 }
 
-bool DecodeDeletionTime(Decoder* in, DeletionTime* d) {
-  uint64_t ts;
-  uint32_t ldt;
-  if (!in->GetFixed64(&ts) || !in->GetFixed32(&ldt)) return false;
-  d->marked_for_delete_at = static_cast<int64_t>(ts);
-  d->local_deletion_time = static_cast<int32_t>(ldt);
-  return true;
-}
-
 void EncodeCell(std::string* dst, const Cell& c) {
   dst->push_back(static_cast<char>(c.kind));
   PutLengthPrefixed(dst, c.name);
@@ -62,27 +53,14 @@ void EncodeCell(std::string* dst, const Cell& c) {
 }
 
 bool DecodeCell(Decoder* in, Cell* c) {
-  uint8_t kind;
-  std::string_view name, value;
-  uint64_t ts;
-  if (!in->GetByte(&kind) || kind > 3 || !in->GetLengthPrefixed(&name) || !in->GetFixed64(&ts)) {
-    return false;
-  }
-  c->kind = static_cast<CellKind>(kind);
-  c->name.assign(name);
-  c->timestamp = static_cast<int64_t>(ts);
-  c->value.clear();
-  uint32_t ttl = 0, local = 0;
-  if (c->kind != CellKind::kTombstone) {
-    if (!in->GetLengthPrefixed(&value)) return false;
-    c->value.assign(value);
-  }
-  if (c->kind == CellKind::kExpiring && !in->GetFixed32(&ttl)) return false;
-  if (c->kind != CellKind::kLive && c->kind != CellKind::kCounter && !in->GetFixed32(&local)) {
-    return false;
-  }
-  c->ttl = static_cast<int32_t>(ttl);
-  c->local_time = static_cast<int32_t>(local);
+  CellView v;
+  if (!DecodeCellView(in, &v)) return false;
+  c->name.assign(v.name);
+  c->value.assign(v.value);
+  c->timestamp = v.timestamp;
+  c->kind = v.kind;
+  c->ttl = v.ttl;
+  c->local_time = v.local_time;
   return true;
 }
 

@@ -126,8 +126,46 @@ struct RangeTombstone {
 //     kTombstone: fixed32 local deletion time; kCounter: lp context
 // Decoders return false on truncated or malformed input and never read past it.
 void EncodeDeletionTime(std::string* dst, const DeletionTime& d);
-bool DecodeDeletionTime(Decoder* in, DeletionTime* d);
+inline bool DecodeDeletionTime(Decoder* in, DeletionTime* d) {
+  uint64_t ts;
+  uint32_t ldt;
+  if (!in->GetFixed64(&ts) || !in->GetFixed32(&ldt)) return false;
+  d->marked_for_delete_at = static_cast<int64_t>(ts);
+  d->local_deletion_time = static_cast<int32_t>(ldt);
+  return true;
+}
 void EncodeCell(std::string* dst, const Cell& c);
 bool DecodeCell(Decoder* in, Cell* c);
+
+// A decoded cell whose name and value view the encoded bytes (valid while they are).
+struct CellView {
+  std::string_view name;
+  std::string_view value;
+  int64_t timestamp = 0;
+  CellKind kind = CellKind::kLive;
+  int32_t ttl = 0;
+  int32_t local_time = 0;
+};
+// DecodeCell without copies: same checks, inline for the scan loops.
+inline bool DecodeCellView(Decoder* in, CellView* c) {
+  uint8_t kind;
+  uint64_t ts;
+  if (!in->GetByte(&kind) || kind > 3 || !in->GetLengthPrefixed(&c->name) ||
+      !in->GetFixed64(&ts)) {
+    return false;
+  }
+  c->kind = static_cast<CellKind>(kind);
+  c->timestamp = static_cast<int64_t>(ts);
+  c->value = {};
+  uint32_t ttl = 0, local = 0;
+  if (c->kind != CellKind::kTombstone && !in->GetLengthPrefixed(&c->value)) return false;
+  if (c->kind == CellKind::kExpiring && !in->GetFixed32(&ttl)) return false;
+  if (c->kind != CellKind::kLive && c->kind != CellKind::kCounter && !in->GetFixed32(&local)) {
+    return false;
+  }
+  c->ttl = static_cast<int32_t>(ttl);
+  c->local_time = static_cast<int32_t>(local);
+  return true;
+}
 
 }  // namespace cairn

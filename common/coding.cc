@@ -1,6 +1,8 @@
 // Copyright (c) 2026 The Cairn Authors. Licensed under the Apache License 2.0.
 #include "common/coding.h"
 
+#include <algorithm>
+
 namespace cairn {
 
 void PutVarint64(std::string* dst, uint64_t v) {
@@ -30,35 +32,17 @@ int VarintLength(uint64_t v) {
   return len;
 }
 
-bool Decoder::GetFixed16(uint16_t* v) {
-  if (data_.size() < 2) return false;
-  *v = DecodeFixed16(data_.data());
-  data_.remove_prefix(2);
-  return true;
-}
-
-bool Decoder::GetFixed32(uint32_t* v) {
-  if (data_.size() < 4) return false;
-  *v = DecodeFixed32(data_.data());
-  data_.remove_prefix(4);
-  return true;
-}
-
-bool Decoder::GetFixed64(uint64_t* v) {
-  if (data_.size() < 8) return false;
-  *v = DecodeFixed64(data_.data());
-  data_.remove_prefix(8);
-  return true;
-}
-
-bool Decoder::GetVarint64(uint64_t* v) {
+bool Decoder::GetVarint64Slow(uint64_t* v) {
+  // At most 10 bytes; the 10th may only carry the 64th bit.
+  const char* p = data_.data();
+  const size_t n = std::min<size_t>(data_.size(), 10);
   uint64_t result = 0;
-  for (int shift = 0; shift <= 63 && !data_.empty(); shift += 7) {
-    uint64_t byte = static_cast<unsigned char>(data_[0]);
-    data_.remove_prefix(1);
-    if (shift == 63 && byte > 1) return false;  // more than 64 bits
-    result |= (byte & 0x7f) << shift;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t byte = static_cast<unsigned char>(p[i]);
+    if (i == 9 && byte > 1) return false;  // more than 64 bits
+    result |= (byte & 0x7f) << (7 * i);
     if ((byte & 0x80) == 0) {
+      data_.remove_prefix(i + 1);
       *v = result;
       return true;
     }
@@ -66,42 +50,10 @@ bool Decoder::GetVarint64(uint64_t* v) {
   return false;
 }
 
-bool Decoder::GetVarint32(uint32_t* v) {
-  uint64_t v64;
-  if (!GetVarint64(&v64) || v64 > UINT32_MAX) return false;
-  *v = static_cast<uint32_t>(v64);
-  return true;
-}
-
 bool Decoder::GetVarsint64(int64_t* v) {
   uint64_t u;
   if (!GetVarint64(&u)) return false;
   *v = static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1));
-  return true;
-}
-
-bool Decoder::GetByte(uint8_t* v) {
-  if (data_.empty()) return false;
-  *v = static_cast<uint8_t>(data_[0]);
-  data_.remove_prefix(1);
-  return true;
-}
-
-bool Decoder::GetLengthPrefixed(std::string_view* v) {
-  uint32_t len;
-  return GetVarint32(&len) && GetBytes(len, v);
-}
-
-bool Decoder::GetBytes(size_t n, std::string_view* v) {
-  if (data_.size() < n) return false;
-  *v = data_.substr(0, n);
-  data_.remove_prefix(n);
-  return true;
-}
-
-bool Decoder::Skip(size_t n) {
-  if (data_.size() < n) return false;
-  data_.remove_prefix(n);
   return true;
 }
 

@@ -13,17 +13,17 @@ class MergingIterator final : public PartitionIterator {
 
   void SeekToFirst() override {
     for (auto& c : children_) c->SeekToFirst();
+    ResetLive();
     Settle();
   }
   void Seek(const DecoratedKey& target) override {
     for (auto& c : children_) c->Seek(target);
+    ResetLive();
     Settle();
   }
   bool Valid() const override { return valid_; }
   void Next() override {
-    for (size_t i = 0; i < children_.size(); ++i) {
-      if (at_key_[i]) children_[i]->Next();
-    }
+    for (PartitionIterator* c : at_key_) c->Next();
     Settle();
   }
   const DecoratedKey& key() const override { return *key_ptr_; }
@@ -31,56 +31,64 @@ class MergingIterator final : public PartitionIterator {
   Status status() const override { return status_; }
 
  private:
+  void ResetLive() {
+    live_.clear();
+    for (auto& c : children_) live_.push_back(c.get());
+  }
+
   // Finds the smallest key among the children and merges every child positioned on it.
   // The number of sources is small (a few memtables and SSTables), so a linear scan
   // beats a heap here.
   void Settle() {
     valid_ = false;
-    const DecoratedKey* smallest = nullptr;
-    for (auto& c : children_) {
+    at_key_.clear();
+    // Children that ran out leave live_ for good (only a Seek brings them back), so a
+    // scan whose other sources are empty or exhausted compares no keys at all.
+    size_t n = 0;
+    for (PartitionIterator* c : live_) {
       if (!c->Valid()) {
         Status st = c->status();
         if (!st.ok()) {
           status_ = st;
+          live_.resize(n);
           return;
         }
         continue;
       }
-      if (smallest == nullptr || c->key() < *smallest) smallest = &c->key();
+      live_[n++] = c;
     }
-    if (smallest == nullptr) return;
-    // Which children sit on the smallest key; Next() advances exactly those. The key is
-    // read from a child (valid until it moves), never copied.
-    at_key_.assign(children_.size(), false);
-    PartitionIterator* only = nullptr;
-    int holders = 0;
-    for (size_t i = 0; i < children_.size(); ++i) {
-      PartitionIterator* c = children_[i].get();
-      if (c->Valid() && (&c->key() == smallest || c->key() == *smallest)) {
-        at_key_[i] = true;
-        only = c;
-        ++holders;
-      }
-    }
-    key_ptr_ = smallest;
-    // The common case is a key held by one source only: point at its partition rather
-    // than copying it.
-    if (holders == 1) {
+    live_.resize(n);
+    if (n == 0) return;
+    if (n == 1) {
+      PartitionIterator* only = live_[0];
+      at_key_.push_back(only);
+      key_ptr_ = &only->key();
       current_ptr_ = &only->partition();
       valid_ = true;
       return;
     }
-    bool first = true;
+    const DecoratedKey* smallest = nullptr;
+    for (PartitionIterator* c : live_) {
+      if (smallest == nullptr || c->key() < *smallest) smallest = &c->key();
+    }
+    // Which children sit on the smallest key; Next() advances exactly those. The key is
+    // read from a child (valid until it moves), never copied.
+    for (PartitionIterator* c : live_) {
+      if (&c->key() == smallest || c->key() == *smallest) at_key_.push_back(c);
+    }
+    key_ptr_ = smallest;
+    // The common case is a key held by one source only: point at its partition rather
+    // than copying it.
+    if (at_key_.size() == 1) {
+      current_ptr_ = &at_key_[0]->partition();
+      valid_ = true;
+      return;
+    }
+    // Merge in children_ order, as before live_ existed (live_ keeps that order).
     const int32_t now = clock_->NowSeconds();
-    for (size_t i = 0; i < children_.size(); ++i) {
-      if (!at_key_[i]) continue;
-      PartitionIterator* c = children_[i].get();
-      if (first) {
-        current_ = c->partition();
-        first = false;
-      } else {
-        current_.MergeFrom(c->partition(), *comparator_, now);
-      }
+    current_ = at_key_[0]->partition();
+    for (size_t i = 1; i < at_key_.size(); ++i) {
+      current_.MergeFrom(at_key_[i]->partition(), *comparator_, now);
     }
     current_ptr_ = &current_;
     valid_ = true;
@@ -90,8 +98,9 @@ class MergingIterator final : public PartitionIterator {
   TypePtr comparator_;
   const Clock* clock_;
   bool valid_ = false;
-  const DecoratedKey* key_ptr_ = nullptr;  // the smallest child's key
-  std::vector<bool> at_key_;               // children positioned on *key_ptr_
+  std::vector<PartitionIterator*> live_;    // children not yet exhausted, in order
+  const DecoratedKey* key_ptr_ = nullptr;   // the smallest child's key
+  std::vector<PartitionIterator*> at_key_;  // children positioned on *key_ptr_
   PartitionUpdate current_;
   const PartitionUpdate* current_ptr_ = &current_;  // current_ or a child's partition
   Status status_;

@@ -23,6 +23,11 @@ const char* CodeName(Status::Code code) {
 }
 }  // namespace
 
+const std::string& Status::EmptyMessage() {
+  static const std::string* const kEmpty = new std::string();
+  return *kEmpty;
+}
+
 Status Status::IOErrorFromErrno(std::string_view context, int err) {
   std::string msg(context);
   msg += ": ";
@@ -34,7 +39,7 @@ std::string Status::ToString() const {
   if (ok()) return "OK";
   std::string s = CodeName(code_);
   s += ": ";
-  s += message_;
+  s += message();
   return s;
 }
 
@@ -42,7 +47,7 @@ Status Status::WithContext(std::string_view context) const {
   if (ok()) return *this;
   std::string msg(context);
   msg += ": ";
-  msg += message_;
+  msg += message();
   return Status(code_, msg);
 }
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cassert>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,18 @@ class [[nodiscard]] Status {
   };
 
   Status() = default;
+  Status(const Status& other)
+      : code_(other.code_),
+        message_(other.message_ ? std::make_unique<std::string>(*other.message_) : nullptr) {}
+  Status& operator=(const Status& other) {
+    if (this != &other) {
+      code_ = other.code_;
+      message_ = other.message_ ? std::make_unique<std::string>(*other.message_) : nullptr;
+    }
+    return *this;
+  }
+  Status(Status&&) noexcept = default;
+  Status& operator=(Status&&) noexcept = default;
 
   static Status OK() { return Status(); }
   static Status NotFound(std::string_view msg) { return Status(Code::kNotFound, msg); }
@@ -63,7 +76,8 @@ class [[nodiscard]] Status {
   bool IsAborted() const { return code_ == Code::kAborted; }
 
   Code code() const { return code_; }
-  const std::string& message() const { return message_; }
+  // Empty for OK (and for errors built with an empty message).
+  const std::string& message() const { return message_ ? *message_ : EmptyMessage(); }
 
   // "OK", or "<Code name>: <message>".
   std::string ToString() const;
@@ -76,10 +90,14 @@ class [[nodiscard]] Status {
   void IgnoreError() const {}
 
  private:
-  Status(Code code, std::string_view msg) : code_(code), message_(msg) {}
+  Status(Code code, std::string_view msg)
+      : code_(code), message_(msg.empty() ? nullptr : std::make_unique<std::string>(msg)) {}
+  static const std::string& EmptyMessage();
 
+  // An OK status is a code and a null pointer: building, returning and destroying one
+  // (several times per partition on a scan) costs two stores, not a std::string.
   Code code_ = Code::kOk;
-  std::string message_;
+  std::unique_ptr<std::string> message_;  // null when empty
 };
 
 // Result<T> holds either a T or a non-OK Status.

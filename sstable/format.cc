@@ -286,6 +286,46 @@ Status RandomAccessFile::Read(uint64_t offset, size_t n, std::string* out) const
   return Status::OK();
 }
 
+void RandomAccessFile::Prefetch(uint64_t offset, size_t n) const {
+  if (offset >= size_) return;
+  (void)::posix_fadvise(fd_, static_cast<off_t>(offset),
+                        static_cast<off_t>(std::min<uint64_t>(n, size_ - offset)),
+                        POSIX_FADV_WILLNEED);
+}
+
+// ---- ReadaheadReader ----
+
+Status ReadaheadReader::Read(uint64_t offset, size_t n, std::string_view* out) {
+  if (offset >= window_offset_ && offset - window_offset_ <= window_.size() &&
+      n <= window_.size() - (offset - window_offset_)) {
+    *out = std::string_view(window_).substr(offset - window_offset_, n);
+    return Status::OK();
+  }
+  // A read that starts inside or right after the window continues it (the block that
+  // straddles the window's end starts inside it).
+  const bool sequential =
+      !window_.empty() && offset >= window_offset_ && offset - window_offset_ <= window_.size();
+  next_size_ = sequential ? std::min(next_size_ * 2, max_window_) : kMinReadahead;
+  // Past `limit` (or with a bad offset) read just what was asked; Read reports a short file.
+  size_t len = n;
+  if (offset < limit_ && n <= limit_ - offset) {
+    len =
+        static_cast<size_t>(std::max<uint64_t>(n, std::min<uint64_t>(next_size_, limit_ - offset)));
+  }
+  window_offset_ = offset;
+  Status s = file_->Read(offset, len, &window_);
+  if (!s.ok()) {
+    window_.clear();
+    return s;
+  }
+  if (next_size_ == max_window_ && offset + len < limit_) {
+    file_->Prefetch(offset + len,
+                    static_cast<size_t>(std::min<uint64_t>(max_window_, limit_ - offset - len)));
+  }
+  *out = std::string_view(window_).substr(0, n);
+  return Status::OK();
+}
+
 Status ReadWholeFile(const std::string& path, uint64_t max_size, std::string* out) {
   CAIRN_ASSIGN_OR_RETURN(auto file, RandomAccessFile::Open(path));
   if (file->size() > max_size) return CorruptionAt(path, 0, "file too large");

@@ -9,6 +9,7 @@
 //       checksum = low 32 bits of XXH3-64(payload, seed = type); type 0 raw, 1 Snappy
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -126,6 +127,9 @@ class RandomAccessFile {
   ~RandomAccessFile();
   // Reads exactly n bytes at offset; Corruption when the file is shorter.
   Status Read(uint64_t offset, size_t n, std::string* out) const;
+  // Asks the kernel to start reading [offset, offset + n) into the page cache
+  // (POSIX_FADV_WILLNEED) without waiting. A hint: errors are ignored.
+  void Prefetch(uint64_t offset, size_t n) const;
   uint64_t size() const { return size_; }
   const std::string& path() const { return path_; }
 
@@ -135,6 +139,44 @@ class RandomAccessFile {
   std::string path_;
   int fd_;
   uint64_t size_;
+};
+
+// Reads a file front to back for a scan with few, large preads instead of one per block.
+// Each Read is served from a window of the file fetched with one pread; a read outside
+// the window fetches a new one starting at that read. The window starts at
+// kMinReadahead bytes and doubles on every refill that continues the previous window, up
+// to max_window (RocksDB's automatic iterator readahead does the same, up to 256 KiB), so
+// a short seeked scan reads little and a long one reads large windows. Once the window is
+// at its largest, the next window is prefetched with RandomAccessFile::Prefetch so that the
+// disk works while the scan decodes. The fd's own access pattern is left alone
+// (no POSIX_FADV_SEQUENTIAL): point reads share it.
+// Memory: one window, at most `max_window` bytes (plus a read larger than that), held
+// for the reader's life; a scan of a table holds one per SSTable and file.
+// Not thread-safe. `file` must outlive the reader.
+class ReadaheadReader {
+ public:
+  static constexpr size_t kMinReadahead = 16 * 1024;
+  static constexpr size_t kMaxReadahead = 256 * 1024;
+
+  // Windows never extend past `limit` (the end of the region worth reading, e.g. the
+  // Data file's block table), nor past the file, nor grow beyond `max_window`
+  // (clamped to [kMinReadahead, kMaxReadahead]).
+  ReadaheadReader(const RandomAccessFile* file, uint64_t limit, size_t max_window = kMaxReadahead)
+      : file_(file),
+        limit_(std::min(limit, file->size())),
+        max_window_(std::clamp(max_window, kMinReadahead, kMaxReadahead)) {}
+
+  // Points *out at bytes [offset, offset + n) of the file. The view is valid until the
+  // next Read or the reader's destruction. Corruption when the file is shorter.
+  Status Read(uint64_t offset, size_t n, std::string_view* out);
+
+ private:
+  const RandomAccessFile* file_;
+  const uint64_t limit_;
+  const size_t max_window_;
+  std::string window_;  // file bytes from window_offset_
+  uint64_t window_offset_ = 0;
+  size_t next_size_ = kMinReadahead;
 };
 
 // Reads a whole file (at most max_size bytes, else Corruption).

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <optional>
 
 #include "common/checksum.h"
 #include "common/coding.h"
@@ -66,6 +67,9 @@ class SSTableReader::Impl {
   // `use_cache` false: neither look up nor fill the cache (scans).
   Status ReadDataBlock(size_t i, std::shared_ptr<const std::string>* out,
                        bool use_cache = true) const;
+  // Data block i for a scan: read through `readahead`, verified and decompressed into
+  // *out (whose capacity is reused); the block cache is neither read nor filled.
+  Status ReadDataBlockForScan(size_t i, ReadaheadReader* readahead, std::string* out) const;
   // Index block `s` (a summary position): its verified payload and the offset of each
   // entry (from the block cache when it is there).
   struct IndexBlock {
@@ -73,8 +77,10 @@ class SSTableReader::Impl {
     std::vector<uint32_t> offsets;
   };
   Status ReadIndexBlock(size_t s, std::shared_ptr<const IndexBlock>* out) const;
-  // Reads and validates index block `s`; fills `entries` too when not null.
-  Status DecodeIndexBlock(size_t s, IndexBlock* block, std::vector<IndexEntry>* entries) const;
+  // Reads and validates index block `s`; fills `entries` too when not null. Reads
+  // through `readahead` (scans) when not null, else with one pread.
+  Status DecodeIndexBlock(size_t s, IndexBlock* block, std::vector<IndexEntry>* entries,
+                          ReadaheadReader* readahead = nullptr) const;
   // The summary position whose block may hold `key`, or SIZE_MAX.
   size_t FindSummary(const DecoratedKey& key) const;
   Status FindEntry(const DecoratedKey& key, IndexEntry* out, bool* found) const;
@@ -83,39 +89,76 @@ class SSTableReader::Impl {
 
 // Reads byte ranges of the uncompressed Data stream, remembering the last block so that
 // consecutive reads of one block (a partition header, then its cells; or neighbouring
-// partitions during a scan) hit the disk once.
+// partitions during a scan) decode it once. A range inside one block is returned as a
+// view into that block, without a copy; only a range that spans blocks is copied.
+//
+// Two modes. Point reads (use_cache): blocks come from and go to the block cache.
+// Scans (!use_cache): the cache is bypassed so a scan does not evict the hot blocks of
+// point reads, the Data file is read through a ReadaheadReader (few large preads), and
+// one block buffer is decompressed into again and again (no allocation per block).
 class StreamReader {
  public:
   explicit StreamReader(const SSTableReader::Impl* r, bool use_cache = true)
-      : r_(r), use_cache_(use_cache) {}
+      : r_(r), use_cache_(use_cache) {
+    if (!use_cache_) readahead_.emplace(r->data_.get(), r->block_table_offset_);
+  }
 
-  Status Read(uint64_t pos, uint64_t n, std::string* out) {
-    out->clear();
+  // Points *out at bytes [pos, pos + n) of the stream. The view is valid until the next
+  // Read or the reader's destruction.
+  Status Read(uint64_t pos, uint64_t n, std::string_view* out) {
     if (pos > r_->stream_size_ || n > r_->stream_size_ - pos) {
       return CorruptionAt(r_->data_path(), pos, "index points past the end of the data stream");
     }
-    out->reserve(n);
+    if (n == 0) {
+      *out = {};
+      return Status::OK();
+    }
+    size_t b = pos / r_->block_size_;
+    CAIRN_RETURN_IF_ERROR(LoadBlock(b));
+    uint64_t in_block = pos - static_cast<uint64_t>(b) * r_->block_size_;
+    if (n <= block_.size() - in_block) {
+      *out = block_.substr(in_block, n);
+      return Status::OK();
+    }
+    spanning_.clear();
+    spanning_.reserve(n);
     while (n > 0) {
-      size_t b = pos / r_->block_size_;
-      if (b != cached_) {
-        cached_ = SIZE_MAX;
-        CAIRN_RETURN_IF_ERROR(r_->ReadDataBlock(b, &block_, use_cache_));
-        cached_ = b;
-      }
-      uint64_t in_block = pos - static_cast<uint64_t>(b) * r_->block_size_;
-      uint64_t take = std::min<uint64_t>(n, block_->size() - in_block);
-      out->append(*block_, in_block, take);
+      b = pos / r_->block_size_;
+      CAIRN_RETURN_IF_ERROR(LoadBlock(b));
+      in_block = pos - static_cast<uint64_t>(b) * r_->block_size_;
+      uint64_t take = std::min<uint64_t>(n, block_.size() - in_block);
+      spanning_.append(block_.substr(in_block, take));
       pos += take;
       n -= take;
     }
+    *out = spanning_;
     return Status::OK();
   }
 
  private:
+  // Makes block `b` current (block_).
+  Status LoadBlock(size_t b) {
+    if (b == cached_) return Status::OK();
+    cached_ = SIZE_MAX;
+    if (use_cache_) {
+      CAIRN_RETURN_IF_ERROR(r_->ReadDataBlock(b, &shared_block_));
+      block_ = *shared_block_;
+    } else {
+      CAIRN_RETURN_IF_ERROR(r_->ReadDataBlockForScan(b, &*readahead_, &own_block_));
+      block_ = own_block_;
+    }
+    cached_ = b;
+    return Status::OK();
+  }
+
   const SSTableReader::Impl* r_;
   const bool use_cache_;
   size_t cached_ = SIZE_MAX;
-  std::shared_ptr<const std::string> block_;
+  std::string_view block_;                           // the bytes of block cached_
+  std::shared_ptr<const std::string> shared_block_;  // point reads: from the cache
+  std::string own_block_;                            // scans: reused
+  std::optional<ReadaheadReader> readahead_;         // scans
+  std::string spanning_;                             // a range that spans blocks
 };
 
 Status SSTableReader::Impl::ReadDataBlock(size_t i, std::shared_ptr<const std::string>* out,
@@ -143,6 +186,20 @@ Status SSTableReader::Impl::ReadDataBlock(size_t i, std::shared_ptr<const std::s
   return Status::OK();
 }
 
+Status SSTableReader::Impl::ReadDataBlockForScan(size_t i, ReadaheadReader* readahead,
+                                                 std::string* out) const {
+  if (i >= block_offsets_.size()) {
+    return CorruptionAt(data_path(), i, "block number out of range");
+  }
+  uint64_t start = block_offsets_[i];
+  uint64_t end = i + 1 < block_offsets_.size() ? block_offsets_[i + 1] : block_table_offset_;
+  uint64_t expected = std::min<uint64_t>(block_size_, stream_size_ - i * block_size_);
+  std::string_view stored;
+  CAIRN_RETURN_IF_ERROR(readahead->Read(start, end - start, &stored));
+  data_blocks_read_.fetch_add(1, std::memory_order_relaxed);
+  return DecodeBlock(stored, data_path(), start, expected, out);
+}
+
 Status SSTableReader::Impl::ReadIndexBlock(size_t s,
                                            std::shared_ptr<const IndexBlock>* out) const {
   const BlockCache::Key cache_key{reader_id_, 1, s};
@@ -163,10 +220,17 @@ Status SSTableReader::Impl::ReadIndexBlock(size_t s,
 }
 
 Status SSTableReader::Impl::DecodeIndexBlock(size_t s, IndexBlock* block,
-                                             std::vector<IndexEntry>* entries) const {
+                                             std::vector<IndexEntry>* entries,
+                                             ReadaheadReader* readahead) const {
   const SummaryEntry& se = summary_[s];
-  std::string stored;
-  CAIRN_RETURN_IF_ERROR(index_->Read(se.offset, se.size + kBlockTrailerSize, &stored));
+  std::string owned;
+  std::string_view stored;
+  if (readahead != nullptr) {
+    CAIRN_RETURN_IF_ERROR(readahead->Read(se.offset, se.size + kBlockTrailerSize, &stored));
+  } else {
+    CAIRN_RETURN_IF_ERROR(index_->Read(se.offset, se.size + kBlockTrailerSize, &owned));
+    stored = owned;
+  }
   index_blocks_read_.fetch_add(1, std::memory_order_relaxed);
   CAIRN_RETURN_IF_ERROR(
       DecodeBlock(stored, index_->path(), se.offset, se.size, &block->payload));
@@ -294,48 +358,52 @@ Status DecodeHeader(std::string_view bytes, const IndexEntry& e, const std::stri
 // Decodes the cells in `bytes` (a run of whole cells starting at stream offset `pos`)
 // into (*out)[*count...], keeping those `filter` selects (all when null). Slots past
 // *count are reused, so a caller that decodes partition after partition into the same
-// vector (a scan) stops allocating once the strings have grown.
+// vector (a scan) stops allocating once the strings have grown. Names must increase
+// within the run; the previous name is a view into `bytes`, not a copy.
 Status DecodeCells(std::string_view bytes, uint64_t pos, const std::string& path,
-                   const CellFilter* filter, const AbstractType& comparator,
-                   std::vector<Cell>* out, size_t* count, std::string* prev_name,
-                   bool* have_prev) {
+                   const CellFilter* filter, const AbstractType& comparator, std::vector<Cell>* out,
+                   size_t* count) {
   Decoder in(bytes);
+  std::string_view prev_name;
+  bool have_prev = false;
   while (!in.empty()) {
-    uint64_t at = pos + (bytes.size() - in.remaining());
-    if (*count == out->size()) out->emplace_back();
-    Cell& c = (*out)[*count];
-    if (!DecodeCell(&in, &c)) return CorruptionAt(path, at, "malformed cell");
-    if (*have_prev && comparator.Compare(*prev_name, c.name) >= 0) {
-      return CorruptionAt(path, at, "cells out of order");
+    const size_t at = bytes.size() - in.remaining();
+    CellView v;
+    if (!DecodeCellView(&in, &v)) return CorruptionAt(path, pos + at, "malformed cell");
+    if (have_prev && comparator.Compare(prev_name, v.name) >= 0) {
+      return CorruptionAt(path, pos + at, "cells out of order");
     }
-    *have_prev = true;
-    prev_name->assign(c.name);
-    if (filter == nullptr || filter->Selects(c.name, comparator)) ++*count;
+    have_prev = true;
+    prev_name = v.name;
+    if (filter != nullptr && !filter->Selects(v.name, comparator)) continue;
+    if (*count == out->size()) out->emplace_back();
+    Cell& c = (*out)[(*count)++];
+    c.name.assign(v.name);
+    c.value.assign(v.value);
+    c.timestamp = v.timestamp;
+    c.kind = v.kind;
+    c.ttl = v.ttl;
+    c.local_time = v.local_time;
   }
   return Status::OK();
 }
 
 // Reads partition `e` through `stream`, keeping what `filter` selects (all when null).
-// With a column index only the chunks that may hold selected names are read.
-// `scratch` is buffer space, reused across calls by scans.
+// With a column index only the chunks that may hold selected names are read. Cells are
+// decoded into the slots of out->cells, which scans reuse from partition to partition.
 Status ReadPartition(StreamReader* stream, const IndexEntry& e, const CellFilter* filter,
-                     const AbstractType& cmp, const std::string& path, PartitionUpdate* out,
-                     std::string* scratch) {
+                     const AbstractType& cmp, const std::string& path, PartitionUpdate* out) {
   out->deletion = DeletionTime();
   out->range_tombstones.clear();
   size_t count = 0;
-  std::string prev_name;
-  bool have_prev = false;
-  std::string& buf = *scratch;
+  std::string_view buf;
   const bool whole = filter == nullptr || filter->kind == CellFilter::Kind::kAll ||
                      e.columns.empty();
   if (whole) {
     CAIRN_RETURN_IF_ERROR(stream->Read(e.position, e.size, &buf));
-    std::string_view all(buf);
-    CAIRN_RETURN_IF_ERROR(DecodeHeader(all.substr(0, e.header_size), e, path, out));
-    CAIRN_RETURN_IF_ERROR(DecodeCells(all.substr(e.header_size), e.position + e.header_size,
-                                      path, filter, cmp, &out->cells, &count, &prev_name,
-                                      &have_prev));
+    CAIRN_RETURN_IF_ERROR(DecodeHeader(buf.substr(0, e.header_size), e, path, out));
+    CAIRN_RETURN_IF_ERROR(DecodeCells(buf.substr(e.header_size), e.position + e.header_size, path,
+                                      filter, cmp, &out->cells, &count));
   } else {
     CAIRN_RETURN_IF_ERROR(stream->Read(e.position, e.header_size, &buf));
     CAIRN_RETURN_IF_ERROR(DecodeHeader(buf, e, path, out));
@@ -371,10 +439,8 @@ Status ReadPartition(StreamReader* stream, const IndexEntry& e, const CellFilter
       uint64_t from = e.position + e.columns[i].offset;
       uint64_t to = e.position + e.columns[j - 1].offset + e.columns[j - 1].width;
       CAIRN_RETURN_IF_ERROR(stream->Read(from, to - from, &buf));
-      prev_name.clear();  // chunks may be skipped: order is checked within each run
-      CAIRN_RETURN_IF_ERROR(
-          DecodeCells(buf, from, path, filter, cmp, &out->cells, &count, &prev_name,
-                                      &have_prev));
+      // Chunks may be skipped: order is checked within each run.
+      CAIRN_RETURN_IF_ERROR(DecodeCells(buf, from, path, filter, cmp, &out->cells, &count));
       i = j;
     }
   }
@@ -549,10 +615,16 @@ Status SSTableReader::Impl::Load(const SSTableOptions& options) {
 // ---- Iterator ----
 
 namespace {
+constexpr size_t kIndexReadahead = 64 * 1024;
+
 class SSTableIterator final : public PartitionIterator {
  public:
   SSTableIterator(std::shared_ptr<const SSTableReader> owner, const SSTableReader::Impl* r)
-      : owner_(std::move(owner)), r_(r), stream_(r, /*use_cache=*/false) {}
+      : owner_(std::move(owner)),
+        r_(r),
+        stream_(r, /*use_cache=*/false),
+        // Index entries are about a third of the Data bytes here: a smaller window.
+        index_readahead_(r->index_.get(), r->index_->size(), kIndexReadahead) {}
 
   void SeekToFirst() override {
     Reset();
@@ -594,7 +666,7 @@ class SSTableIterator final : public PartitionIterator {
     // Scans (compaction, range reads) bypass the block cache so they do not evict the
     // hot blocks of point reads. The entries and the block buffer are reused.
     if (s < r_->summary_.size()) {
-      status_ = r_->DecodeIndexBlock(s, &index_scratch_, &entries_);
+      status_ = r_->DecodeIndexBlock(s, &index_scratch_, &entries_, &index_readahead_);
     } else {
       entries_.clear();
     }
@@ -609,8 +681,8 @@ class SSTableIterator final : public PartitionIterator {
       LoadBlock(block_ + 1);
       if (!status_.ok()) return;
     }
-    status_ = ReadPartition(&stream_, entries_[pos_], nullptr, *r_->comparator_,
-                            r_->data_path(), &partition_, &scratch_);
+    status_ = ReadPartition(&stream_, entries_[pos_], nullptr, *r_->comparator_, r_->data_path(),
+                            &partition_);
     valid_ = status_.ok();
   }
 
@@ -621,8 +693,8 @@ class SSTableIterator final : public PartitionIterator {
   std::vector<IndexEntry> entries_;
   size_t pos_ = 0;
   PartitionUpdate partition_;
-  std::string scratch_;
   SSTableReader::Impl::IndexBlock index_scratch_;
+  ReadaheadReader index_readahead_;
   Status status_;
   bool valid_ = false;
 };
@@ -666,9 +738,8 @@ Result<std::optional<PartitionUpdate>> SSTableReader::Get(const DecoratedKey& ke
   if (!found) return std::optional<PartitionUpdate>();
   StreamReader stream(&r);
   PartitionUpdate update;
-  std::string scratch;
-  CAIRN_RETURN_IF_ERROR(ReadPartition(&stream, entry, &filter, *r.comparator_, r.data_path(),
-                                      &update, &scratch));
+  CAIRN_RETURN_IF_ERROR(
+      ReadPartition(&stream, entry, &filter, *r.comparator_, r.data_path(), &update));
   return std::optional<PartitionUpdate>(std::move(update));
 }
 

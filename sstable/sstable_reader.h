@@ -70,6 +70,11 @@ class SSTableReader : public std::enable_shared_from_this<SSTableReader> {
 
   // A PartitionIterator over every partition in key order (SeekToFirst / Seek). It keeps
   // the reader alive. Corruption stops it with a non-OK status().
+  // Scans bypass the block cache and read the Data and Index files ahead in windows of
+  // 16 KiB growing to 256 KiB and 64 KiB (ReadaheadReader in format.h), so an iterator
+  // holds up to ~330 KiB of buffers once it has scanned a while; every block is still
+  // verified. partition() is decoded into slots reused from partition to partition:
+  // it is valid until the next Next/Seek/SeekToFirst.
   std::unique_ptr<PartitionIterator> NewIterator() const;
 
   const Stats& stats() const;

@@ -46,6 +46,33 @@ TEST(CodingTest, TruncatedInputIsRejectedNotOverread) {
   EXPECT_FALSE(overlong.GetVarint64(&v));
 }
 
+TEST(CodingTest, MultiByteVarintBoundaries) {
+  // 64-bit maximum: ten bytes, the last carrying only the 64th bit.
+  std::string max("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 10);
+  const std::string max_then_z = max + "z";
+  Decoder ok(max_then_z);
+  uint64_t v = 0;
+  ASSERT_TRUE(ok.GetVarint64(&v));
+  EXPECT_EQ(v, UINT64_MAX);
+  EXPECT_EQ(ok.rest(), "z");  // the cursor stops right after the varint
+  max[9] = '\x02';            // a 65th bit
+  Decoder too_big(max);
+  EXPECT_FALSE(too_big.GetVarint64(&v));
+  // A varint cut short by the end of the input, at every length.
+  std::string two_bytes;
+  PutVarint64(&two_bytes, 300);
+  for (size_t n = 0; n < two_bytes.size(); ++n) {
+    Decoder cut(std::string_view(two_bytes.data(), n));
+    EXPECT_FALSE(cut.GetVarint64(&v)) << n;
+  }
+  // Varint32 rejects values above 32 bits.
+  std::string big;
+  PutVarint64(&big, uint64_t{1} << 32);
+  Decoder in32(big);
+  uint32_t v32;
+  EXPECT_FALSE(in32.GetVarint32(&v32));
+}
+
 TEST(CodingTest, FixedIsLittleEndian) {
   std::string buf;
   PutFixed32(&buf, 0x01020304);

@@ -32,5 +32,26 @@ TEST(StatusTest, ResultCarriesValueOrStatus) {
   EXPECT_EQ(st.message(), "odd");
 }
 
+TEST(StatusTest, CopiesAndMovesKeepCodeAndMessage) {
+  Status a = Status::Corruption("bad block");
+  Status b = a;  // deep copy
+  EXPECT_TRUE(b.IsCorruption());
+  EXPECT_EQ(b.message(), "bad block");
+  a = Status::OK();
+  EXPECT_TRUE(a.ok());
+  EXPECT_EQ(a.message(), "");
+  EXPECT_EQ(b.message(), "bad block");  // b did not share a's message
+  Status c = std::move(b);
+  EXPECT_TRUE(c.IsCorruption());
+  EXPECT_EQ(c.message(), "bad block");
+  c = c;  // self-assignment keeps it
+  EXPECT_EQ(c.ToString(), "Corruption: bad block");
+  Status d;
+  d = c;
+  EXPECT_EQ(d.ToString(), c.ToString());
+  EXPECT_EQ(Status::Aborted("").message(), "");
+  EXPECT_TRUE(Status::Aborted("").IsAborted());
+}
+
 }  // namespace
 }  // namespace cairn

@@ -8,6 +8,7 @@
 
 #include "sstable/bloom_filter.h"
 #include "sstable/filename.h"
+#include "sstable/format.h"
 #include "tests/sstable/sstable_test_util.h"
 
 namespace cairn::sstable::test {
@@ -238,6 +239,90 @@ TEST(SSTableTest, IteratorFullScanAndSeek) {
   keep.reset();
   it->SeekToFirst();
   EXPECT_TRUE(it->Valid());
+}
+
+// Scans read the Data and Index files through a ReadaheadReader whose window (16 KiB
+// growing to 256 KiB) rarely ends on a block boundary: partitions smaller and larger
+// than a window, blocks straddling a window's end, and seeks backwards must all read
+// the same bytes as point reads.
+TEST(SSTableTest, ScanAcrossReadaheadWindows) {
+  cairn::test::ScratchDir dir;
+  Contents contents;
+  for (uint64_t i = 0; i < 400; ++i) {
+    // Mostly small partitions, some of ~40 KiB and two of ~600 KiB (> the largest window).
+    size_t ncells = i % 50 == 7 ? 1200 : i % 9 == 4 ? 80 : 3;
+    if (i == 101 || i == 302) ncells = 18000;
+    contents[MakeKey(i)] = MakePartition(i, ncells, 24);
+  }
+  SSTableOptions o = TestOptions();
+  o.block_size = 4096;
+  o.index_interval = 5;
+  ASSERT_OK(WriteSSTable(dir.str(), 6, contents, o));
+  auto r = SSTableReader::Open(dir.str(), 6, o);
+  ASSERT_OK(r.status());
+  ASSERT_GT((*r)->data_size(), 4 * ReadaheadReader::kMaxReadahead);
+  auto it = (*r)->NewIterator();
+  auto expect = contents.begin();
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++expect) {
+    ASSERT_NE(expect, contents.end());
+    ASSERT_EQ(it->key(), expect->first);
+    ASSERT_EQ(it->partition(), expect->second) << expect->first.key;
+  }
+  ASSERT_OK(it->status());
+  EXPECT_EQ(expect, contents.end());
+  // Backwards and forwards seeks, each followed by a few steps.
+  for (uint64_t n : {350ull, 5ull, 300ull, 100ull, 399ull, 0ull, 102ull}) {
+    it->Seek(MakeKey(n));
+    auto want = contents.lower_bound(MakeKey(n));
+    for (int step = 0; step < 4 && want != contents.end(); ++step, ++want, it->Next()) {
+      ASSERT_TRUE(it->Valid()) << n;
+      ASSERT_EQ(it->key(), want->first);
+      ASSERT_EQ(it->partition(), want->second) << want->first.key;
+    }
+  }
+  ASSERT_OK(it->status());
+}
+
+TEST(ReadaheadReaderTest, ServesReadsInsideAndAcrossWindows) {
+  cairn::test::ScratchDir dir;
+  const std::string path = dir.str() + "/file";
+  std::string bytes(3 * ReadaheadReader::kMaxReadahead + 123, '\0');
+  std::mt19937_64 rng(5);
+  for (char& ch : bytes) ch = static_cast<char>(rng());
+  {
+    auto w = WritableFile::Create(path, nullptr);
+    ASSERT_OK(w.status());
+    ASSERT_OK((*w)->Append(bytes));
+    ASSERT_OK((*w)->Close());
+  }
+  auto f = RandomAccessFile::Open(path);
+  ASSERT_OK(f.status());
+  const uint64_t limit = bytes.size() - 100;  // windows stop short of the tail
+  for (size_t max_window : {size_t{64 * 1024}, ReadaheadReader::kMaxReadahead}) {
+    SCOPED_TRACE(max_window);
+    ReadaheadReader ra(f->get(), limit, max_window);
+    std::string_view got;
+    // Front to back in odd-sized steps, so reads straddle every window's end.
+    uint64_t pos = 0;
+    for (size_t n = 1; pos < limit; n = (n * 7 + 3) % 9000 + 1) {
+      n = std::min<uint64_t>(n, limit - pos);
+      ASSERT_OK(ra.Read(pos, n, &got));
+      ASSERT_EQ(got, std::string_view(bytes).substr(pos, n)) << pos;
+      pos += n;
+    }
+    // A read larger than the largest window, a read past `limit`, a jump backwards.
+    ASSERT_OK(ra.Read(10, ReadaheadReader::kMaxReadahead + 5000, &got));
+    EXPECT_EQ(got, std::string_view(bytes).substr(10, ReadaheadReader::kMaxReadahead + 5000));
+    ASSERT_OK(ra.Read(bytes.size() - 50, 50, &got));
+    EXPECT_EQ(got, std::string_view(bytes).substr(bytes.size() - 50));
+    ASSERT_OK(ra.Read(3, 4, &got));
+    EXPECT_EQ(got, std::string_view(bytes).substr(3, 4));
+    // Past the end of the file: Corruption, and the reader still works afterwards.
+    EXPECT_TRUE(ra.Read(bytes.size() - 10, 11, &got).IsCorruption());
+    EXPECT_TRUE(ra.Read(bytes.size() + 1, 1, &got).IsCorruption());
+    ASSERT_OK(ra.Read(7, 9, &got));
+    EXPECT_EQ(got, std::string_view(bytes).substr(7, 9));
+  }
 }
 
 TEST(SSTableTest, EmptySSTable) {
