@@ -130,7 +130,9 @@ StorageProxy::StorageProxy(StorageProxyOptions options, Database* db, const Clus
     reg(wire::Verb::MUTATION, &StorageProxy::HandleMutation, true);
     reg(wire::Verb::READ_REPAIR, &StorageProxy::HandleMutation);
     reg(wire::Verb::HINT, &StorageProxy::HandleMutation);
-    reg(wire::Verb::READ, &StorageProxy::HandleRead);
+    // A replica read is a memtable and page-cache lookup that never waits for another
+    // node: on the network thread too (one thread hand-off less per data or digest read).
+    reg(wire::Verb::READ, &StorageProxy::HandleRead, true);
     reg(wire::Verb::RANGE_SLICE, &StorageProxy::HandleRangeSlice);
     reg(wire::Verb::BATCH_STORE, &StorageProxy::HandleBatchStore);
     reg(wire::Verb::BATCH_REMOVE, &StorageProxy::HandleBatchRemove);
