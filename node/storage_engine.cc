@@ -5,9 +5,15 @@
 #include <cassert>
 #include <filesystem>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "common/logging.h"
 
 namespace cairn::node {
+
+// The nice value of compaction threads (see CompactorThread).
+constexpr int kCompactionNice = 10;
 
 namespace {
 sstable::ReplayPosition ToSSTable(memtable::ReplayPosition p) { return {p.segment_id, p.offset}; }
@@ -528,6 +534,13 @@ void StorageEngine::ScheduleCompaction(const TableId& id) {
 }
 
 void StorageEngine::CompactorThread() {
+  // Background compaction yields the CPU to requests, as Cassandra runs its compaction
+  // threads at the lowest priority: a compaction that wins a core from a network or
+  // Thrift thread shows up directly in request tail latency. Best effort: an error only
+  // leaves the default priority.
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kCompactionNice) != 0) {
+    CAIRN_LOG(DEBUG) << "cannot lower the compaction thread's priority";
+  }
   std::unique_lock lock(bg_mu_);
   while (true) {
     compact_cv_.wait(lock, [&] { return stopping_ || !compaction_queue_.empty(); });
