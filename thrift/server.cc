@@ -263,10 +263,17 @@ class Loop : public std::enable_shared_from_this<Loop> {
     std::string message;
   };
 
-  Loop(const Shared* shared, int listen_fd) : shared_(shared), listen_fd_(listen_fd) {}
+  Loop(const Shared* shared, int listen_fd) : shared_(shared), listen_fd_(listen_fd) {
+    // A descriptor held in reserve by the accepting loop: when accept fails with EMFILE
+    // the loop frees it, accepts and closes the waiting connection, and takes it back,
+    // so a full descriptor table sheds connections instead of spinning on the
+    // level-triggered listener.
+    if (listen_fd_ >= 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
   ~Loop() {
     if (epoll_fd_ >= 0) ::close(epoll_fd_);
     if (wake_fd_ >= 0) ::close(wake_fd_);
+    if (spare_fd_ >= 0) ::close(spare_fd_);
   }
 
   Status Init() {
@@ -408,6 +415,16 @@ class Loop : public std::enable_shared_from_this<Loop> {
       int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
         if (errno == EINTR || errno == ECONNABORTED) continue;
+        if ((errno == EMFILE || errno == ENFILE) && spare_fd_ >= 0) {
+          CAIRN_LOG_EVERY_N_SEC(WARN, 10)
+              << "Thrift: out of file descriptors, closing a new connection";
+          ::close(spare_fd_);
+          int shed = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+          if (shed >= 0) ::close(shed);
+          spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+          if (shed >= 0) continue;
+          return;
+        }
         if (errno != EAGAIN && errno != EWOULDBLOCK) {
           CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "Thrift: accept: " << std::strerror(errno);
         }
@@ -704,6 +721,7 @@ class Loop : public std::enable_shared_from_this<Loop> {
 
   const Shared* shared_;
   int listen_fd_;  // loop 0 only; -1 otherwise
+  int spare_fd_ = -1;  // loop 0 only: the reserve descriptor (see the constructor)
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::thread thread_;

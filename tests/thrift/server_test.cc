@@ -12,15 +12,19 @@
 // It records the threads it ran on, so tests can tell I/O threads from workers.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <thrift/TApplicationException.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
@@ -526,6 +530,43 @@ TEST_F(ThriftServerTest, HalfClosedClientIsClosedAfterItsBufferedRequests) {
   EXPECT_TRUE(ClosedByServer(fd, 10000));
   sender.join();
   ::close(fd);
+}
+
+TEST_F(ThriftServerTest, OutOfDescriptorsShedsTheNewConnectionAndKeepsServing) {
+  StartServer(1, 0);
+  Client a(server_->port());
+  std::string v;
+  a->describe_version(v);
+  // Use every descriptor number up to the highest open one, then allow exactly one more:
+  // the client's socket takes it, so the server's accept fails with EMFILE.
+  int highest = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    highest = std::max(highest, std::stoi(e.path().filename().string()));
+  }
+  std::vector<int> fillers;
+  while (fillers.empty() || fillers.back() < highest) {
+    int f = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(f, 0);
+    fillers.push_back(f);
+  }
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  rlimit low = old;
+  low.rlim_cur = static_cast<rlim_t>(fillers.back() + 2);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  const int b = Connect(server_->port());
+  const bool shed = b >= 0 && ClosedByServer(b);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old), 0);
+  for (int f : fillers) ::close(f);
+  if (b >= 0) ::close(b);
+  ASSERT_GE(b, 0);
+  EXPECT_TRUE(shed) << "the connection accepted without a descriptor was not closed";
+  // The server still serves the old connection and accepts new ones.
+  a->describe_version(v);
+  EXPECT_EQ(v, "fake-1.0");
+  Client c(server_->port());
+  c->describe_version(v);
+  EXPECT_EQ(v, "fake-1.0");
 }
 
 TEST_F(ThriftServerTest, StartFailsWhenTheAddressIsTaken) {
