@@ -260,6 +260,7 @@ int main(int argc, char** argv) {
                          (config.rpc_dispatch == "auto" &&
                           (config.commitlog_sync == "batch" || clustered));
     so.worker_threads = workers ? config.rpc_max_threads : 0;
+    so.busy_poll_us = config.rpc_busy_poll_us;
     so.io_threads = config.rpc_io_threads > 0
                         ? config.rpc_io_threads
                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

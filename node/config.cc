@@ -173,6 +173,11 @@ const std::vector<KeyDef>& Keys() {
       {{"rpc_io_threads", "threads doing Thrift network I/O (0 = one per core). Default: 0",
         false},
        Int("rpc_io_threads", &Config::rpc_io_threads, 0, 64)},
+      {{"rpc_busy_poll_us",
+        "microseconds an idle Thrift I/O loop polls before sleeping (0 = sleep at once). "
+        "Default: 0",
+        false},
+       Int("rpc_busy_poll_us", &Config::rpc_busy_poll_us, 0, 10000)},
       {{"data_file_directories", "SSTable directories (list; the first is used). Default: data/data",
         true},
        List("data_file_directories", &Config::data_file_directories)},

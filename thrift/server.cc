@@ -43,6 +43,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -219,6 +220,7 @@ class WorkerPool {
 // What the loops share; read-only while they run.
 struct Shared {
   size_t max_frame_bytes = 0;
+  int busy_poll_us = 0;
   ThriftServer::HandlerFactory factory;
   std::shared_ptr<at::TConfiguration> config;
   WorkerPool* workers = nullptr;  // nullptr: processors run on the loops
@@ -347,13 +349,19 @@ class Loop : public std::enable_shared_from_this<Loop> {
   void Run() {
     current_loop = this;
     std::vector<epoll_event> events(256);
+    const auto poll_for = std::chrono::microseconds(shared_->busy_poll_us);
+    std::chrono::steady_clock::time_point poll_until{};  // polling (not sleeping) until then
     while (!stop_.load(std::memory_order_acquire)) {
-      int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), -1);
+      const bool polling = poll_for.count() > 0 && std::chrono::steady_clock::now() < poll_until;
+      int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
+                           polling ? 0 : -1);
       if (n < 0) {
         if (errno == EINTR) continue;
         CAIRN_LOG(ERROR) << "Thrift: epoll_wait: " << std::strerror(errno);
         break;
       }
+      if (n == 0) continue;
+      if (poll_for.count() > 0) poll_until = std::chrono::steady_clock::now() + poll_for;
       for (int i = 0; i < n; ++i) {
         void* tag = events[i].data.ptr;
         if (tag == nullptr) {
@@ -799,6 +807,7 @@ class ThriftServer::Engine {
   Status Start(const ThriftServerOptions& options, HandlerFactory factory, int listen_fd) {
     listen_fd_ = listen_fd;
     shared_.max_frame_bytes = options.max_frame_bytes;
+    shared_.busy_poll_us = std::max(0, options.busy_poll_us);
     shared_.factory = std::move(factory);
     shared_.config = std::make_shared<at::TConfiguration>(
         static_cast<int>(std::min<size_t>(options.max_frame_bytes + 4,

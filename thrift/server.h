@@ -60,6 +60,10 @@ struct ThriftServerOptions {
   size_t max_frame_bytes = 15u << 20;  // thrift_framed_transport_size_in_mb
   int worker_threads = 32;             // rpc_max_threads; 0 = run handlers on I/O threads
   int io_threads = 1;                  // rpc_io_threads; >= 1
+  // rpc_busy_poll_us: after handling events, a loop polls (epoll_wait without a timeout)
+  // for this long before it sleeps, so the next request of a client that just got its
+  // reply is read without waking a sleeping thread. 0: sleep at once.
+  int busy_poll_us = 0;
   std::string cluster_name = "Test Cluster";
   std::string snitch = "org.apache.cassandra.locator.SimpleSnitch";
   std::string rpc_address_for_ring = "127.0.0.1";  // advertised in describe_ring
