@@ -348,12 +348,15 @@ void StorageProxy::SendWrites(const std::shared_ptr<WriteCall>& call,
   auto maybe_hint = [this, payload](const std::string& ep, HintReason reason, const Status& why) {
     return !payload->empty() && MaybeHint(ep, *payload, reason, why);
   };
-  bool local = false;
+  // Marked before anything is sent, so no remote answer can complete the call first.
+  const bool local =
+      std::any_of(targets.begin(), targets.end(), [&](const std::string& ep) { return IsLocal(ep); });
+  if (local) {
+    std::lock_guard lock(call->mu);
+    call->local_pending = true;
+  }
   for (const std::string& ep : targets) {
-    if (IsLocal(ep)) {
-      local = true;
-      continue;
-    }
+    if (IsLocal(ep)) continue;
     if (messaging_ == nullptr || !cluster_->IsAlive(ep)) {
       Status down = Status::Unavailable(ep + " is down");
       call->Fail(ep, down, maybe_hint(ep, HintReason::kDown, down));
@@ -391,7 +394,7 @@ void StorageProxy::SendWrites(const std::shared_ptr<WriteCall>& call,
   if (local) {
     apply_locally([this, call](const Status& st) {
       if (st.ok()) {
-        call->Ack(local_endpoint_);
+        call->Ack(local_endpoint_, /*local=*/true);
       } else {
         CAIRN_LOG_EVERY_N_SEC(WARN, 10) << "local write failed: " << st.ToString();
         call->Fail(local_endpoint_, st, false, /*local=*/true);

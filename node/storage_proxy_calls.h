@@ -58,10 +58,11 @@ struct StorageProxy::WriteCall {
   // answer first makes Done() true (or by FireIfDone). Set before anything is sent.
   std::function<void()> on_done;
 
-  void Ack(const std::string& endpoint) {
+  void Ack(const std::string& endpoint, bool local = false) {
     std::function<void()> fire;
     {
       std::lock_guard lock(mu);
+      if (local) local_pending = false;
       answered.push_back(endpoint);
       --outstanding;
       ++acks;
@@ -75,6 +76,7 @@ struct StorageProxy::WriteCall {
     std::function<void()> fire;
     {
       std::lock_guard lock(mu);
+      if (local) local_pending = false;
       answered.push_back(endpoint);
       --outstanding;
       if (failure.ok()) failure = st;
@@ -97,8 +99,14 @@ struct StorageProxy::WriteCall {
     }
     if (fire) fire();
   }
-  // True once the CL is met, can no longer be met, or every target answered.
-  bool Done() const { return satisfied || failed || outstanding <= 0; }
+  // This node is a target and has not applied its own copy yet. The answer waits for
+  // it, as when the local write was synchronous: a coordinator that is a replica has
+  // applied the write before it answers, so its own reads at ONE see it.
+  bool local_pending = false;
+
+  // True once the CL is met, can no longer be met, or every target answered, and this
+  // node's own copy (if any) is applied.
+  bool Done() const { return (satisfied || failed || outstanding <= 0) && !local_pending; }
 
  private:
   std::function<void()> TakeOnDoneLocked() {
