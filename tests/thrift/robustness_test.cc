@@ -20,49 +20,6 @@
 namespace cairn::thrift::test {
 namespace {
 
-int Connect(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  ::inet_pton(AF_INET, kHost, &addr.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-void SendAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n <= 0) return;  // the server may already have closed: fine for these tests
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-}
-
-// True when the server closes the connection within `ms`.
-bool ClosedByServer(int fd, int ms = 5000) {
-  char buf[4096];
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 50) > 0) {
-      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) return true;
-    }
-  }
-  return false;
-}
-
-std::string FrameLength(uint32_t n) {
-  std::string s(4, '\0');
-  s[0] = static_cast<char>(n >> 24);
-  s[1] = static_cast<char>(n >> 16);
-  s[2] = static_cast<char>(n >> 8);
-  s[3] = static_cast<char>(n);
-  return s;
-}
 
 long ReadStatusKb(const char* field) {
   std::ifstream in("/proc/self/status");
