@@ -40,6 +40,8 @@ namespace {
 // Segments prepared ahead of the active one. One is enough: preparing a segment (at
 // worst zero-filling 32 MiB) is much faster than filling one.
 constexpr size_t kReserveSegments = 1;
+// The unit WriteToActive writes in. Segment sizes are multiples of 32 KiB, so of this.
+constexpr uint64_t kPageBytes = 4096;
 
 int64_t SteadyNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -138,6 +140,8 @@ struct CommitLog::Segment {
   uint32_t synced = 0;   // bytes known durable
   bool sealed = false;   // end-of-segment marker written; no more appends
   std::map<TableId, uint32_t> dirty;  // table -> end offset of its last record here
+  // The bytes of the page `written` falls in, before `written` (see WriteToActive).
+  std::string tail;
 
   ~Segment() {
     if (fd >= 0) ::close(fd);
@@ -293,6 +297,7 @@ Result<std::shared_ptr<CommitLog::Segment>> CommitLog::PrepareSegment(
     return s;
   }
   seg->written = seg->synced = kSegmentHeaderSize;
+  seg->tail = commitlog::EncodeSegmentHeader(id);
   std::lock_guard l(mu_);
   (recycled ? metrics_.segments_recycled : metrics_.segments_created)++;
   return seg;
@@ -308,13 +313,35 @@ void CommitLog::SetError(const Status& s) {
   synced_cv_.notify_all();
 }
 
+// Appends are written as whole pages: the bytes already written in the first page (kept
+// in `tail`), the record, and zeros to the end of the last page. A write that covers a
+// whole page never makes the kernel read that page first, whereas a partial write to a
+// page that is not in the page cache does (read-modify-write), and with this write under
+// mu_ every appender would wait for that disk read. Pages of a prepared segment are cold
+// until the appender reaches them and may well have been evicted by then (on the VMs
+// Cairn is benchmarked on, DAMON pages out cold page cache within seconds). The zeros
+// past the record are what the segment holds there anyway (fresh segments are zeroed;
+// in a recycled one they replace stale records, which replay would skip).
 Status CommitLog::WriteToActive(std::string_view bytes) {
   Status s = Inject(CommitLogFileOp::kWrite, active_->path);
-  if (s.ok()) s = PWriteAll(active_->fd, bytes, active_->written, active_->path);
+  const uint64_t start = active_->written;
+  const uint64_t page_start = start - start % kPageBytes;
+  assert(active_->tail.size() == start - page_start);
+  const uint64_t end = start + bytes.size();
+  const uint64_t padded_end =
+      std::min<uint64_t>((end + kPageBytes - 1) / kPageBytes * kPageBytes, options_.segment_size_bytes);
+  if (s.ok()) {
+    page_buf_.assign(active_->tail);
+    page_buf_.append(bytes);
+    page_buf_.resize(padded_end - page_start, '\0');
+    s = PWriteAll(active_->fd, page_buf_, page_start, active_->path);
+  }
   if (!s.ok()) {
     SetError(s);
     return s;
   }
+  const uint64_t last_page = end - end % kPageBytes;
+  active_->tail.assign(page_buf_, last_page - page_start, end - last_page);
   active_->written += static_cast<uint32_t>(bytes.size());
   metrics_.bytes_written += bytes.size();
   return Status::OK();

@@ -279,6 +279,7 @@ class CommitLog {
   int64_t last_sync_nanos_ = 0;                      // duration of the last fdatasync round
   size_t wake_sync_at_ = 1;                          // waiters_.size() that wakes the sync thread
   std::string scratch_;                              // fragments being assembled
+  std::string page_buf_;                             // WriteToActive's pages; mu_
   CommitLogMetrics metrics_;
 
   std::thread sync_thread_;

@@ -128,6 +128,10 @@ int main(int argc, char** argv) {
     ss.rpc_address = config.rpc_address;
     ss.num_tokens = config.num_tokens;
     ss.handler_threads = config.concurrent_writes;
+    ss.network_threads =
+        config.internode_network_threads > 0
+            ? config.internode_network_threads
+            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency() / 2));
     ss.auto_bootstrap = config.auto_bootstrap;
     ss.stream.throughput_mbits = config.stream_throughput_outbound_megabits_per_sec;
     storage = std::make_unique<node::StorageService>(ss, db->get());

@@ -173,6 +173,11 @@ const std::vector<KeyDef>& Keys() {
       {{"rpc_io_threads", "threads doing Thrift network I/O (0 = one per core). Default: 0",
         false},
        Int("rpc_io_threads", &Config::rpc_io_threads, 0, 64)},
+      {{"internode_network_threads",
+        "threads doing internode network I/O and replica writes and reads (0 = one per "
+        "two cores). Default: 0",
+        false},
+       Int("internode_network_threads", &Config::internode_network_threads, 0, 64)},
       {{"rpc_busy_poll_us",
         "microseconds an idle Thrift I/O loop polls before sleeping (0 = sleep at once). "
         "Default: 0",

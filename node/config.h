@@ -93,6 +93,10 @@ struct Config {
   int rpc_max_threads = 32;
   // Threads doing Thrift network I/O (Cairn-specific); 0 = one per core. Default: 0.
   int rpc_io_threads = 0;
+  // Threads running the internode messaging io_context (Cairn-specific): socket reads and
+  // writes, and the replica MUTATIONs and READs answered inline there. 0 = one per two
+  // cores (at least one). Default: 0. See docs/configuration.md for why not one per core.
+  int internode_network_threads = 0;
   // Microseconds an idle Thrift I/O loop keeps polling after its last event before it
   // sleeps (Cairn-specific). On a virtual machine waking a sleeping vCPU costs tens of
   // microseconds per request on a lightly used connection; polling trades CPU for that

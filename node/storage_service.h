@@ -155,8 +155,9 @@ struct StorageServiceOptions {
   StreamOptions stream;
   // How long a range movement waits before retrying failed pulls, ms. Default: 2000.
   int64_t stream_retry_ms = 2000;
-  // Threads of the messaging service. Defaults: 2 and 2.
-  int network_threads = 2;
+  // Threads of the messaging service. Defaults: 1 (cairnd: internode_network_threads)
+  // and 2.
+  int network_threads = 1;
   int handler_threads = 2;
 };
 

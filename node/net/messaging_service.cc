@@ -53,9 +53,10 @@ constexpr size_t kReadChunk = 64u << 10;
 // kConnected -> on failure kBackoff (timer) -> kIdle or kConnecting; kClosed at Stop.
 class MessagingService::Outbound : public std::enable_shared_from_this<Outbound> {
  public:
-  Outbound(MessagingService* service, Endpoint peer)
+  Outbound(MessagingService* service, Endpoint peer, Channel channel)
       : service_(service),
         peer_(std::move(peer)),
+        channel_(channel),
         strand_(asio::make_strand(service->io_)),
         socket_(strand_),
         connect_timer_(strand_),
@@ -75,7 +76,8 @@ class MessagingService::Outbound : public std::enable_shared_from_this<Outbound>
       if (closed_) return Status::Aborted("messaging service stopped");
       if ((!response && queued_messages_ >= opt.max_queued_messages_per_peer) ||
           queued_bytes_ + frame.size() > opt.max_queued_bytes_per_peer) {
-        return Status::Overloaded("outbound queue to " + peer_.ToString() + " is full (" +
+        return Status::Overloaded(std::string(ChannelName(channel_)) + " queue to " +
+                                  peer_.ToString() + " is full (" +
                                   std::to_string(queued_messages_) + " messages and " +
                                   std::to_string(queue_.size() - queued_messages_) +
                                   " responses, " + std::to_string(queued_bytes_) + " bytes)");
@@ -171,7 +173,7 @@ class MessagingService::Outbound : public std::enable_shared_from_this<Outbound>
     backoff_ms_ = service_->options_.reconnect_initial_backoff_ms;
     failures_logged_ = 0;
     service_->counters_.connects.fetch_add(1, std::memory_order_relaxed);
-    CAIRN_LOG(DEBUG) << "connected to " << peer_.ToString();
+    CAIRN_LOG(DEBUG) << "connected to " << peer_.ToString() << " (" << ChannelName(channel_) << ")";
     WatchForClose(epoch);
     WriteNext();
   }
@@ -244,7 +246,8 @@ class MessagingService::Outbound : public std::enable_shared_from_this<Outbound>
     if (!was_connected) service_->counters_.connect_failures.fetch_add(1, std::memory_order_relaxed);
     // One line per outage, not per retry.
     if (was_connected || failures_logged_ == 0) {
-      CAIRN_LOG(INFO) << "connection to " << peer_.ToString() << " failed (" << what
+      CAIRN_LOG(INFO) << "connection to " << peer_.ToString() << " (" << ChannelName(channel_)
+                      << ") failed (" << what
                       << "): " << ec.message() << "; retrying in " << backoff_ms_ << " ms";
     }
     ++failures_logged_;
@@ -294,6 +297,7 @@ class MessagingService::Outbound : public std::enable_shared_from_this<Outbound>
 
   MessagingService* const service_;
   const Endpoint peer_;
+  const Channel channel_;
   Strand strand_;
 
   // Strand only.
@@ -576,13 +580,41 @@ void MessagingService::RemoveInbound(const std::shared_ptr<Inbound>& conn) {
   inbound_.erase(conn);
 }
 
-std::shared_ptr<MessagingService::Outbound> MessagingService::GetOutbound(const Endpoint& to) {
+std::shared_ptr<MessagingService::Outbound> MessagingService::GetOutbound(const Endpoint& to,
+                                                                         Channel channel) {
   std::lock_guard<std::mutex> lock(conns_mu_);
-  auto it = outbound_.find(to);
+  auto key = std::make_pair(to, channel);
+  auto it = outbound_.find(key);
   if (it != outbound_.end()) return it->second;
-  auto conn = std::make_shared<Outbound>(this, to);
-  outbound_.emplace(to, conn);
+  auto conn = std::make_shared<Outbound>(this, to, channel);
+  outbound_.emplace(std::move(key), conn);
   return conn;
+}
+
+MessagingService::Channel MessagingService::ChannelOf(Verb verb, Kind kind, size_t frame_bytes) {
+  // Large first: a 10 MB stream response must not hold up the acks behind it either.
+  if (frame_bytes > kLargeMessageBytes) return Channel::kLarge;
+  if (kind == Kind::kResponse) return Channel::kResponses;
+  switch (verb) {
+    case internode::Verb::GOSSIP_DIGEST_SYN:
+    case internode::Verb::GOSSIP_DIGEST_ACK:
+    case internode::Verb::GOSSIP_DIGEST_ACK2:
+    case internode::Verb::GOSSIP_SHUTDOWN:
+    case internode::Verb::ECHO:
+      return Channel::kGossip;
+    default:
+      return Channel::kRequests;
+  }
+}
+
+const char* MessagingService::ChannelName(Channel channel) {
+  switch (channel) {
+    case Channel::kGossip: return "gossip";
+    case Channel::kRequests: return "requests";
+    case Channel::kResponses: return "responses";
+    case Channel::kLarge: return "large messages";
+  }
+  return "?";
 }
 
 Message MessagingService::NewMessage(Verb verb, int64_t id, int32_t flags, int32_t timeout_ms,
@@ -605,7 +637,8 @@ MessagingService::Kind MessagingService::KindOf(const Message& msg) {
 
 Status MessagingService::Enqueue(const Endpoint& to, std::string frame, Clock::time_point expires,
                                  Verb verb, Kind kind) {
-  Status st = GetOutbound(to)->Enqueue(std::move(frame), expires, kind == Kind::kResponse);
+  const Channel channel = ChannelOf(verb, kind, frame.size());
+  Status st = GetOutbound(to, channel)->Enqueue(std::move(frame), expires, kind == Kind::kResponse);
   if (st.IsOverloaded()) {
     counters_.overloaded_sends.fetch_add(1, std::memory_order_relaxed);
     if (kind == Kind::kRequest) counters_.overloaded_requests.fetch_add(1, std::memory_order_relaxed);

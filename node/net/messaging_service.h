@@ -79,7 +79,7 @@ struct MessagingOptions {
   // Outbound connections are bound to this address too (port chosen by the kernel), so a
   // node on 127.0.0.2 talks from 127.0.0.2. Default: 127.0.0.1:7000.
   Endpoint listen_endpoint;
-  // Threads running the network io_context. Default: 2.
+  // Threads running the network io_context. Default: 2 (cairnd: internode_network_threads).
   int network_threads = 2;
   // Threads running verb handlers and response callbacks. Default: 2.
   int handler_threads = 2;
@@ -244,9 +244,16 @@ class MessagingService {
   // What a framed message is, for the refusal counters and log line.
   enum class Kind { kOneWay, kRequest, kResponse };
   static Kind KindOf(const Message& msg);
+  // The outbound connections to one peer (see README.md, "Connections and
+  // back-pressure"): each has its own queue and socket, so a message waits only behind
+  // messages of its own channel.
+  enum class Channel { kGossip, kRequests, kResponses, kLarge };
+  static constexpr size_t kLargeMessageBytes = 64u << 10;
+  static Channel ChannelOf(Verb verb, Kind kind, size_t frame_bytes);
+  static const char* ChannelName(Channel channel);
   Status Enqueue(const Endpoint& to, std::string frame, Clock::time_point expires, Verb verb,
                  Kind kind);
-  std::shared_ptr<Outbound> GetOutbound(const Endpoint& to);
+  std::shared_ptr<Outbound> GetOutbound(const Endpoint& to, Channel channel);
   Message NewMessage(Verb verb, int64_t id, int32_t flags, int32_t timeout_ms, std::string payload) const;
 
   void StartAccept();
@@ -290,7 +297,7 @@ class MessagingService {
   std::optional<boost::asio::steady_timer> sweep_timer_;  // timer_strand_ only
 
   mutable std::mutex conns_mu_;
-  std::map<Endpoint, std::shared_ptr<Outbound>> outbound_;  // guarded by conns_mu_
+  std::map<std::pair<Endpoint, Channel>, std::shared_ptr<Outbound>> outbound_;  // guarded by conns_mu_
   std::set<std::shared_ptr<Inbound>> inbound_;               // guarded by conns_mu_
 };
 

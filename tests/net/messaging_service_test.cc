@@ -134,7 +134,24 @@ TEST(MessagingServiceTest, RequestResponseRoundTrip) {
   // B may already have read it.
   EXPECT_TRUE(WaitFor([&] { return a->stats().messages_sent >= 2; }));
   EXPECT_GE(a->stats().messages_received, 2u);
+  // A's request (ECHO: the gossip channel) and A's response to B travel on separate
+  // connections, so a response never waits behind a backlog of requests.
+  EXPECT_EQ(a->stats().connects, 2u);
+  EXPECT_TRUE(WaitFor([&] { return b->stats().inbound_connections == 2u; }));
+}
+
+TEST(MessagingServiceTest, GossipAndLargeMessagesHaveTheirOwnConnections) {
+  auto a = StartNode(Options(42));
+  auto b = StartNode(Options(43));
+  ASSERT_OK(Echo(*a, b->local_endpoint(), "ping").status());  // gossip channel (ECHO) + response
   EXPECT_EQ(a->stats().connects, 1u);
+  EXPECT_EQ(b->stats().connects, 1u);
+  ASSERT_OK(Echo(*a, b->local_endpoint(), std::string(100 << 10, 'x')).status());  // large, both ways
+  EXPECT_EQ(a->stats().connects, 2u);
+  EXPECT_EQ(b->stats().connects, 2u);
+  ASSERT_OK(Echo(*a, b->local_endpoint(), "again").status());  // reuses the first two
+  EXPECT_EQ(a->stats().connects, 2u);
+  EXPECT_EQ(b->stats().connects, 2u);
 }
 
 TEST(MessagingServiceTest, OneWayGossipMessageCarriesSenderAndPayload) {
