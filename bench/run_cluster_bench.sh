@@ -33,6 +33,8 @@
 #   --rate-cl L, --mixed-cl L   (default QUORUM)
 #   --rf N                replication factor (default 3)
 #   --first-address A     node1's address; the others follow (default 127.0.0.151)
+#   --set KEY=VALUE       a cairnd setting for every node (repeatable), e.g.
+#                         --set max_background_writes=128
 #   --out DIR             where the JSON results go (default: the cluster folder, kept)
 #   --keep                do not destroy the cluster at the end
 # Needs: BUILD_DIR/node/cairnd and BUILD_DIR/tools/cairn-stress (it builds nothing),
@@ -44,7 +46,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 BUILD=build
 if [[ $# -gt 0 && $1 != -* ]]; then BUILD=$1; shift; fi
 RUNS=1 OPS=200000 ROUTING=both COMMITLOG=periodic RATE=5000 RATE_DURATION=20s
-RATE_CL=QUORUM MIXED_CL=QUORUM RF=3 FIRST=127.0.0.151 OUT="" KEEP=0
+RATE_CL=QUORUM MIXED_CL=QUORUM RF=3 FIRST=127.0.0.151 OUT="" KEEP=0 SETS=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --runs) RUNS=$2; shift 2 ;;
@@ -59,7 +61,8 @@ while [[ $# -gt 0 ]]; do
     --first-address) FIRST=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    -h|--help) sed -n '3,39p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --set) SETS+=(--set "$2"); shift 2 ;;
+    -h|--help) sed -n '3,41p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run_cluster_bench.sh: unknown option $1 (--help)" >&2; exit 2 ;;
   esac
 done
@@ -102,9 +105,9 @@ wait_log() {  # FILE PATTERN SECONDS
   done
 }
 
-log "cluster in $BASE: 3 nodes on ${ADDRS[*]}, commitlog_sync $COMMITLOG, load $(load)"
+log "cluster in $BASE: 3 nodes on ${ADDRS[*]}, commitlog_sync $COMMITLOG ${SETS[*]}, load $(load)"
 "${CLUSTER[@]}" create bench -n 3 --first-address "$FIRST" --num_tokens 16 --cairnd "$CAIRND" \
-  --set ring_delay_ms=1000 --set commitlog_sync="$COMMITLOG" >/dev/null
+  --set ring_delay_ms=1000 --set commitlog_sync="$COMMITLOG" "${SETS[@]}" >/dev/null
 # One at a time: a new node picks its tokens against the ring it has learned.
 for i in 1 2 3; do
   "${CLUSTER[@]}" start "node$i" >/dev/null

@@ -1200,12 +1200,17 @@ Response AdminServer::Impl::RouteMetrics() {
          "Background read repair mutations sent."},
         {"cairn_proxy_batches_stored_total", s.batches_stored, "Batch log entries stored."},
         {"cairn_proxy_batches_replayed_total", s.batches_replayed, "Batch log entries replayed."},
+        {"cairn_proxy_background_write_throttled_total", s.background_write_throttled,
+         "Write answers that waited for background replica writes to fall under the limit."},
     };
     for (const auto& [name, value, help] : counters) {
       w.One(name, "counter", help, static_cast<double>(value));
     }
     w.One("cairn_hints_pending", "gauge", "Undelivered hints on this node.",
           static_cast<double>(proxy->pending_hints()));
+    w.One("cairn_proxy_background_writes", "gauge",
+          "Replica writes not yet acknowledged whose write already answered its client.",
+          static_cast<double>(s.background_writes));
   }
   if (net::MessagingService* m = messaging()) {
     const net::MessagingStats s = m->stats();

@@ -155,6 +155,7 @@ int main(int argc, char** argv) {
   po.hinted_handoff_enabled = config.hinted_handoff_enabled;
   po.max_hint_window_ms = config.max_hint_window_in_ms;
   po.hinted_handoff_throttle_kb = config.hinted_handoff_throttle_in_kb;
+  po.max_background_writes = static_cast<size_t>(config.max_background_writes);
   po.hints_directory = config.hints_directory.empty() ? (data_parent / "hints").string()
                                                       : config.hints_directory;
   po.batchlog_directory = config.batchlog_directory.empty()

@@ -225,6 +225,11 @@ const std::vector<KeyDef>& Keys() {
        Int("max_hint_window_in_ms", &Config::max_hint_window_in_ms, 0, INT32_MAX)},
       {{"hints_directory", "where hints are kept. Default: hints beside the data directory", false},
        Str(&Config::hints_directory)},
+      {{"max_background_writes",
+        "writes to replicas of this datacenter still unacknowledged after their write "
+        "answered its client, beyond which further answers wait. Default: 1024",
+        false},
+       Int("max_background_writes", &Config::max_background_writes, 1, 1 << 24)},
       {{"hinted_handoff_throttle_in_kb", "hint delivery bandwidth per node, KiB/s. Default: 1024",
         false},
        Int("hinted_handoff_throttle_in_kb", &Config::hinted_handoff_throttle_in_kb, 1, 1 << 20)},

@@ -154,6 +154,10 @@ struct Config {
   std::string hints_directory;
   // Bandwidth of hint delivery to one node, KiB per second. Default: 1024.
   int hinted_handoff_throttle_in_kb = 1024;
+  // Writes to replicas of this datacenter still unacknowledged after their write answered
+  // its client (Cairn-specific, ScyllaDB throttles the same way); beyond it further
+  // successful write answers wait until some are acknowledged. Default: 1024.
+  int max_background_writes = 1024;
   // (Cairn) Where a node keeps the batches other coordinators logged on it
   // (atomic_batch_mutate). Default (empty): "batchlog" beside the first data directory
   // (./data/batchlog).

@@ -119,7 +119,8 @@ StorageProxy::StorageProxy(StorageProxyOptions options, Database* db, const Clus
       clock_(clock),
       local_endpoint_(cluster->local_endpoint()),
       rng_(std::random_device{}()),
-      counters_(std::make_unique<Counters>()) {
+      counters_(std::make_unique<Counters>()),
+      background_writes_(std::make_shared<BackgroundWrites>(options_.max_background_writes)) {
   if (messaging_ != nullptr) {
     auto reg = [this](Verb verb, void (StorageProxy::*fn)(net::Message), bool inline_ok = false) {
       messaging_->RegisterHandler(
@@ -220,6 +221,8 @@ StorageProxyStats StorageProxy::stats() const {
   s.cas_contentions = c.cas_contentions;
   s.cas_timeouts = c.cas_timeouts;
   s.paxos_repairs = c.paxos_repairs;
+  s.background_writes = background_writes_->count();
+  s.background_write_throttled = background_writes_->throttled();
   return s;
 }
 
@@ -520,6 +523,10 @@ void StorageProxy::MutateAsync(const KeyspaceSchema& keyspace, std::vector<Mutat
   batch->done = std::move(done);
   for (size_t i = 0; i < mutations.size(); ++i) {
     auto call = NewWriteCall(cl, replicas[i], *snitch, local_dc);
+    call->background = background_writes_;
+    for (const std::string& t : replicas[i].targets) {
+      if (!IsLocal(t) && snitch->GetDatacenter(t) == local_dc) call->background_targets.push_back(t);
+    }
     // Runs once, outside call->mu; the WriteCall owns this function, so it holds the
     // call weakly (the sender's callbacks hold it strongly until then).
     call->on_done = [this, batch, i, weak = std::weak_ptr<WriteCall>(call)] {
@@ -545,7 +552,8 @@ void StorageProxy::MutateAsync(const KeyspaceSchema& keyspace, std::vector<Mutat
           return;
         }
       }
-      finish(Status::OK(), WriteOutcome{});
+      // A success may have to wait for the background writes to thin out.
+      background_writes_->Answer([finish = std::move(finish)] { finish(Status::OK(), WriteOutcome{}); });
     };
     StartWrite(call, replicas[i].targets, std::move(mutations[i]));
     call->FireIfDone();

@@ -148,6 +148,11 @@ struct StorageProxyOptions {
   int batchlog_replay_timeout_ms = 5000;
   // fdatasync hints and batches before they count (tests may turn it off). Default: true.
   bool sync_hints = true;
+  // Writes to replicas of this node's datacenter still out after their write answered
+  // its client (the CL was met) beyond which further answers of MutateAsync wait
+  // (storage_proxy_calls.h, BackgroundWrites; cairnd: max_background_writes).
+  // Default: 1024.
+  size_t max_background_writes = 1024;
 };
 
 // Counters since start, for logs, tests and (later) the admin port.
@@ -169,6 +174,9 @@ struct StorageProxyStats {
   // in-progress rounds finished by a later prepare.
   uint64_t cas = 0, cas_condition_failures = 0, cas_contentions = 0, cas_timeouts = 0,
            paxos_repairs = 0;
+  // Replica writes in the background now (a gauge), and the answers that waited for
+  // them to fall under max_background_writes.
+  uint64_t background_writes = 0, background_write_throttled = 0;
 };
 
 class StorageProxy final : public Coordinator {
@@ -221,6 +229,7 @@ class StorageProxy final : public Coordinator {
 
  private:
   struct WriteCall;
+  class BackgroundWrites;
   struct ReadCall;
   struct Replicas;
   class Counters;
@@ -390,6 +399,7 @@ class StorageProxy final : public Coordinator {
   std::mt19937_64 rng_;  // GUARDED_BY(rng_mu_)
 
   std::unique_ptr<Counters> counters_;
+  std::shared_ptr<BackgroundWrites> background_writes_;
 
   // Runs what ReadAsync cannot finish without waiting (a digest mismatch's second
   // round and repair, SERIAL reads), made on first use.

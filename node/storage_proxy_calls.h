@@ -4,9 +4,11 @@
 // storage_proxy_paxos.cc). Internal to node/: include only from those.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -40,6 +42,64 @@ struct StorageProxy::Replicas {
   ReplicationLayout layout;
 };
 
+// Background replica writes: sent for a write whose client has its answer already (the
+// CL was met) and not yet acknowledged, failed or timed out. When a replica falls
+// behind, they pile up without limit: on it (thousands of MUTATIONs queued, so that its
+// own coordinated writes and its reads are late), in this node's outbound queue, and
+// finally as hints. Beyond `limit` of them, further successful answers wait until some
+// finish (ScyllaDB throttles background writes the same way), so the clients slow down to
+// what every replica sustains instead of the slowest replica drifting seconds behind.
+// Cassandra has no such limit (its replicas drop mutations older than the write timeout
+// and hint them).
+class StorageProxy::BackgroundWrites {
+ public:
+  explicit BackgroundWrites(size_t limit) : limit_(limit) {}
+
+  // `n` more replica writes are in the background.
+  void Add(size_t n) {
+    std::lock_guard lock(mu_);
+    count_ += n;
+  }
+  // One of them finished; runs the answers that may go now (outside the lock).
+  void Finished() {
+    std::deque<std::function<void()>> ready;
+    {
+      std::lock_guard lock(mu_);
+      --count_;
+      if (count_ <= limit_) ready.swap(waiting_);
+    }
+    for (auto& answer : ready) answer();
+  }
+  // Runs `answer` now when at most `limit` are out (its own included) and nothing waits
+  // before it, else once enough of them finished.
+  void Answer(std::function<void()> answer) {
+    {
+      std::lock_guard lock(mu_);
+      if (count_ > limit_ || !waiting_.empty()) {
+        waiting_.push_back(std::move(answer));
+        ++throttled_;
+        return;
+      }
+    }
+    answer();
+  }
+  size_t count() const {
+    std::lock_guard lock(mu_);
+    return count_;
+  }
+  uint64_t throttled() const {
+    std::lock_guard lock(mu_);
+    return throttled_;
+  }
+
+ private:
+  const size_t limit_;
+  mutable std::mutex mu_;
+  size_t count_ = 0;
+  uint64_t throttled_ = 0;  // answers that had to wait, since start
+  std::deque<std::function<void()>> waiting_;
+};
+
 // One write of one mutation (or one round of read repairs): acks counted until the CL
 // is met or every target has answered.
 struct StorageProxy::WriteCall {
@@ -58,10 +118,19 @@ struct StorageProxy::WriteCall {
   // answer first makes Done() true (or by FireIfDone). Set before anything is sent.
   std::function<void()> on_done;
 
+  // Counts this call's replica writes still out once it answered (MutateAsync only;
+  // shared: a late answer may come after the proxy is gone), to the targets in
+  // `background_targets`: those of this node's datacenter (a remote datacenter's copies
+  // are always late by a WAN round trip, which is not a replica falling behind).
+  std::shared_ptr<BackgroundWrites> background;
+  std::vector<std::string> background_targets;
+
   void Ack(const std::string& endpoint, bool local = false) {
     std::function<void()> fire;
+    bool was_background;
     {
       std::lock_guard lock(mu);
+      was_background = client_answered && IsBackgroundTarget(endpoint);
       if (local) local_pending = false;
       answered.push_back(endpoint);
       --outstanding;
@@ -70,12 +139,15 @@ struct StorageProxy::WriteCall {
       cv.notify_all();
       fire = TakeOnDoneLocked();
     }
+    if (was_background) background->Finished();
     if (fire) fire();
   }
   void Fail(const std::string& endpoint, const Status& st, bool hinted, bool local = false) {
     std::function<void()> fire;
+    bool was_background;
     {
       std::lock_guard lock(mu);
+      was_background = client_answered && IsBackgroundTarget(endpoint);
       if (local) local_pending = false;
       answered.push_back(endpoint);
       --outstanding;
@@ -88,6 +160,7 @@ struct StorageProxy::WriteCall {
       cv.notify_all();
       fire = TakeOnDoneLocked();
     }
+    if (was_background) background->Finished();
     if (fire) fire();
   }
   // Runs on_done if Done() already holds and it has not run (a call with no targets).
@@ -109,8 +182,23 @@ struct StorageProxy::WriteCall {
   bool Done() const { return (satisfied || failed || outstanding <= 0) && !local_pending; }
 
  private:
+  // Set when on_done is taken with `background` set: answers after it are background.
+  bool client_answered = false;
+  bool IsBackgroundTarget(const std::string& endpoint) const {
+    return std::find(background_targets.begin(), background_targets.end(), endpoint) !=
+           background_targets.end();
+  }
+
   std::function<void()> TakeOnDoneLocked() {
     if (!on_done || !Done()) return {};
+    if (background != nullptr) {
+      client_answered = true;
+      size_t out = 0;
+      for (const std::string& t : background_targets) {
+        out += std::find(answered.begin(), answered.end(), t) == answered.end();
+      }
+      if (out > 0) background->Add(out);
+    }
     return std::exchange(on_done, nullptr);
   }
 };

@@ -80,6 +80,7 @@ struct ClusterOptions {
   bool two_datacenters = false;
   int write_timeout_ms = 1500;
   int64_t max_hint_window_ms = 3 * 3600 * 1000;
+  size_t max_background_writes = 1024;
 };
 
 struct Node {
@@ -149,6 +150,7 @@ class StorageProxyTest : public ::testing::Test {
     po.batchlog_directory = n.dir + "/batchlog";
     po.sync_hints = false;
     po.max_hint_window_ms = options_.max_hint_window_ms;
+    po.max_background_writes = options_.max_background_writes;
     // Only the tests run delivery and replay (RunBackgroundRoundForTest).
     po.hint_delivery_interval_ms = 3'600'000;
     po.batchlog_replay_timeout_ms = 200;
@@ -527,6 +529,38 @@ TEST_F(StorageProxyTest, MutateAsyncAnswersWhatMutateWouldOnce) {
   EXPECT_EQ(LocalValue(0, "u"), std::nullopt);
   ASSERT_OK(MutateAsyncAndWait(0, {Write("u", "c", "vu", 10)}, ConsistencyLevel::QUORUM));
   EXPECT_EQ(LocalValue(0, "u"), "vu");
+}
+
+// Issue 5: replica writes still out after their write answered (at ONE, the two remote
+// copies) are counted, and beyond max_background_writes the next successful answer waits
+// until they are acknowledged, so a slow replica cannot drift behind without limit.
+TEST_F(StorageProxyTest, AnswersWaitWhileTooManyReplicaWritesAreInTheBackground) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster({.storage_port = 17178, .max_background_writes = 2}));
+  std::vector<uint64_t> rules;
+  for (int to : {1, 2}) {
+    rules.push_back(node(0).service->messaging().SetFault(net::FaultRule{
+        endpoint(to), net::internode::Verb::MUTATION, net::FaultDirection::kOutbound, 0.0, 400}));
+  }
+  // The first write answers at once (its local copy is enough for ONE) and leaves two
+  // replica writes in the background: the limit.
+  ASSERT_OK(MutateAsyncAndWait(0, {Write("bg1", "c", "v1", 10)}, ConsistencyLevel::ONE));
+  EXPECT_EQ(proxy(0).stats().background_write_throttled, 0u);
+  // The second one would make four: it waits until the first one's are acknowledged, so
+  // when it answers every replica has the first write.
+  ASSERT_OK(MutateAsyncAndWait(0, {Write("bg2", "c", "v2", 10)}, ConsistencyLevel::ONE));
+  EXPECT_EQ(proxy(0).stats().background_write_throttled, 1u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(LocalValue(i, "bg1"), "v1") << "node " << i;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(WaitFor([&] { return LocalValue(i, "bg2") == "v2"; }, 10s)) << "node " << i;
+  }
+  EXPECT_TRUE(WaitFor([&] { return proxy(0).stats().background_writes == 0; }, 10s));
+  // A write that times out leaves nothing in the background.
+  for (uint64_t r : rules) ASSERT_TRUE(node(0).service->messaging().RemoveFault(r));
+  const uint64_t drop = DropMutations(0, 2);
+  Status st = MutateAsyncAndWait(0, {Write("bg3", "c", "v3", 10)}, ConsistencyLevel::ALL);
+  EXPECT_TRUE(st.IsTimedOut()) << st.ToString();
+  ASSERT_TRUE(node(0).service->messaging().RemoveFault(drop));
+  EXPECT_TRUE(WaitFor([&] { return proxy(0).stats().background_writes == 0; }, 10s));
 }
 
 TEST_F(StorageProxyTest, DroppedMutationTimesOutAllAndIsHintedThenDelivered) {
