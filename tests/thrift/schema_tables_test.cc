@@ -12,6 +12,7 @@
 #include "node/schema_store.h"
 #include "tests/lib/database_util.h"
 #include "tests/lib/test_util.h"
+#include "tests/node/crash_common.h"
 
 namespace cairn::node {
 namespace {
@@ -43,11 +44,14 @@ std::optional<std::string> ReadValue(Database* db, const TableSchema& t, const s
 }
 
 // Copies the node's files as they are now, as a kill -9 would leave them.
+// The files as a crash would leave them. CopyLikeACrash, not fs::copy: the commit log's
+// allocator may rename a segment while the copy walks the directory.
 std::string CrashCopy(const test::ScratchDir& dir) {
   std::string copy = dir.str() + "/crashed";
-  fs::create_directories(copy);
-  fs::copy(dir.str() + "/data", copy + "/data", fs::copy_options::recursive);
-  fs::copy(dir.str() + "/commitlog", copy + "/commitlog", fs::copy_options::recursive);
+  fs::create_directories(copy + "/data");
+  fs::create_directories(copy + "/commitlog");
+  crashtest::CopyLikeACrash(dir.str() + "/data", copy + "/data");
+  crashtest::CopyLikeACrash(dir.str() + "/commitlog", copy + "/commitlog");
   return copy;
 }
 
