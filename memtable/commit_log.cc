@@ -140,8 +140,6 @@ struct CommitLog::Segment {
   uint32_t synced = 0;   // bytes known durable
   bool sealed = false;   // end-of-segment marker written; no more appends
   std::map<TableId, uint32_t> dirty;  // table -> end offset of its last record here
-  // The bytes of the page `written` falls in, before `written` (see WriteToActive).
-  std::string tail;
 
   ~Segment() {
     if (fd >= 0) ::close(fd);
@@ -286,7 +284,10 @@ Result<std::shared_ptr<CommitLog::Segment>> CommitLog::PrepareSegment(
       }
     }
   }
-  Status s = PWriteAll(seg->fd, commitlog::EncodeSegmentHeader(id), 0, tmp);
+  // The header, and zeros to the end of its page (WriteToActive's first page).
+  std::string header = commitlog::EncodeSegmentHeader(id);
+  header.resize(kPageBytes, '\0');
+  Status s = PWriteAll(seg->fd, header, 0, tmp);
   if (s.ok() && ::fsync(seg->fd) != 0) s = Status::IOErrorFromErrno("fsync " + tmp, errno);
   if (s.ok() && ::rename(tmp.c_str(), final_path.c_str()) != 0) {
     s = Status::IOErrorFromErrno("rename " + tmp, errno);
@@ -297,7 +298,6 @@ Result<std::shared_ptr<CommitLog::Segment>> CommitLog::PrepareSegment(
     return s;
   }
   seg->written = seg->synced = kSegmentHeaderSize;
-  seg->tail = commitlog::EncodeSegmentHeader(id);
   std::lock_guard l(mu_);
   (recycled ? metrics_.segments_recycled : metrics_.segments_created)++;
   return seg;
@@ -313,35 +313,34 @@ void CommitLog::SetError(const Status& s) {
   synced_cv_.notify_all();
 }
 
-// Appends are written as whole pages: the bytes already written in the first page (kept
-// in `tail`), the record, and zeros to the end of the last page. A write that covers a
-// whole page never makes the kernel read that page first, whereas a partial write to a
-// page that is not in the page cache does (read-modify-write), and with this write under
-// mu_ every appender would wait for that disk read. Pages of a prepared segment are cold
-// until the appender reaches them and may well have been evicted by then (on the VMs
-// Cairn is benchmarked on, DAMON pages out cold page cache within seconds). The zeros
-// past the record are what the segment holds there anyway (fresh segments are zeroed;
-// in a recycled one they replace stale records, which replay would skip).
+// A page this append is the first to touch is written whole: the record, then zeros to
+// the end of its last page. A partial write to a page that is not in the page cache makes
+// the kernel read that page from disk first (read-modify-write), under mu_, so that every
+// appender would wait for the read; a write covering a whole page never does. The pages
+// of a prepared segment are cold until the appender reaches them and may have been
+// evicted by then (on the VMs Cairn is benchmarked on, DAMON pages out cold page cache
+// within seconds). The page an append starts in was touched by an earlier one (the
+// header's write covers page 0) and is in the cache. The zeros are what the segment
+// holds there anyway: a fresh segment is zeroed, and in a recycled one they replace
+// stale records, which replay would skip.
 Status CommitLog::WriteToActive(std::string_view bytes) {
   Status s = Inject(CommitLogFileOp::kWrite, active_->path);
   const uint64_t start = active_->written;
-  const uint64_t page_start = start - start % kPageBytes;
-  assert(active_->tail.size() == start - page_start);
   const uint64_t end = start + bytes.size();
-  const uint64_t padded_end =
-      std::min<uint64_t>((end + kPageBytes - 1) / kPageBytes * kPageBytes, options_.segment_size_bytes);
-  if (s.ok()) {
-    page_buf_.assign(active_->tail);
-    page_buf_.append(bytes);
-    page_buf_.resize(padded_end - page_start, '\0');
-    s = PWriteAll(active_->fd, page_buf_, page_start, active_->path);
+  const uint64_t touched = (start + kPageBytes - 1) / kPageBytes * kPageBytes;
+  if (s.ok() && end > touched) {
+    const uint64_t padded_end = std::min<uint64_t>((end + kPageBytes - 1) / kPageBytes * kPageBytes,
+                                                   options_.segment_size_bytes);
+    page_buf_.assign(bytes);
+    page_buf_.resize(padded_end - start, '\0');
+    s = PWriteAll(active_->fd, page_buf_, start, active_->path);
+  } else if (s.ok()) {
+    s = PWriteAll(active_->fd, bytes, start, active_->path);
   }
   if (!s.ok()) {
     SetError(s);
     return s;
   }
-  const uint64_t last_page = end - end % kPageBytes;
-  active_->tail.assign(page_buf_, last_page - page_start, end - last_page);
   active_->written += static_cast<uint32_t>(bytes.size());
   metrics_.bytes_written += bytes.size();
   return Status::OK();

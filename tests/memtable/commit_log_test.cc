@@ -476,10 +476,10 @@ TEST(CommitLogTest, RecycledSegmentsAreReusedAndTheirOldRecordsNeverReplayed) {
   EXPECT_TRUE(r.stats.corruptions.empty());
 }
 
-// Appends write whole 4 KiB pages (no read-modify-write of a page that is not cached):
-// after each record the rest of its page is zeros, even where the file held other bytes
-// (as a recycled segment does), the pages after it are untouched, and every record
-// replays intact.
+// An append writes the pages it is the first to touch whole (no read-modify-write of a
+// page that is not cached): after each record the rest of its page is zeros, even where
+// the file held other bytes (as a recycled segment does), the pages after it are
+// untouched, and every record replays intact.
 TEST(CommitLogTest, AppendsWriteWholePagesZeroFilledPastTheLastRecord) {
   test::ScratchDir dir, crashed;
   auto log = OpenOrDie(SmallOptions(dir, CommitLogSyncMode::kBatch));
@@ -488,9 +488,12 @@ TEST(CommitLogTest, AppendsWriteWholePagesZeroFilledPastTheLastRecord) {
   const std::string path = SegmentPath(dir, segment);
   const uint64_t header_end = log->CurrentPosition().offset;
   {
-    // Stale bytes after the header, as in a recycled file.
+    // The header's page is zeros after the header (the segment was prepared so); the
+    // pages after it get stale bytes, as in a recycled file.
     std::string bytes = ReadFile(path);
-    std::fill(bytes.begin() + static_cast<long>(header_end), bytes.end(), static_cast<char>(0xFF));
+    ASSERT_EQ(std::count(bytes.begin() + static_cast<long>(header_end), bytes.begin() + 4096, '\0'),
+              static_cast<long>(4096 - header_end));
+    std::fill(bytes.begin() + 4096, bytes.end(), static_cast<char>(0xFF));
     WriteFile(path, bytes);
   }
   std::vector<std::string> fresh;
