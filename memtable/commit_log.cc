@@ -136,8 +136,11 @@ struct CommitLog::Segment {
   std::string path;
   int fd = -1;  // immutable once the segment exists; closed by the destructor
   // Guarded by mu_:
-  uint32_t written = 0;  // bytes handed to the OS (the header included)
+  uint32_t written = 0;  // bytes appended (the header included)
   uint32_t synced = 0;   // bytes known durable
+  // Batch mode: the last pending.size() bytes of `written`, not yet handed to the OS
+  // (the next sync round writes them). Always empty in periodic mode.
+  std::string pending;
   bool sealed = false;   // end-of-segment marker written; no more appends
   std::map<TableId, uint32_t> dirty;  // table -> end offset of its last record here
 
@@ -313,33 +316,46 @@ void CommitLog::SetError(const Status& s) {
   synced_cv_.notify_all();
 }
 
-// A page this append is the first to touch is written whole: the record, then zeros to
-// the end of its last page. A partial write to a page that is not in the page cache makes
-// the kernel read that page from disk first (read-modify-write), under mu_, so that every
-// appender would wait for the read; a write covering a whole page never does. The pages
-// of a prepared segment are cold until the appender reaches them and may have been
+// Writes `bytes` at `start` of a segment of `segment_size` bytes. A page this write is
+// the first to touch is written whole: the bytes, then zeros to the end of their last
+// page. A partial write to a page that is not in the page cache makes the kernel read
+// that page from disk first (read-modify-write), which the appenders (periodic mode) or
+// the sync round (batch mode) would wait for; a write covering a whole page never does.
+// The pages of a prepared segment are cold until the log reaches them and may have been
 // evicted by then (on the VMs Cairn is benchmarked on, DAMON pages out cold page cache
-// within seconds). The page an append starts in was touched by an earlier one (the
-// header's write covers page 0) and is in the cache. The zeros are what the segment
-// holds there anyway: a fresh segment is zeroed, and in a recycled one they replace
-// stale records, which replay would skip.
-Status CommitLog::WriteToActive(std::string_view bytes) {
-  Status s = Inject(CommitLogFileOp::kWrite, active_->path);
-  const uint64_t start = active_->written;
+// within seconds). The page a write starts in was touched by an earlier one (the header's
+// write covers page 0) and is in the cache. The zeros are what the segment holds there
+// anyway: a fresh segment is zeroed, and in a recycled one they replace stale records,
+// which replay would skip. `buf` is scratch space.
+Status CommitLog::WriteSegmentBytes(const Segment& seg, std::string_view bytes, uint64_t start,
+                                    std::string* buf) const {
+  CAIRN_RETURN_IF_ERROR(Inject(CommitLogFileOp::kWrite, seg.path));
   const uint64_t end = start + bytes.size();
   const uint64_t touched = (start + kPageBytes - 1) / kPageBytes * kPageBytes;
-  if (s.ok() && end > touched) {
+  if (end > touched) {
     const uint64_t padded_end = std::min<uint64_t>((end + kPageBytes - 1) / kPageBytes * kPageBytes,
                                                    options_.segment_size_bytes);
-    page_buf_.assign(bytes);
-    page_buf_.resize(padded_end - start, '\0');
-    s = PWriteAll(active_->fd, page_buf_, start, active_->path);
-  } else if (s.ok()) {
-    s = PWriteAll(active_->fd, bytes, start, active_->path);
+    buf->assign(bytes);
+    buf->resize(padded_end - start, '\0');
+    return PWriteAll(seg.fd, *buf, start, seg.path);
   }
-  if (!s.ok()) {
-    SetError(s);
-    return s;
+  return PWriteAll(seg.fd, bytes, start, seg.path);
+}
+
+// Periodic mode writes through at once: an acknowledged record must survive the process
+// (kill -9), if not the machine. Batch mode acknowledges a record only after the sync
+// round that covers it, so the record waits in the segment's `pending` buffer and the
+// round writes the whole group with one pwrite before its fdatasync, as Cassandra's
+// memory-mapped segments defer the write to msync.
+Status CommitLog::WriteToActive(std::string_view bytes) {
+  if (options_.sync_mode == CommitLogSyncMode::kBatch) {
+    active_->pending.append(bytes);
+  } else {
+    Status s = WriteSegmentBytes(*active_, bytes, active_->written, &page_buf_);
+    if (!s.ok()) {
+      SetError(s);
+      return s;
+    }
   }
   active_->written += static_cast<uint32_t>(bytes.size());
   metrics_.bytes_written += bytes.size();
@@ -450,6 +466,10 @@ void CommitLog::SyncThread() {
   const auto period = std::chrono::milliseconds(options_.sync_period_ms);
   const int64_t window_nanos = int64_t{options_.batch_window_ms} * 1'000'000;
   auto next_periodic = std::chrono::steady_clock::now() + period;
+  // Batch mode: the records each round writes before syncing, taken from the segments'
+  // `pending` (one buffer per segment in the round, reused across rounds).
+  std::vector<std::string> unwritten;
+  std::string page_buf;  // WriteSegmentBytes' scratch
   std::unique_lock l(mu_);
   for (;;) {
     // Wait for a reason to sync.
@@ -487,16 +507,27 @@ void CommitLog::SyncThread() {
     next_periodic = std::chrono::steady_clock::now() + period;
     ++rounds_started_;
     std::vector<std::pair<std::shared_ptr<Segment>, uint32_t>> todo;
+    size_t buffers_used = 0;
     for (const auto& seg : live_) {
-      if (seg->synced < seg->written) todo.emplace_back(seg, seg->written);
+      if (seg->synced >= seg->written) continue;
+      todo.emplace_back(seg, seg->written);
+      if (buffers_used == unwritten.size()) unwritten.emplace_back();
+      std::string& buf = unwritten[buffers_used++];
+      buf.clear();
+      buf.swap(seg->pending);  // the segment keeps the old buffer's capacity
     }
     const size_t covered = waiters_.size();
     Status s = error_;
     l.unlock();
 
     const int64_t sync_start = SteadyNanos();
-    for (const auto& [seg, upto] : todo) {
+    for (size_t i = 0; i < todo.size(); ++i) {
+      const auto& [seg, upto] = todo[i];
       if (!s.ok()) break;
+      if (!unwritten[i].empty()) {
+        s = WriteSegmentBytes(*seg, unwritten[i], upto - unwritten[i].size(), &page_buf);
+        if (!s.ok()) break;
+      }
       s = Inject(CommitLogFileOp::kSync, seg->path);
       if (s.ok() && ::fdatasync(seg->fd) != 0) {
         s = Status::IOErrorFromErrno("fdatasync " + seg->path, errno);
@@ -574,7 +605,10 @@ void CommitLog::DiscardCompletedSegments(const TableId& table, ReplayPosition up
       }
     }
     for (auto it = live_.begin(); it != live_.end();) {
-      if (*it != active_ && (*it)->dirty.empty()) {
+      // A batch-mode segment waits for its sync round to write and sync its tail (the
+      // end-of-segment marker): a file recycled under that write would be corrupted.
+      if (*it != active_ && (*it)->dirty.empty() &&
+          (options_.sync_mode != CommitLogSyncMode::kBatch || (*it)->synced == (*it)->written)) {
         freed.push_back(*it);
         it = live_.erase(it);
       } else {

@@ -240,8 +240,12 @@ class CommitLog {
   // Seals the active segment and installs the next one. REQUIRES: mu_ held (via `lock`,
   // which it may release while waiting for the allocator).
   Status SwitchSegment(std::unique_lock<std::mutex>& lock);
-  // Writes `bytes` at the active segment's write offset. REQUIRES: mu_ held.
+  // Appends `bytes` at the active segment's write offset: writes them in periodic mode,
+  // buffers them for the next sync round in batch mode. REQUIRES: mu_ held.
   Status WriteToActive(std::string_view bytes);
+  // pwrite(2)s `bytes` at `start` of `seg`, padding first-touched pages with zeros.
+  Status WriteSegmentBytes(const Segment& seg, std::string_view bytes, uint64_t start,
+                           std::string* buf) const;
   // Sets the sticky error and wakes everyone. REQUIRES: mu_ held.
   void SetError(const Status& s);
   Status Inject(CommitLogFileOp op, const std::string& path) const;

@@ -661,6 +661,61 @@ TEST(CommitLogTest, FailedWriteIsSticky) {
   EXPECT_TRUE(log->Add("y", {"t"}).status().IsIOError());
 }
 
+// Batch mode hands records to the OS in the sync round, before its fdatasync: a failed
+// write there fails every record the round covers, and the log stays failed.
+TEST(CommitLogTest, FailedWriteInBatchModeFailsTheRoundAndIsSticky) {
+  test::ScratchDir dir;
+  std::atomic<bool> fail_write{false};
+  CommitLogOptions o = SmallOptions(dir, CommitLogSyncMode::kBatch);
+  o.fault_injector = [&](CommitLogFileOp op, const std::string&) {
+    return op == CommitLogFileOp::kWrite && fail_write ? Status::IOError("injected ENOSPC")
+                                                       : Status::OK();
+  };
+  auto log = OpenOrDie(o);
+  ASSERT_NE(log, nullptr);
+  ASSERT_OK(log->Add("ok", {"t"}).status());
+  fail_write = true;
+  Result<ReplayPosition> r = log->Add("x", {"t"});
+  EXPECT_TRUE(r.status().IsIOError()) << r.status().ToString();
+  fail_write = false;
+  r = log->Add("y", {"t"});
+  EXPECT_TRUE(r.status().IsIOError()) << r.status().ToString();
+  EXPECT_TRUE(log->Sync().IsIOError());
+}
+
+// Batch mode: an appended record is not in the file until its sync round, and is there,
+// whole, once it is acknowledged.
+TEST(CommitLogTest, BatchModeRecordReachesTheFileWithItsSyncRound) {
+  test::ScratchDir dir;
+  CommitLogOptions o = SmallOptions(dir, CommitLogSyncMode::kBatch);
+  // Holds the sync thread's writes (never the appending thread's) until released.
+  const std::thread::id test_thread = std::this_thread::get_id();
+  std::atomic<bool> hold{true};
+  o.fault_injector = [&](CommitLogFileOp op, const std::string&) {
+    while (op == CommitLogFileOp::kWrite && hold && std::this_thread::get_id() != test_thread) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return Status::OK();
+  };
+  auto log = OpenOrDie(o);
+  ASSERT_NE(log, nullptr);
+  const uint64_t segment = log->CurrentPosition().segment_id;
+  const std::string record(3000, 'r');
+  std::atomic<bool> acked{false};
+  ASSERT_OK(log->AddAsync(record, {"t"}, [&](const Status& s) {
+                 EXPECT_OK(s);
+                 acked = true;
+               }).status());
+  std::string bytes = ReadFile(SegmentPath(dir, segment));
+  EXPECT_EQ(bytes.find(record), std::string::npos);
+  EXPECT_FALSE(acked);
+  hold = false;
+  ASSERT_OK(log->Sync());
+  EXPECT_TRUE(acked);
+  bytes = ReadFile(SegmentPath(dir, segment));
+  EXPECT_NE(bytes.find(record), std::string::npos);
+}
+
 TEST(CommitLogTest, FailedSegmentCreationIsSticky) {
   test::ScratchDir dir;
   std::atomic<bool> fail_create{false};
