@@ -80,18 +80,33 @@ Memtable::MemPartition* Memtable::Find(const DecoratedKey& key) const {
 }
 
 void Memtable::Apply(const DecoratedKey& key, const PartitionUpdate& update) {
-  MemPartition* p = Find(key);
+  // One walk of the tree for a new partition as for an existing one: the shared-lock
+  // lookup's lower bound is where a new partition goes, and stays so unless another
+  // writer inserted one in between (partition_count_ only changes under the unique lock;
+  // the map never erases, so the iterator stays valid either way).
+  const TokenView view{key.token.bytes, key.key};
+  MemPartition* p = nullptr;
+  PartitionMap::iterator hint;
+  size_t seen_count;
+  {
+    std::shared_lock lock(map_mu_);
+    hint = partitions_->lower_bound(view);
+    if (hint != partitions_->end() && !KeyLess()(view, hint->first)) p = hint->second;
+    seen_count = partition_count_.load(std::memory_order_relaxed);
+  }
   if (p == nullptr) {
     std::unique_lock lock(map_mu_);
-    auto it = partitions_->find(TokenView{key.token.bytes, key.key});
-    if (it != partitions_->end()) {
-      p = it->second;
-    } else {
+    if (partition_count_.load(std::memory_order_relaxed) != seen_count) {
+      hint = partitions_->lower_bound(view);
+      if (hint != partitions_->end() && !KeyLess()(view, hint->first)) p = hint->second;
+    }
+    if (p == nullptr) {
       void* mem = arena_->allocate(sizeof(MemPartition), alignof(MemPartition));
       p = new (mem) MemPartition(comparator_.get(), arena_.get());
-      partitions_->emplace(MemKey{std::pmr::string(key.token.bytes, arena_.get()),
-                                  std::pmr::string(key.key, arena_.get())},
-                           p);
+      partitions_->emplace_hint(hint,
+                                MemKey{std::pmr::string(key.token.bytes, arena_.get()),
+                                       std::pmr::string(key.key, arena_.get())},
+                                p);
       partition_count_.fetch_add(1, std::memory_order_relaxed);
     }
   }

@@ -98,5 +98,30 @@ TEST_F(MemtableTest, ConcurrentWritersAreAllApplied) {
   EXPECT_GT(table_.memory_usage(), static_cast<size_t>(kThreads * kPerThread * 10));
 }
 
+// Writers racing to create the same new partitions (each in its own order, so the
+// place one found for a key is often taken, or moved, by another's insert before it gets
+// the exclusive lock): every partition is created once and keeps every writer's cells.
+TEST_F(MemtableTest, WritersRacingToCreateTheSamePartitionsCreateEachOnce) {
+  constexpr int kThreads = 4, kKeys = 3000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int n = 0; n < kKeys; ++n) {
+        const int i = t % 2 == 0 ? n : kKeys - 1 - n;
+        table_.Apply(Key(i), Cells({Cell::Live("t" + std::to_string(t), "v", 1)}));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(table_.partition_count(), static_cast<size_t>(kKeys));
+  int partitions = 0;
+  auto it = table_.NewIterator();
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ++partitions;
+    EXPECT_EQ(it->partition().cells.size(), static_cast<size_t>(kThreads)) << it->key().key;
+  }
+  EXPECT_EQ(partitions, kKeys);
+}
+
 }  // namespace
 }  // namespace cairn::memtable
