@@ -26,6 +26,7 @@
 #include <filesystem>
 
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "memtable/commit_log_format.h"
 
 namespace cairn::memtable {
@@ -462,6 +463,7 @@ ReplayPosition CommitLog::CurrentPosition() const {
 }
 
 void CommitLog::SyncThread() {
+  SetThreadName("cl-sync");
   const bool batch = options_.sync_mode == CommitLogSyncMode::kBatch;
   const auto period = std::chrono::milliseconds(options_.sync_period_ms);
   const int64_t window_nanos = int64_t{options_.batch_window_ms} * 1'000'000;
@@ -569,6 +571,7 @@ void CommitLog::SyncThread() {
 }
 
 void CommitLog::AllocatorThread() {
+  SetThreadName("cl-alloc");
   std::unique_lock l(mu_);
   for (;;) {
     alloc_cv_.wait(l, [&] {

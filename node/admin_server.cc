@@ -30,6 +30,7 @@
 #include <boost/beast/http.hpp>
 
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "gossip/gossiper.h"
 #include "node/storage_proxy.h"
 #include "node/storage_service.h"
@@ -474,7 +475,10 @@ Status AdminServer::Impl::Start(int* port) {
   *port = acceptor_.local_endpoint().port();
   DoAccept();
   started_ = true;
-  io_thread_ = std::thread([this] { io_.run(); });
+  io_thread_ = std::thread([this] {
+    SetThreadName("admin-io");
+    io_.run();
+  });
   return Status::OK();
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/logging.h"
+#include "common/thread_name.h"
 
 namespace cairn::node {
 
@@ -476,6 +477,7 @@ Status StorageEngine::Drain() {
 }
 
 void StorageEngine::FlusherThread() {
+  SetThreadName("flusher");
   std::unique_lock lock(bg_mu_);
   while (!stopping_) {
     flush_cv_.wait_for(lock, std::chrono::seconds(1));
@@ -534,6 +536,7 @@ void StorageEngine::ScheduleCompaction(const TableId& id) {
 }
 
 void StorageEngine::CompactorThread() {
+  SetThreadName("compaction");
   // Background compaction yields the CPU to requests, as Cassandra runs its compaction
   // threads at the lowest priority: a compaction that wins a core from a network or
   // Thrift thread shows up directly in request tail latency. Best effort: an error only

@@ -13,6 +13,7 @@
 #include "common/checksum.h"
 #include "common/counter.h"
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "node/internode_convert.h"
 #include "node/net/codec.h"
 #include "node/schema.h"
@@ -172,7 +173,10 @@ Status StorageProxy::Start() {
   started_ = true;
   started_at_ns_ = clock_->MonotonicNanos();
   if (hints_ != nullptr || batchlog_ != nullptr) {
-    bg_thread_ = std::thread([this] { BackgroundLoop(); });
+    bg_thread_ = std::thread([this] {
+      SetThreadName("hints-batchlog");
+      BackgroundLoop();
+    });
   }
   return Status::OK();
 }

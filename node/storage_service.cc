@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "node/internode_convert.h"
 #include "node/net/codec.h"
 #include "node/range_movement.h"
@@ -318,7 +319,10 @@ Status StorageService::Start() {
   running_ = true;
   tick_timer_.emplace(gossip_io_);
   ScheduleTick();
-  gossip_thread_ = std::thread([this] { gossip_io_.run(); });
+  gossip_thread_ = std::thread([this] {
+    SetThreadName("gossip");
+    gossip_io_.run();
+  });
   if (resume_bootstrap) {
     bootstrap_started_ = true;
     bootstrap_thread_ = std::thread([this, tokens] { RunBootstrap(tokens, /*resumed=*/true); });

@@ -56,6 +56,7 @@
 #include <vector>
 
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "node/local_cluster_view.h"
 #include "node/storage_proxy.h"
 #include "thrift/async_dispatch.h"
@@ -298,7 +299,12 @@ class Loop : public std::enable_shared_from_this<Loop> {
     return Status::OK();
   }
 
-  void StartThread() { thread_ = std::thread([this] { Run(); }); }
+  void StartThread() {
+    thread_ = std::thread([this] {
+      SetThreadName("rpc-io");
+      Run();
+    });
+  }
 
   // Any thread. False (and nothing happens) once the loop stopped.
   bool Enqueue(Post post) {
@@ -746,7 +752,12 @@ class Loop : public std::enable_shared_from_this<Loop> {
 };
 
 WorkerPool::WorkerPool(int threads) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] {
+      SetThreadName("rpc-worker");
+      Run();
+    });
+  }
 }
 
 void WorkerPool::Run() {

@@ -20,6 +20,7 @@
 #include <future>
 
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "node/net/frame.h"
 
 namespace cairn::net {
@@ -485,6 +486,7 @@ Status MessagingService::Start() {
   asio::post(timer_strand_, [this] { ScheduleSweep(); });
   for (int i = 0; i < std::max(1, options_.network_threads); ++i) {
     network_threads_.emplace_back([this] {
+      SetThreadName("net-io");
       for (;;) {
         try {
           io_.run();
