@@ -104,7 +104,7 @@ void Memtable::Apply(const DecoratedKey& key, const PartitionUpdate& update) {
       void* mem = arena_->allocate(sizeof(MemPartition), alignof(MemPartition));
       p = new (mem) MemPartition(comparator_.get(), arena_.get());
       partitions_->emplace_hint(hint,
-                                MemKey{std::pmr::string(key.token.bytes, arena_.get()),
+                                MemKey{view.prefix, std::pmr::string(key.token.bytes, arena_.get()),
                                        std::pmr::string(key.key, arena_.get())},
                                 p);
       partition_count_.fetch_add(1, std::memory_order_relaxed);

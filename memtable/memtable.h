@@ -127,7 +127,18 @@ class Memtable {
     std::pmr::vector<MemRangeTombstone> range_tombstones;  // sorted by start
     std::pmr::map<std::pmr::string, MemCell, NameLess> cells;
   };
+  // The first 8 bytes of a token, big-endian, zero-padded: comparing two prefixes as
+  // integers orders tokens as their bytes do, except on a tie, when the bytes decide.
+  // A Murmur3 token is exactly 8 bytes, so the tree descent compares integers held in
+  // the node instead of calling memcmp.
+  static uint64_t TokenPrefix(std::string_view token) {
+    uint64_t p = 0;
+    const size_t n = token.size() < 8 ? token.size() : 8;
+    for (size_t i = 0; i < n; ++i) p |= uint64_t{static_cast<uint8_t>(token[i])} << (56 - 8 * i);
+    return p;
+  }
   struct MemKey {
+    uint64_t prefix;  // TokenPrefix(token)
     std::pmr::string token;
     std::pmr::string key;
   };
@@ -136,6 +147,7 @@ class Memtable {
     using is_transparent = void;
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const {
+      if (a.prefix != b.prefix) return a.prefix < b.prefix;
       int c = std::string_view(a.token.data(), a.token.size())
                   .compare(std::string_view(b.token.data(), b.token.size()));
       if (c != 0) return c < 0;
@@ -143,6 +155,9 @@ class Memtable {
     }
   };
   struct TokenView {  // adapts DecoratedKey to KeyLess's shape
+    TokenView(const std::string& t, const std::string& k)
+        : prefix(TokenPrefix(t)), token(t), key(k) {}
+    uint64_t prefix;
     const std::string& token;
     const std::string& key;
   };

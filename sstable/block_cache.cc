@@ -127,8 +127,12 @@ uint64_t BlockCache::SumShards(F field) const {
   return n;
 }
 
-size_t BlockCache::usage() const { return SumShards([](const Shard& s) { return s.usage; }); }
-uint64_t BlockCache::hits() const { return SumShards([](const Shard& s) { return s.hits; }); }
+size_t BlockCache::usage() const {
+  return SumShards([](const Shard& s) { return s.usage; });
+}
+uint64_t BlockCache::hits() const {
+  return SumShards([](const Shard& s) { return s.hits; });
+}
 uint64_t BlockCache::misses() const {
   return SumShards([](const Shard& s) { return s.misses; });
 }

@@ -20,9 +20,8 @@ std::string NameOf(std::thread& t) {
 }
 
 TEST(ThreadNameTest, NamesTheCallingThreadAndCutsLongNamesTo15Bytes) {
-  for (const auto& [name, expected] :
-       {std::pair<std::string, std::string>{"cl-sync", "cl-sync"},
-        {"a-very-long-thread-name", "a-very-long-thr"}}) {
+  for (const auto& [name, expected] : {std::pair<std::string, std::string>{"cl-sync", "cl-sync"},
+                                       {"a-very-long-thread-name", "a-very-long-thr"}}) {
     std::mutex mu;
     std::condition_variable cv;
     bool named = false, done = false;

@@ -3,7 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "common/coding.h"
 
@@ -96,6 +100,54 @@ TEST_F(MemtableTest, ConcurrentWritersAreAllApplied) {
   EXPECT_EQ(cells, static_cast<size_t>(kThreads * kPerThread));
   EXPECT_EQ(table_.partition_count(), 50u);
   EXPECT_GT(table_.memory_usage(), static_cast<size_t>(kThreads * kPerThread * 10));
+}
+
+// Tokens of any length (ByteOrderedPartitioner's are the key bytes) iterate in byte order,
+// then by key: the integer prefix the partition map compares first must agree with the
+// bytes, including tokens that are prefixes of one another and zero bytes.
+TEST_F(MemtableTest, TokensOfAnyLengthIterateInByteOrder) {
+  const std::vector<std::string> tokens = {"",
+                                           std::string(1, '\0'),
+                                           std::string(2, '\0'),
+                                           "a",
+                                           std::string("a\0", 2),
+                                           "a\x01",
+                                           "ab",
+                                           "abcdefgh",
+                                           "abcdefg",
+                                           "abcdefgh\x01",
+                                           "abcdefgi",
+                                           std::string("abcdefgh\0", 9),
+                                           "\xff",
+                                           "\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+                                           "b",
+                                           std::string(9, '\0')};
+  std::vector<std::pair<std::string, std::string>> want;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    for (const char* key : {"k2", "k1"}) {
+      DecoratedKey k;
+      k.token.bytes = tokens[i];
+      k.key = key;
+      table_.Apply(k, Cells({Cell::Live("c", "v", 1)}));
+      want.emplace_back(tokens[i], key);
+    }
+  }
+  std::sort(want.begin(), want.end());
+  std::vector<std::pair<std::string, std::string>> got;
+  auto it = table_.NewIterator();
+  for (it->SeekToFirst(); it->Valid(); it->Next())
+    got.emplace_back(it->key().token.bytes, it->key().key);
+  EXPECT_EQ(got, want);
+  for (const auto& [token, key] : want) {
+    DecoratedKey k;
+    k.token.bytes = token;
+    k.key = key;
+    ASSERT_TRUE(table_.Get(k, CellFilter::All()).has_value()) << key;
+    it->Seek(k);
+    ASSERT_TRUE(it->Valid());
+    EXPECT_EQ(it->key().token.bytes, token);
+    EXPECT_EQ(it->key().key, key);
+  }
 }
 
 // Writers racing to create the same new partitions (each in its own order, so the

@@ -16,7 +16,9 @@ namespace {
 using Key = BlockCache::Key;
 
 std::shared_ptr<const void> Value(uint64_t n) { return std::make_shared<const uint64_t>(n); }
-uint64_t Read(const std::shared_ptr<const void>& v) { return *static_cast<const uint64_t*>(v.get()); }
+uint64_t Read(const std::shared_ptr<const void>& v) {
+  return *static_cast<const uint64_t*>(v.get());
+}
 
 TEST(BlockCacheTest, MissThenInsertThenHit) {
   BlockCache cache(1 << 20);
@@ -82,8 +84,8 @@ TEST(BlockCacheTest, BlocksInUseSurviveAStreamOfOneTimeBlocks) {
   for (uint64_t i = 0; i < 20000; ++i) {
     cache.Insert(Key{2, 0, i}, Value(i), 4096);  // read once, never again
     if (i % 4 == 0) {
-      for (const Key& k : hot) ASSERT_NE(cache.Lookup(k), nullptr) << "hot block " << k.block
-                                                                    << " evicted at " << i;
+      for (const Key& k : hot)
+        ASSERT_NE(cache.Lookup(k), nullptr) << "hot block " << k.block << " evicted at " << i;
     }
   }
 }
