@@ -8,7 +8,9 @@
 //   BM_RawTcpPingPong              floor for comparison: blocking 64-byte ping-pong between
 //                                  two threads on a plain loopback socket (no framing,
 //                                  no Thrift, no thread hops beyond the two endpoints)
-// items_per_second = completed round trips per second.
+//   BM_EncodeDecodeMessage/payload:N  CPU only: one message encoded into a frame and its
+//                                  payload decoded back, as every internode message is
+// items_per_second = completed round trips (or encode+decode pairs) per second.
 #include <benchmark/benchmark.h>
 
 #include <boost/asio/read.hpp>
@@ -17,6 +19,8 @@
 #include <mutex>
 #include <thread>
 
+#include "node/net/frame.h"
+#include "node/net/message.h"
 #include "node/net/messaging_service.h"
 
 namespace cairn::net {
@@ -128,6 +132,25 @@ void BM_RawTcpPingPong(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_RawTcpPingPong)->UseRealTime();
+
+void BM_EncodeDecodeMessage(benchmark::State& state) {
+  Message msg;
+  msg.verb = internode::Verb::MUTATION;
+  msg.id = 12345;
+  msg.from = *Endpoint::Parse("127.0.0.151", 7000);
+  msg.created_at_us = 1'700'000'000'000'000;
+  msg.timeout_ms = 2000;
+  msg.payload.assign(static_cast<size_t>(state.range(0)), 'p');
+  Message out;
+  for (auto _ : state) {
+    std::string frame = EncodeMessageFrame(msg);
+    Status st = DecodeMessage(std::string_view(frame).substr(kFrameHeaderSize), &out);
+    if (!st.ok()) std::abort();
+    benchmark::DoNotOptimize(out.payload.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EncodeDecodeMessage)->ArgName("payload")->Arg(64)->Arg(1024);
 
 }  // namespace
 }  // namespace cairn::net

@@ -10,6 +10,44 @@
 
 namespace cairn::net {
 
+namespace {
+
+// A node's messages nearly all carry the same sender address, and formatting it
+// (inet_ntop, which uses sprintf) or parsing it (inet_pton) on every message costs about
+// as much as the rest of the envelope. Each thread keeps the last one it did.
+const std::string& AddressText(const boost::asio::ip::address& address) {
+  thread_local boost::asio::ip::address last;
+  thread_local std::string text;
+  thread_local bool valid = false;
+  if (!valid || address != last) {
+    text = address.to_string();
+    last = address;
+    valid = true;
+  }
+  return text;
+}
+
+Result<Endpoint> EndpointFromText(const std::string& address, uint16_t port) {
+  thread_local std::string last_text;
+  thread_local boost::asio::ip::address last;
+  thread_local bool valid = false;
+  if (valid && address == last_text) {
+    Endpoint e;
+    e.address = last;
+    e.port = port;
+    return e;
+  }
+  Result<Endpoint> e = Endpoint::FromAddress(address, port);
+  if (e.ok()) {
+    last_text = address;
+    last = e->address;
+    valid = true;
+  }
+  return e;
+}
+
+}  // namespace
+
 std::string VerbName(Verb verb) {
   auto it = internode::_Verb_VALUES_TO_NAMES.find(static_cast<int>(verb));
   if (it == internode::_Verb_VALUES_TO_NAMES.end()) {
@@ -22,7 +60,7 @@ std::string EncodeMessageFrame(const Message& msg) {
   internode::Envelope env;
   env.verb = msg.verb;
   env.id = msg.id;
-  env.sender.address = msg.from.address.to_string();
+  env.sender.address = AddressText(msg.from.address);
   env.sender.port = msg.from.port;
   env.flags = msg.flags;
   env.created_at_us = msg.created_at_us;
@@ -51,7 +89,7 @@ Status DecodeMessage(std::string_view frame_payload, Message* msg) {
   if (env.sender.port < 0 || env.sender.port > 65535) {
     return Status::Corruption("bad sender port " + std::to_string(env.sender.port));
   }
-  auto from = Endpoint::FromAddress(env.sender.address, static_cast<uint16_t>(env.sender.port));
+  auto from = EndpointFromText(env.sender.address, static_cast<uint16_t>(env.sender.port));
   if (!from.ok()) return Status::Corruption("bad sender: " + from.status().message());
   if ((env.flags & ~(kFlagResponse | kFlagFailure)) != 0) {
     return Status::Corruption("unknown envelope flags " + std::to_string(env.flags));

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "node/net/codec.h"
 #include "node/net/message.h"
@@ -161,6 +162,33 @@ TEST(FrameTest, BadSenderAddressIsCorruption) {
   env.flags = kFlagResponse;
   ASSERT_OK(DecodeMessage(Serialize(env), &msg));
   EXPECT_TRUE(msg.is_response());
+}
+
+// Senders alternate on one thread (the codec remembers the last address it formatted and
+// parsed): each message still carries, and decodes to, its own sender; a bad address after
+// a good one is still refused.
+TEST(FrameTest, SendersOfConsecutiveMessagesStayTheirOwn) {
+  const std::vector<std::string> senders = {"127.0.0.1:7000", "127.0.0.2:7000", "127.0.0.1:7001",
+                                            "[::1]:7000", "127.0.0.1:7000"};
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& sender : senders) {
+      Message in = ExampleMessage();
+      in.from = *Endpoint::Parse(sender);
+      const std::string frame = EncodeMessageFrame(in);
+      Message out;
+      ASSERT_OK(DecodeMessage(std::string_view(frame).substr(kFrameHeaderSize), &out));
+      EXPECT_EQ(out.from, in.from) << sender;
+      EXPECT_EQ(out.from.ToString(), sender);
+    }
+  }
+  internode::Envelope env;
+  env.verb = internode::Verb::ECHO;
+  env.sender.address = "127.0.0.1";
+  env.sender.port = 7000;
+  Message msg;
+  ASSERT_OK(DecodeMessage(Serialize(env), &msg));
+  env.sender.address = "127.0.0.1x";
+  EXPECT_TRUE(DecodeMessage(Serialize(env), &msg).IsCorruption());
 }
 
 }  // namespace
