@@ -317,8 +317,7 @@ void CommitLog::SetError(const Status& s) {
   synced_cv_.notify_all();
 }
 
-// Writes `bytes` at `start` of a segment of `segment_size` bytes. A page this write is
-// the first to touch is written whole: the bytes, then zeros to the end of their last
+// Writes `bytes` at offset `start` of `seg`. A page this write is the first to touch is written whole: the bytes, then zeros to the end of their last
 // page. A partial write to a page that is not in the page cache makes the kernel read
 // that page from disk first (read-modify-write), which the appenders (periodic mode) or
 // the sync round (batch mode) would wait for; a write covering a whole page never does.

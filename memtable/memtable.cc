@@ -85,21 +85,22 @@ void Memtable::Apply(const DecoratedKey& key, const PartitionUpdate& update) {
   // writer inserted one in between (partition_count_ only changes under the unique lock;
   // the map never erases, so the iterator stays valid either way).
   const TokenView view{key.token.bytes, key.key};
-  MemPartition* p = nullptr;
   PartitionMap::iterator hint;
+  // Sets `hint` to the lower bound of the key; the partition if it is there.
+  auto seek = [&]() -> MemPartition* {
+    hint = partitions_->lower_bound(view);
+    return hint != partitions_->end() && !KeyLess()(view, hint->first) ? hint->second : nullptr;
+  };
+  MemPartition* p;
   size_t seen_count;
   {
     std::shared_lock lock(map_mu_);
-    hint = partitions_->lower_bound(view);
-    if (hint != partitions_->end() && !KeyLess()(view, hint->first)) p = hint->second;
+    p = seek();
     seen_count = partition_count_.load(std::memory_order_relaxed);
   }
   if (p == nullptr) {
     std::unique_lock lock(map_mu_);
-    if (partition_count_.load(std::memory_order_relaxed) != seen_count) {
-      hint = partitions_->lower_bound(view);
-      if (hint != partitions_->end() && !KeyLess()(view, hint->first)) p = hint->second;
-    }
+    if (partition_count_.load(std::memory_order_relaxed) != seen_count) p = seek();
     if (p == nullptr) {
       void* mem = arena_->allocate(sizeof(MemPartition), alignof(MemPartition));
       p = new (mem) MemPartition(comparator_.get(), arena_.get());
