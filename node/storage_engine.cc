@@ -28,7 +28,15 @@ StorageEngine::StorageEngine(StorageEngineOptions options, KeyDecorator decorato
       decorator_(std::move(decorator)),
       block_cache_(options_.block_cache_bytes > 0
                        ? std::make_shared<sstable::BlockCache>(options_.block_cache_bytes)
-                       : nullptr) {}
+                       : nullptr),
+      flush_rng_(std::random_device{}()) {
+  flush_share_bytes_ = DrawFlushShare();
+}
+
+size_t StorageEngine::DrawFlushShare() {
+  const size_t quarter = options_.memtable_space_bytes / 4;
+  return quarter * 3 / 4 + static_cast<size_t>(flush_rng_() % (quarter / 2 + 1));
+}
 
 StorageEngine::~StorageEngine() {
   Status st = Close();
@@ -390,13 +398,13 @@ void StorageEngine::OnLogAck(PendingWrite* w, const Status& s) {
 }
 
 void StorageEngine::FinishWrite(PendingWrite* w, const Status& s) {
-  // Wake the flusher when a memtable passes a quarter of the budget or all of them pass
+  // Wake the flusher when a memtable passes its share of the budget or all of them pass
   // the budget. Summing every table's memtables takes a lock per table, so that sum is
   // only checked when this write took a memtable across a step of budget/64 (the
   // flusher also checks on its own every second).
   const size_t step = std::max<size_t>(options_.memtable_space_bytes / 64, 1);
   bool crossed_step = false;
-  bool over_quarter = false;
+  bool over_share = false;
   if (s.ok()) {
     for (size_t i = 0; i < w->targets.size(); ++i) {
       memtable::Memtable& m = *w->targets[i].memtable;
@@ -404,13 +412,13 @@ void StorageEngine::FinishWrite(PendingWrite* w, const Status& s) {
       m.Apply(w->key, w->mutation.updates[i].update);
       const size_t after = m.memory_usage();
       crossed_step |= before / step != after / step;
-      over_quarter |= after > options_.memtable_space_bytes / 4;
+      over_share |= after > flush_share_bytes_.load(std::memory_order_relaxed);
     }
   }
   for (const auto& t : w->targets) t.memtable->EndWrite();  // its flush may proceed now
   if (s.ok()) {
     metrics_.writes++;
-    if (over_quarter ||
+    if (over_share ||
         (crossed_step && TotalMemtableMemory() > options_.memtable_space_bytes)) {
       flush_cv_.notify_one();
     }
@@ -512,10 +520,11 @@ void StorageEngine::FlusherThread() {
       // Below budget on the first round: only flush a memtable past its own share.
       if (largest == nullptr ||
           (rounds == 0 && TotalMemtableMemory() <= options_.memtable_space_bytes &&
-           largest_size <= options_.memtable_space_bytes / 4)) {
+           largest_size <= flush_share_bytes_.load(std::memory_order_relaxed))) {
         break;
       }
       ++rounds;
+      flush_share_bytes_.store(DrawFlushShare(), std::memory_order_relaxed);
       Status st = FlushTable(largest);
       if (!st.ok()) {
         CAIRN_LOG(ERROR) << "background flush failed (will retry): " << st.ToString();

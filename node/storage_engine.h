@@ -23,8 +23,12 @@
 //   so the memtable it writes holds every record <= P. That is what lets a flush tell
 //   the commit log "table T is durable up to P".
 // Flush: a background flusher switches and flushes the largest memtable whenever the
-//   memtables together exceed memtable_space_bytes; writers block (back-pressure) when
-//   they exceed twice that, until flushes catch up. Drain() flushes everything.
+//   memtables together exceed memtable_space_bytes, or one memtable exceeds its share
+//   (a quarter of it, scaled by a factor drawn at random from [0.75, 1.25) after every
+//   flush: replicas that receive the same writes would otherwise all flush at the same
+//   moment, and a quorum of slow replicas is what a client waits for); writers block
+//   (back-pressure) when they exceed twice that, until flushes catch up. Drain() flushes
+//   everything.
 // Compaction: concurrent_compactors background threads run size-tiered compactions on
 //   tables that flushed.
 // Startup: Open() opens every table's SSTables, then replays the commit log, skipping
@@ -42,6 +46,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <set>
 #include <shared_mutex>
 #include <string>
@@ -250,6 +255,11 @@ class StorageEngine {
         replayed_records{0}, replay_skipped_records{0}, write_stalls{0};
   } metrics_;
   std::mutex flush_table_mu_;             // one switch+flush at a time
+  // The size past which the flusher flushes a memtable below the total budget (see the
+  // file comment); redrawn by the flusher after each flush, with flush_rng_ (flusher only).
+  std::atomic<size_t> flush_share_bytes_;
+  std::minstd_rand flush_rng_;
+  size_t DrawFlushShare();
   std::thread flusher_;
   std::vector<std::thread> compactors_;
 };
