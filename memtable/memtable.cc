@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "common/checksum.h"
+
 namespace cairn::memtable {
 
 namespace {
@@ -57,6 +59,50 @@ Memtable::Memtable(TypePtr comparator, const Clock* clock)
     : comparator_(std::move(comparator)), clock_(clock), arena_(std::make_unique<Arena>()) {
   void* mem = arena_->allocate(sizeof(PartitionMap), alignof(PartitionMap));
   partitions_ = new (mem) PartitionMap(arena_.get());
+  constexpr size_t kInitialSlots = 64;
+  index_ = std::make_unique<IndexSlot[]>(kInitialSlots);
+  index_mask_ = kInitialSlots - 1;
+  index_bytes_ = kInitialSlots * sizeof(IndexSlot);
+}
+
+uint64_t Memtable::HashOf(const TokenView& view) {
+  // The key decides the token, so it identifies the partition; the token prefix seeds the
+  // hash so that keys whose tokens differ hash apart whatever the partitioner.
+  const uint64_t h = Checksum64(view.key, view.prefix);
+  return h == 0 ? 1 : h;
+}
+
+Memtable::MemPartition* Memtable::Lookup(const TokenView& view, uint64_t hash) const {
+  for (size_t i = hash & index_mask_;; i = (i + 1) & index_mask_) {
+    const IndexSlot& slot = index_[i];
+    if (slot.hash == 0) return nullptr;
+    if (slot.hash == hash && slot.key->prefix == view.prefix &&
+        std::string_view(slot.key->key) == std::string_view(view.key) &&
+        std::string_view(slot.key->token) == std::string_view(view.token)) {
+      return slot.partition;
+    }
+  }
+}
+
+void Memtable::IndexInsert(uint64_t hash, const MemKey* key, MemPartition* partition) {
+  const size_t count = partition_count_.load(std::memory_order_relaxed) + 1;
+  if (count * 2 > index_mask_ + 1) {
+    const size_t slots = (index_mask_ + 1) * 2;
+    auto grown = std::make_unique<IndexSlot[]>(slots);
+    for (size_t i = 0; i <= index_mask_; ++i) {
+      const IndexSlot& slot = index_[i];
+      if (slot.hash == 0) continue;
+      size_t j = slot.hash & (slots - 1);
+      while (grown[j].hash != 0) j = (j + 1) & (slots - 1);
+      grown[j] = slot;
+    }
+    index_ = std::move(grown);
+    index_mask_ = slots - 1;
+    index_bytes_.store(slots * sizeof(IndexSlot), std::memory_order_relaxed);
+  }
+  size_t i = hash & index_mask_;
+  while (index_[i].hash != 0) i = (i + 1) & index_mask_;
+  index_[i] = IndexSlot{hash, key, partition};
 }
 
 // Nothing in the arena is destroyed (see the header): dropping the arena frees it all.
@@ -74,40 +120,34 @@ void Memtable::NoteTimestamp(int64_t ts) {
 }
 
 Memtable::MemPartition* Memtable::Find(const DecoratedKey& key) const {
+  const TokenView view{key.token.bytes, key.key};
+  const uint64_t hash = HashOf(view);
   std::shared_lock lock(map_mu_);
-  auto it = partitions_->find(TokenView{key.token.bytes, key.key});
-  return it == partitions_->end() ? nullptr : it->second;
+  return Lookup(view, hash);
 }
 
 void Memtable::Apply(const DecoratedKey& key, const PartitionUpdate& update) {
-  // One walk of the tree for a new partition as for an existing one: the shared-lock
-  // lookup's lower bound is where a new partition goes, and stays so unless another
-  // writer inserted one in between (partition_count_ only changes under the unique lock;
-  // the map never erases, so the iterator stays valid either way).
+  // An existing partition is found through the hash index; a new one is inserted into
+  // the map and the index under the exclusive lock (where the index is probed again: a
+  // racing writer may have created it meanwhile).
   const TokenView view{key.token.bytes, key.key};
-  PartitionMap::iterator hint;
-  // Sets `hint` to the lower bound of the key; the partition if it is there.
-  auto seek = [&]() -> MemPartition* {
-    hint = partitions_->lower_bound(view);
-    return hint != partitions_->end() && !KeyLess()(view, hint->first) ? hint->second : nullptr;
-  };
+  const uint64_t hash = HashOf(view);
   MemPartition* p;
-  size_t seen_count;
   {
     std::shared_lock lock(map_mu_);
-    p = seek();
-    seen_count = partition_count_.load(std::memory_order_relaxed);
+    p = Lookup(view, hash);
   }
   if (p == nullptr) {
     std::unique_lock lock(map_mu_);
-    if (partition_count_.load(std::memory_order_relaxed) != seen_count) p = seek();
+    p = Lookup(view, hash);
     if (p == nullptr) {
       void* mem = arena_->allocate(sizeof(MemPartition), alignof(MemPartition));
       p = new (mem) MemPartition(comparator_.get(), arena_.get());
-      partitions_->emplace_hint(hint,
-                                MemKey{view.prefix, std::pmr::string(key.token.bytes, arena_.get()),
-                                       std::pmr::string(key.key, arena_.get())},
-                                p);
+      auto it = partitions_->emplace(MemKey{view.prefix,
+                                            std::pmr::string(key.token.bytes, arena_.get()),
+                                            std::pmr::string(key.key, arena_.get())},
+                                     p).first;
+      IndexInsert(hash, &it->first, p);
       partition_count_.fetch_add(1, std::memory_order_relaxed);
     }
   }

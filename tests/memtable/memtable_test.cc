@@ -175,5 +175,44 @@ TEST_F(MemtableTest, WritersRacingToCreateTheSamePartitionsCreateEachOnce) {
   EXPECT_EQ(partitions, kKeys);
 }
 
+// Point lookups go through the hash index (which grows as partitions arrive) and must
+// tell apart keys that share a token prefix (byte-ordered tokens), keys with equal
+// tokens, and absent keys; the ordered map must still hold every partition once.
+TEST_F(MemtableTest, PointLookupsFindEveryPartitionAndNoOther) {
+  constexpr int kPartitions = 5000;  // the index doubles many times on the way
+  auto key_of = [](int n) {
+    DecoratedKey k;
+    // Byte-ordered style: long tokens sharing their first 8 bytes; every tenth pair of
+    // keys shares a whole token.
+    k.token.bytes = "commonpfx-" + std::to_string(n / 2 * 2 % 10 == 0 ? n / 2 : n);
+    k.key = "k" + std::to_string(n);
+    return k;
+  };
+  for (int n = 0; n < kPartitions; ++n) {
+    table_.Apply(key_of(n), Cells({Cell::Live("c", std::to_string(n), 1)}));
+  }
+  // A second write to each existing partition finds it rather than adding another.
+  for (int n = 0; n < kPartitions; n += 3) {
+    table_.Apply(key_of(n), Cells({Cell::Live("d", std::to_string(n), 1)}));
+  }
+  EXPECT_EQ(table_.partition_count(), static_cast<size_t>(kPartitions));
+  for (int n = 0; n < kPartitions; ++n) {
+    auto p = table_.Get(key_of(n), CellFilter::All());
+    ASSERT_TRUE(p.has_value()) << n;
+    ASSERT_EQ(p->cells.size(), n % 3 == 0 ? 2u : 1u) << n;
+    EXPECT_EQ(p->cells[0].value, std::to_string(n));
+  }
+  for (int n = kPartitions; n < 2 * kPartitions; ++n) {
+    EXPECT_FALSE(table_.Get(key_of(n), CellFilter::All()).has_value()) << n;
+  }
+  DecoratedKey same_token_other_key = key_of(0);
+  same_token_other_key.key = "absent";
+  EXPECT_FALSE(table_.Get(same_token_other_key, CellFilter::All()).has_value());
+  auto it = table_.NewIterator();
+  int seen = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++seen;
+  EXPECT_EQ(seen, kPartitions);
+}
+
 }  // namespace
 }  // namespace cairn::memtable
