@@ -130,18 +130,8 @@ class Memtable {
     std::pmr::vector<MemRangeTombstone> range_tombstones;  // sorted by start
     std::pmr::map<std::pmr::string, MemCell, NameLess> cells;
   };
-  // The first 8 bytes of a token, big-endian, zero-padded: comparing two prefixes as
-  // integers orders tokens as their bytes do, except on a tie, when the bytes decide.
-  // A Murmur3 token is exactly 8 bytes, so the tree descent compares integers held in
-  // the node instead of calling memcmp.
-  static uint64_t TokenPrefix(std::string_view token) {
-    uint64_t p = 0;
-    const size_t n = token.size() < 8 ? token.size() : 8;
-    for (size_t i = 0; i < n; ++i) p |= uint64_t{static_cast<uint8_t>(token[i])} << (56 - 8 * i);
-    return p;
-  }
   struct MemKey {
-    uint64_t prefix;  // TokenPrefix(token)
+    uint64_t prefix;  // TokenPrefix(token) (common/token.h): the descent compares these
     std::pmr::string token;
     std::pmr::string key;
   };

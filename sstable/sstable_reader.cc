@@ -75,6 +75,9 @@ class SSTableReader::Impl {
   struct IndexBlock {
     std::string payload;
     std::vector<uint32_t> offsets;
+    // TokenPrefix of each entry's token: the binary search compares these, contiguous,
+    // and reads an entry's bytes in `payload` only on a tie.
+    std::vector<uint64_t> prefixes;
   };
   Status ReadIndexBlock(size_t s, std::shared_ptr<const IndexBlock>* out) const;
   // Reads and validates index block `s`; fills `entries` too when not null. Reads
@@ -213,7 +216,8 @@ Status SSTableReader::Impl::ReadIndexBlock(size_t s,
   CAIRN_RETURN_IF_ERROR(DecodeIndexBlock(s, block.get(), nullptr));
   if (cache_ != nullptr) {
     cache_->Insert(cache_key, block,
-                   block->payload.size() + block->offsets.size() * sizeof(uint32_t) + 64);
+                   block->payload.size() +
+                       block->offsets.size() * (sizeof(uint32_t) + sizeof(uint64_t)) + 64);
   }
   *out = std::move(block);
   return Status::OK();
@@ -236,6 +240,7 @@ Status SSTableReader::Impl::DecodeIndexBlock(size_t s, IndexBlock* block,
       DecodeBlock(stored, index_->path(), se.offset, se.size, &block->payload));
   // Every entry is validated once here, so lookups in a cached block can trust it.
   block->offsets.clear();
+  block->prefixes.clear();
   const std::string& payload = block->payload;
   Decoder in(payload);
   // Entries decode straight into `entries` when the caller wants them (scans), else into
@@ -262,6 +267,7 @@ Status SSTableReader::Impl::DecodeIndexBlock(size_t s, IndexBlock* block,
       }
     }
     block->offsets.push_back(static_cast<uint32_t>(rel));
+    block->prefixes.push_back(TokenPrefix(e->key.token.bytes));
   }
   if (entries != nullptr) entries->resize(block->offsets.size());
   if (block->offsets.empty()) return CorruptionAt(index_->path(), se.offset, "empty index block");
@@ -299,13 +305,21 @@ Status SSTableReader::Impl::FindEntry(const DecoratedKey& key, IndexEntry* out,
   if (s == SIZE_MAX) return Status::OK();
   std::shared_ptr<const IndexBlock> block;
   CAIRN_RETURN_IF_ERROR(ReadIndexBlock(s, &block));
-  // Binary search on the keys, decoded in place as views: no allocation per probe.
+  // Binary search on the token prefixes, and on a tie on the keys, decoded in place as
+  // views: no allocation per probe.
+  const uint64_t target = TokenPrefix(key.token.bytes);
   size_t lo = 0, hi = block->offsets.size();
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    std::string_view token, k;
-    PeekIndexKey(block->payload, block->offsets[mid], &token, &k);
-    if (CompareKey(token, k, key) < 0) {
+    bool less;
+    if (block->prefixes[mid] != target) {
+      less = block->prefixes[mid] < target;
+    } else {
+      std::string_view token, k;
+      PeekIndexKey(block->payload, block->offsets[mid], &token, &k);
+      less = CompareKey(token, k, key) < 0;
+    }
+    if (less) {
       lo = mid + 1;
     } else {
       hi = mid;
