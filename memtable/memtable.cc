@@ -127,26 +127,39 @@ Memtable::MemPartition* Memtable::Find(const DecoratedKey& key) const {
 }
 
 void Memtable::Apply(const DecoratedKey& key, const PartitionUpdate& update) {
-  // An existing partition is found through the hash index; a new one is inserted into
-  // the map and the index under the exclusive lock (where the index is probed again: a
-  // racing writer may have created it meanwhile).
+  // An existing partition is found through the hash index. For a new one the tree is
+  // descended under the shared lock too (writers descend in parallel), and its lower
+  // bound is the insert hint under the exclusive lock, which then only links the node
+  // and fills the index. The hint stays right unless another writer inserted meanwhile
+  // (partition_count_ only changes under the exclusive lock; the map never erases, so
+  // the iterator stays valid either way); then both lookups are done again.
   const TokenView view{key.token.bytes, key.key};
   const uint64_t hash = HashOf(view);
   MemPartition* p;
+  PartitionMap::iterator hint;
+  size_t seen_count;
   {
     std::shared_lock lock(map_mu_);
     p = Lookup(view, hash);
+    if (p == nullptr) {
+      hint = partitions_->lower_bound(view);
+      seen_count = partition_count_.load(std::memory_order_relaxed);
+    }
   }
   if (p == nullptr) {
     std::unique_lock lock(map_mu_);
-    p = Lookup(view, hash);
+    if (partition_count_.load(std::memory_order_relaxed) != seen_count) {
+      p = Lookup(view, hash);
+      if (p == nullptr) hint = partitions_->lower_bound(view);
+    }
     if (p == nullptr) {
       void* mem = arena_->allocate(sizeof(MemPartition), alignof(MemPartition));
       p = new (mem) MemPartition(comparator_.get(), arena_.get());
-      auto it = partitions_->emplace(MemKey{view.prefix,
-                                            std::pmr::string(key.token.bytes, arena_.get()),
-                                            std::pmr::string(key.key, arena_.get())},
-                                     p).first;
+      auto it = partitions_->emplace_hint(
+          hint,
+          MemKey{view.prefix, std::pmr::string(key.token.bytes, arena_.get()),
+                 std::pmr::string(key.key, arena_.get())},
+          p);
       IndexInsert(hash, &it->first, p);
       partition_count_.fetch_add(1, std::memory_order_relaxed);
     }
