@@ -120,6 +120,8 @@ void Memtable::NoteTimestamp(int64_t ts) {
 }
 
 Memtable::MemPartition* Memtable::Find(const DecoratedKey& key) const {
+  // An empty memtable (right after a flush or a restart) is common: no hash needed.
+  if (partition_count_.load(std::memory_order_relaxed) == 0) return nullptr;
   const TokenView view{key.token.bytes, key.key};
   const uint64_t hash = HashOf(view);
   std::shared_lock lock(map_mu_);
