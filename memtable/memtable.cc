@@ -139,7 +139,7 @@ void Memtable::Apply(const DecoratedKey& key, const PartitionUpdate& update) {
   const uint64_t hash = HashOf(view);
   MemPartition* p;
   PartitionMap::iterator hint;
-  size_t seen_count;
+  size_t seen_count = 0;
   {
     std::shared_lock lock(map_mu_);
     p = Lookup(view, hash);
