@@ -35,7 +35,7 @@ StorageEngine::StorageEngine(StorageEngineOptions options, KeyDecorator decorato
 
 size_t StorageEngine::DrawFlushShare() {
   const size_t quarter = options_.memtable_space_bytes / 4;
-  return quarter * 3 / 4 + static_cast<size_t>(flush_rng_() % (quarter / 2 + 1));
+  return quarter * 3 / 4 + std::uniform_int_distribution<size_t>(0, quarter / 2)(flush_rng_);
 }
 
 StorageEngine::~StorageEngine() {
