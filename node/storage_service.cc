@@ -756,19 +756,23 @@ void StorageService::LoadSavedPeers() {
 void StorageService::RemoveFromRing(const std::string& endpoint) {
   if (endpoint == local_endpoint_) return;
   if (property_snitch_) property_snitch_->RemoveEndpoint(endpoint);
+  // The ring first, then system.peers: whoever sees the peer gone from disk sees it gone from
+  // the ring too (a crash in between only restores a saved peer that gossip removes again).
+  auto current = token_metadata_.Get();
+  const bool in_ring = current->IsMember(endpoint) || current->GetHostId(endpoint);
+  if (in_ring) {
+    token_metadata_.Mutate([&](ring::TokenMetadata& tm) {
+      tm.RemoveEndpoint(endpoint);
+      RecalculatePendingRanges(&tm);
+      return Status::OK();
+    }).IgnoreError();  // the lambda cannot fail
+  }
   auto removed = db_->RemovePeer(endpoint);
   if (!removed.ok()) {
     CAIRN_LOG(WARN) << "cannot remove peer " << endpoint
                     << " from system.peers: " << removed.status().ToString();
   }
-  auto current = token_metadata_.Get();
-  if (!current->IsMember(endpoint) && !current->GetHostId(endpoint)) return;
-  token_metadata_.Mutate([&](ring::TokenMetadata& tm) {
-    tm.RemoveEndpoint(endpoint);
-    RecalculatePendingRanges(&tm);
-    return Status::OK();
-  }).IgnoreError();  // the lambda cannot fail
-  CAIRN_LOG(INFO) << "node " << endpoint << " left the ring";
+  if (in_ring) CAIRN_LOG(INFO) << "node " << endpoint << " left the ring";
 }
 
 // ---- Schema pull (Cassandra's MigrationManager / MigrationTask) ----
