@@ -4,7 +4,7 @@
 # The 3-node cluster benchmark of issues 5 and 7, in one command: creates a 3-node
 # cluster with tools/cairn-cluster on 127.0.0.151-153 in its own folder under /tmp
 # (commitlog_sync periodic unless --commitlog batch, ring_delay_ms 1000, 16 tokens per
-# node), starts the nodes one at a time, and runs cairn-stress against it with keyspace
+# node, rpc_io_threads of a third of the cores, at least 1), starts the nodes one at a time, and runs cairn-stress against it with keyspace
 # cairn_stress at RF=3 (SimpleStrategy), 32 connections on one client thread:
 #
 #   write   unthrottled, OPS operations per level, --cl ONE,QUORUM,ALL (keys seq 1..OPS)
@@ -66,6 +66,13 @@ while [[ $# -gt 0 ]]; do
     *) echo "run_cluster_bench.sh: unknown option $1 (--help)" >&2; exit 2 ;;
   esac
 done
+# Three nodes and the client share this machine's cores, so each node has about a third
+# of them: one Thrift I/O thread per node (cairnd's default is one per core, for a node
+# that owns its machine). --set rpc_io_threads=N overrides it. bench/README.md, "Thrift
+# I/O threads of co-located nodes", has the measurements behind it.
+if [[ " ${SETS[*]} " != *" rpc_io_threads="* ]]; then
+  SETS=(--set "rpc_io_threads=$(( $(nproc) / 3 > 1 ? $(nproc) / 3 : 1 ))" "${SETS[@]}")
+fi
 case $ROUTING in both) MODES="on off" ;; on|off) MODES=$ROUTING ;;
   *) echo "--routing: both, on or off" >&2; exit 2 ;; esac
 case $COMMITLOG in periodic|batch) ;; *) echo "--commitlog: periodic or batch" >&2; exit 2 ;; esac

@@ -306,6 +306,8 @@ class AdminServer::Impl {
   Response RouteMetrics();
   Response RouteFlushOrCompact(bool compact, const std::vector<std::string>& filter);
   Response RouteDrain();
+  // nodetool getcompactionthroughput (nullopt) / setcompactionthroughput <MiB/s>.
+  Response RouteCompactionThroughput(const std::optional<std::string>& mib_per_sec);
   Response RouteCleanup(const std::vector<std::string>& filter);
   Response RouteDecommission();
   Response RouteRemoveNode(const std::string& host_id);
@@ -593,6 +595,13 @@ Response AdminServer::Impl::Route(std::string_view method, const Target& t,
     if (s.size() > 3) return Error(404, unknown);
     return RouteFlushOrCompact(r == "compact", {s.begin() + 1, s.end()});
   }
+  if (r == "compactionthroughput") {
+    if (get && s.size() == 1) return RouteCompactionThroughput(std::nullopt);
+    if (!post) return MethodNotAllowed(s.size() == 1 ? "GET" : "POST", method, t.path);
+    if (s.size() == 1) return Error(400, "set the pace with POST /compactionthroughput/<MiB/s>");
+    if (s.size() != 2) return Error(404, unknown);
+    return RouteCompactionThroughput(s[1]);
+  }
   if (r == "drain") {
     if (!post) return MethodNotAllowed("POST", method, t.path);
     return s.size() == 1 ? RouteDrain() : Error(404, unknown);
@@ -642,6 +651,8 @@ Response AdminServer::Impl::RouteIndex() const {
       {"POST", "/flush[/<keyspace>[/<table>]]", "flush memtables"},
       {"POST", "/compact[/<keyspace>[/<table>]]", "major compaction"},
       {"POST", "/drain", "stop client and internode services, flush everything"},
+      {"GET", "/compactionthroughput", "the compaction pace, MiB/s (0: unpaced)"},
+      {"POST", "/compactionthroughput/<MiB/s>", "set the compaction pace (0: unpaced)"},
       {"GET", "/faults", "messaging fault rules"},
       {"POST", "/faults", "add a fault rule: verb, peer, direction, drop, delay_ms"},
       {"DELETE", "/faults[/<id>]", "remove every fault rule, or one"},
@@ -1338,6 +1349,28 @@ Response AdminServer::Impl::RouteFlushOrCompact(bool compact,
   Json j = Json::MakeObject();
   j.Set(compact ? "compacted" : "flushed", std::move(done));
   j.Set("seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return JsonResponse(j);
+}
+
+Response AdminServer::Impl::RouteCompactionThroughput(
+    const std::optional<std::string>& mib_per_sec) {
+  StorageEngine& engine = services_.db->engine();
+  if (mib_per_sec) {
+    uint64_t mib = 0;
+    const char* end = mib_per_sec->data() + mib_per_sec->size();
+    auto [ptr, ec] = std::from_chars(mib_per_sec->data(), end, mib);
+    if (mib_per_sec->empty() || ec != std::errc() || ptr != end || mib > (1u << 20)) {
+      return Error(400, "compaction throughput must be a whole number of MiB/s from 0 to " +
+                            std::to_string(1u << 20) + ", got '" + *mib_per_sec + "'");
+    }
+    engine.SetCompactionThroughput(mib << 20);
+    CAIRN_LOG(INFO) << "admin: compaction throughput set to " << mib << " MiB/s"
+                    << (mib == 0 ? " (unpaced)" : "");
+  }
+  Json j = Json::MakeObject();
+  j.Set("compaction_throughput_mb_per_sec",
+        static_cast<double>(engine.compaction_throughput() >> 20));
+  j.Set("compaction_bytes_paced", static_cast<double>(engine.compaction_bytes_paced()));
   return JsonResponse(j);
 }
 

@@ -30,6 +30,10 @@
 //   GET  /metrics                   Prometheus text format 0.0.4
 //   POST /flush[/<ks>[/<cf>]]       flushes memtables (all tables, a keyspace, a table)
 //   POST /compact[/<ks>[/<cf>]]     major compaction
+//   GET  /compactionthroughput      the compaction pace, MiB/s (0: unpaced), and the bytes
+//                                   charged to it since start
+//   POST /compactionthroughput/<n>  sets the pace to n MiB/s until restart (nodetool
+//                                   setcompactionthroughput)
 //   POST /drain                     stops Thrift, hints and gossip/messaging, flushes every
 //                                   memtable; the process then waits for SIGTERM
 //   GET  /faults                    the messaging fault rules (node/net/fault.h)

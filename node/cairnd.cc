@@ -86,6 +86,8 @@ int main(int argc, char** argv) {
       static_cast<uint64_t>(config.commitlog_total_space_in_mb) << 20;
   options.engine.memtable_space_bytes = static_cast<size_t>(config.memtable_space_in_mb) << 20;
   options.engine.concurrent_compactors = config.concurrent_compactors;
+  options.engine.compaction_throughput_bytes_per_sec =
+      static_cast<uint64_t>(config.compaction_throughput_mb_per_sec) << 20;
   options.cluster_name = config.cluster_name;
   options.partitioner = config.partitioner;
   options.num_tokens = config.num_tokens;

@@ -39,6 +39,7 @@
 
 #include "common/clock.h"
 #include "common/partition_iterator.h"
+#include "common/rate_limiter.h"
 #include "memtable/memtable.h"
 #include "node/schema.h"
 #include "sstable/sstable_options.h"
@@ -58,7 +59,7 @@ struct ColumnFamilyStoreOptions {
   bool sync_sstables = true;
   // Uncompressed bytes per SSTable data block: the unit of compression, checksum and
   // read. Smaller blocks make point reads cheaper (less to read and decompress), larger
-  // ones compress better. Default: 16 KiB (Cassandra 4.0's chunk_length_in_kb default).
+  // ones compress better. Default: 4 KiB (Cassandra 4.0's chunk_length_in_kb default is 16).
   size_t sstable_block_size = 4 * 1024;
   // Serialized cell bytes per column-index entry of a wide partition: a slice or a
   // name lookup reads only the entries (and blocks) it needs. Smaller entries make
@@ -69,6 +70,10 @@ struct ColumnFamilyStoreOptions {
   std::shared_ptr<sstable::BlockCache> block_cache;
   // Time source. Default: the real clock.
   const Clock* clock = Clock::Real();
+  // Paces compactions (size-tiered and major) to a number of SSTable bytes read per
+  // second, shared with the node's other tables (Cassandra's
+  // compaction_throughput_mb_per_sec). Must outlive the store. Default: none (unpaced).
+  RateLimiter* compaction_limiter = nullptr;
   // Fault injection for SSTable writes (tests only).
   sstable::WriteHook write_hook;
 };

@@ -132,6 +132,9 @@ struct Config {
   int memtable_space_in_mb = 256;
   // Background compaction threads. Default: 1.
   int concurrent_compactors = 1;
+  // SSTable bytes all compactions together may read per second, in MiB; 0 = unpaced.
+  // Default: 64 (Cassandra 4.1's compaction_throughput).
+  int compaction_throughput_mb_per_sec = 64;
 
   // --- Requests ---
   // How long a coordinator waits for replicas, in milliseconds.

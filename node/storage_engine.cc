@@ -29,6 +29,8 @@ StorageEngine::StorageEngine(StorageEngineOptions options, KeyDecorator decorato
       block_cache_(options_.block_cache_bytes > 0
                        ? std::make_shared<sstable::BlockCache>(options_.block_cache_bytes)
                        : nullptr),
+      compaction_limiter_(options_.clock,
+                          static_cast<double>(options_.compaction_throughput_bytes_per_sec)),
       flush_rng_(std::random_device{}()) {
   flush_share_bytes_ = DrawFlushShare();
 }
@@ -53,6 +55,7 @@ Result<std::unique_ptr<ColumnFamilyStore>> StorageEngine::OpenStore(const TableM
   o.clock = options_.clock;
   o.write_hook = options_.sstable_write_hook;
   o.block_cache = block_cache_;
+  o.compaction_limiter = &compaction_limiter_;
   return ColumnFamilyStore::Open(table, std::move(o));
 }
 

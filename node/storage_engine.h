@@ -55,6 +55,7 @@
 
 #include "common/clock.h"
 #include "common/mutation.h"
+#include "common/rate_limiter.h"
 #include "common/rw_lock.h"
 #include "memtable/commit_log.h"
 #include "node/column_family_store.h"
@@ -89,6 +90,11 @@ struct StorageEngineOptions {
   // Background compaction threads (Cassandra's concurrent_compactors). 0 disables
   // automatic compaction (major compaction still works). Default: 1.
   int concurrent_compactors = 1;
+  // Bytes of SSTables that all compactions together may read per second (Cassandra's
+  // compaction_throughput_mb_per_sec): spreads a compaction's CPU and disk work out so
+  // that it does not take a core from reads and writes for a burst. 0 = unpaced.
+  // Default: 0 (cairnd sets 64 MiB/s).
+  uint64_t compaction_throughput_bytes_per_sec = 0;
   // Partitioner class name, recorded in SSTables.
   std::string partitioner = "org.apache.cassandra.dht.Murmur3Partitioner";
   // fsync SSTables before making them visible. Tests may turn it off. Default: true.
@@ -204,6 +210,16 @@ class StorageEngine {
   Status Close();
 
   StorageEngineMetrics metrics() const;
+  // The compaction pace in bytes per second (0: unpaced); a change applies to running
+  // compactions at their next step (nodetool setcompactionthroughput).
+  void SetCompactionThroughput(uint64_t bytes_per_sec) {
+    compaction_limiter_.SetRate(static_cast<double>(bytes_per_sec));
+  }
+  uint64_t compaction_throughput() const {
+    return static_cast<uint64_t>(compaction_limiter_.rate());
+  }
+  // SSTable bytes compactions have charged to the pace since start (paced or not).
+  uint64_t compaction_bytes_paced() const { return compaction_limiter_.reserved_bytes(); }
   memtable::CommitLog* commit_log() { return commit_log_.get(); }
 
  private:
@@ -232,6 +248,7 @@ class StorageEngine {
   const StorageEngineOptions options_;
   const KeyDecorator decorator_;
   const std::shared_ptr<sstable::BlockCache> block_cache_;
+  RateLimiter compaction_limiter_;  // shared by every table's compactions
   std::unique_ptr<memtable::CommitLog> commit_log_;
 
   // Held shared by writes across their memtable pinning and commit log append (never

@@ -35,7 +35,12 @@ constexpr size_t kKeptFinishedSessions = 512;
 
 StreamService::StreamService(StreamOptions options, Database* db,
                              net::MessagingService* messaging, const Clock* clock)
-    : options_(options), db_(db), messaging_(messaging), clock_(clock) {
+    : options_(options),
+      db_(db),
+      messaging_(messaging),
+      clock_(clock),
+      throttle_(clock, static_cast<double>(std::max<int64_t>(options.throughput_mbits, 0)) *
+                           1e6 / 8) {
   if (messaging_ != nullptr) {
     messaging_->RegisterHandler(wire::Verb::STREAM_PULL,
                                 [this](net::Message m) { HandlePull(std::move(m)); });
@@ -79,20 +84,7 @@ uint64_t StreamService::bytes_received() const {
   return bytes_received_;
 }
 
-void StreamService::Throttle(uint64_t bytes) {
-  if (options_.throughput_mbits <= 0) return;
-  const double ns_per_byte = 8e9 / (static_cast<double>(options_.throughput_mbits) * 1e6);
-  int64_t wait_until;
-  {
-    std::lock_guard lock(throttle_mu_);
-    const int64_t now = clock_->MonotonicNanos();
-    throttle_next_ns_ = std::max(throttle_next_ns_, now);
-    wait_until = throttle_next_ns_;
-    throttle_next_ns_ += static_cast<int64_t>(ns_per_byte * static_cast<double>(bytes));
-  }
-  const int64_t delay = wait_until - clock_->MonotonicNanos();
-  if (delay > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(delay));
-}
+void StreamService::Throttle(uint64_t bytes) { throttle_.Acquire(bytes); }
 
 void StreamService::HandlePull(net::Message msg) {
   wire::StreamPullRequest req;

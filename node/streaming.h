@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/rate_limiter.h"
 #include "common/status.h"
 #include "node/coordinator.h"
 #include "node/database.h"
@@ -95,8 +96,7 @@ class StreamService {
   net::MessagingService* const messaging_;
   const Clock* const clock_;
 
-  std::mutex throttle_mu_;
-  int64_t throttle_next_ns_ = 0;  // GUARDED_BY(throttle_mu_): when the next byte may leave
+  RateLimiter throttle_;  // the outbound cap, bytes per second
 
   mutable std::mutex mu_;
   std::deque<StreamSessionInfo> sessions_;  // GUARDED_BY(mu_)

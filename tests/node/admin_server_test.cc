@@ -251,6 +251,29 @@ TEST_F(AdminServerTest, FlushAndCompactShowInTableStats) {
   EXPECT_EQ(StatusOf("GET", "/tablestats/nope"), 400);
 }
 
+// nodetool getcompactionthroughput / setcompactionthroughput.
+TEST_F(AdminServerTest, CompactionThroughputIsReadAndSetAtRuntime) {
+  const double configured = Get("/compactionthroughput")
+                                .Find("compaction_throughput_mb_per_sec")
+                                ->as_double();
+  EXPECT_EQ(configured, static_cast<double>(db_->engine().compaction_throughput() >> 20));
+  AdminServer::Response r = admin_->Handle("POST", "/compactionthroughput/16", "");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(db_->engine().compaction_throughput(), 16u << 20);
+  EXPECT_EQ(Get("/compactionthroughput").Find("compaction_throughput_mb_per_sec")->as_double(),
+            16);
+  EXPECT_EQ(StatusOf("POST", "/compactionthroughput/0"), 200);
+  EXPECT_EQ(db_->engine().compaction_throughput(), 0u);
+  EXPECT_EQ(StatusOf("POST", "/compactionthroughput/fast"), 400);
+  EXPECT_NE(ErrorOf("POST", "/compactionthroughput/-1").find("whole number of MiB/s"),
+            std::string::npos);
+  EXPECT_EQ(StatusOf("POST", "/compactionthroughput/99999999"), 400);
+  EXPECT_EQ(db_->engine().compaction_throughput(), 0u);  // refused values change nothing
+  EXPECT_EQ(StatusOf("POST", "/compactionthroughput"), 400);
+  EXPECT_EQ(StatusOf("GET", "/compactionthroughput/16"), 405);
+  EXPECT_EQ(StatusOf("POST", "/compactionthroughput/1/2"), 404);
+}
+
 TEST_F(AdminServerTest, TpStatsAndMetrics) {
   Json tp = Get("/tpstats");
   bool flush_stage = false;
