@@ -588,6 +588,9 @@ Status StorageEngine::Close() {
     closed_ = true;
     stopping_ = true;
   }
+  // A running compaction finishes at full speed: a paced one could hold the shutdown (or
+  // a drain) for as long as its input takes at compaction_throughput_mb_per_sec.
+  compaction_limiter_.SetRate(0);
   flush_cv_.notify_all();
   compact_cv_.notify_all();
   flushed_cv_.notify_all();

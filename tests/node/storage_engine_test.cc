@@ -244,6 +244,10 @@ TEST(StorageEngineCompactionPaceTest, CompactionsChargeTheirInputToThePace) {
   // Unpaced from now on (nodetool setcompactionthroughput 0): still charged, never waits.
   (*engine)->SetCompactionThroughput(0);
   EXPECT_EQ((*engine)->compaction_throughput(), 0u);
+  // Closing lifts the pace, so that a running compaction cannot hold the shutdown up.
+  (*engine)->SetCompactionThroughput(1);
+  ASSERT_OK((*engine)->Close());
+  EXPECT_EQ((*engine)->compaction_throughput(), 0u);
 }
 
 TEST(StorageEngineUpdateTableTest, NewGcGraceAppliesToTheNextCompaction) {
