@@ -132,9 +132,11 @@ void Memtable::Apply(const DecoratedKey& key, const PartitionUpdate& update) {
   // An existing partition is found through the hash index. For a new one the tree is
   // descended under the shared lock too (writers descend in parallel), and its lower
   // bound is the insert hint under the exclusive lock, which then only links the node
-  // and fills the index. The hint stays right unless another writer inserted meanwhile
-  // (partition_count_ only changes under the exclusive lock; the map never erases, so
-  // the iterator stays valid either way); then both lookups are done again.
+  // and fills the index. partition_count_ only changes under the exclusive lock: if it
+  // moved, another writer may have created this very partition, so the index is asked
+  // again. The hint needs no new descent: the map never erases, so it stays a valid
+  // iterator, and emplace_hint checks it against its neighbours and descends itself only
+  // when another insert landed in the same gap.
   const TokenView view{key.token.bytes, key.key};
   const uint64_t hash = HashOf(view);
   MemPartition* p;
@@ -150,10 +152,7 @@ void Memtable::Apply(const DecoratedKey& key, const PartitionUpdate& update) {
   }
   if (p == nullptr) {
     std::unique_lock lock(map_mu_);
-    if (partition_count_.load(std::memory_order_relaxed) != seen_count) {
-      p = Lookup(view, hash);
-      if (p == nullptr) hint = partitions_->lower_bound(view);
-    }
+    if (partition_count_.load(std::memory_order_relaxed) != seen_count) p = Lookup(view, hash);
     if (p == nullptr) {
       void* mem = arena_->allocate(sizeof(MemPartition), alignof(MemPartition));
       p = new (mem) MemPartition(comparator_.get(), arena_.get());
